@@ -1,0 +1,45 @@
+/**
+ * Typed errors shared by every layer. Each carries a stable `code` that the HTTP layer maps to a
+ * status in one place, and a message that tells the user what went wrong and what to do.
+ *
+ * @module
+ */
+
+/** Base class of every error this project raises on purpose. */
+export class OmigaError extends Error {
+  /** A stable, machine-readable code such as `backend_unavailable`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * A tensor backend could not be started.
+ *
+ * @example
+ * ```ts
+ * import { BackendError } from "./errors.ts";
+ * const error = new BackendError("tensorflow", "tfjs-node-gpu is not installed");
+ * console.assert(error.message.includes("tensorflow"));
+ * ```
+ */
+export class BackendError extends OmigaError {
+  /** The backend that was asked for. */
+  readonly backend: string;
+
+  constructor(backend: string, reason: string, options?: ErrorOptions) {
+    super("backend_unavailable", `backend "${backend}" cannot start: ${reason}`, options);
+    this.backend = backend;
+  }
+}
+
+/** A request, flag or file had a value that is not allowed; the message names it. */
+export class ValidationError extends OmigaError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("invalid_input", message, options);
+  }
+}

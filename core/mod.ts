@@ -1,0 +1,9 @@
+/**
+ * The maths of omiga-flow: tensor backends, networks, OMIGA and its ablations, checkpoints, the
+ * built-in multi-agent environments and their behaviour policies, evaluation. Imports nothing
+ * from `data/`, `workflows/` or `handlers/`, and knows nothing of HTTP or SQL.
+ *
+ * @module
+ */
+export * from "./backend/mod.ts";
+export * from "./errors.ts";

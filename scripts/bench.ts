@@ -1,0 +1,27 @@
+/**
+ * `deno task bench <name> [flags]`: runs one benchmark and prints its result as JSON.
+ *
+ * @module
+ */
+import { OmigaError } from "../core/errors.ts";
+import { benchMatmul } from "./bench/matmul.ts";
+
+const benches: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
+  matmul: benchMatmul,
+};
+
+if (import.meta.main) {
+  const [name, ...rest] = Deno.args;
+  const bench = name === undefined ? undefined : benches[name];
+  if (bench === undefined) {
+    console.error(`usage: deno task bench <${Object.keys(benches).join("|")}> [flags]`);
+    Deno.exit(2);
+  }
+  try {
+    console.log(JSON.stringify(await bench(rest), null, 2));
+    Deno.exit(0);
+  } catch (error) {
+    console.error(`error: ${error instanceof OmigaError ? error.message : String(error)}`);
+    Deno.exit(1);
+  }
+}
