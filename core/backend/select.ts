@@ -171,8 +171,16 @@ function startBackend(backend: BackendName, allowSoftwareGpu: boolean): Promise<
     case "wasm":
       return startWasm();
     case "cpu":
-      return activate("cpu", "always available (plain JavaScript kernels)");
+      return startCpu();
   }
+}
+
+async function startCpu(): Promise<Probe> {
+  const probe = await activate("cpu", "always available (plain JavaScript kernels)");
+  // The cpu backend greets Node users once, suggesting tfjs-node; the backend report says why
+  // cpu runs, so the greeting is noise in logs and test output.
+  if (probe.ok) Object.assign(tf.backend(), { firstUse: false });
+  return probe;
 }
 
 /** Makes `name` the active backend; on failure the previous backend stays active. */
