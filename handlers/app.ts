@@ -4,10 +4,39 @@
  *
  * @module
  */
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { prometheus } from "@hono/prometheus";
+import { Scalar } from "@scalar/hono-api-reference";
+import { Registry } from "prom-client";
+import { requireToken } from "./auth/mod.ts";
+import { errorResponse, handleError } from "./errors/mod.ts";
 
-/** Version reported by `/healthz`. */
+/** Version reported by `/healthz` and the OpenAPI document. */
 export const VERSION = "0.1.0";
+
+/** Options for {@link createApp}. */
+export interface AppOptions {
+  /** Bearer token required on every route but `/healthz`; none means no auth (loopback only). */
+  token?: string;
+  /** Prometheus registry for `/metrics`; a fresh one per app by default. */
+  registry?: Registry;
+}
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/healthz",
+  summary: "Liveness check (no auth)",
+  responses: {
+    200: {
+      description: "The server is up",
+      content: {
+        "application/json": {
+          schema: z.object({ status: z.literal("ok"), version: z.string() }),
+        },
+      },
+    },
+  },
+});
 
 /**
  * Creates the HTTP app.
@@ -19,14 +48,37 @@ export const VERSION = "0.1.0";
  * console.assert(response.status === 200);
  * ```
  */
-export function createApp(): Hono {
-  const app = new Hono();
-  app.get("/healthz", (c) => c.json({ status: "ok", version: VERSION }));
+export function createApp(options: AppOptions = {}): OpenAPIHono {
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const issue = result.error.issues[0];
+      const field = issue?.path.join(".") || result.target;
+      return errorResponse(c, 400, "invalid_input", `${field}: ${issue?.message ?? "invalid"}`);
+    },
+  });
+  const { printMetrics, registerMetrics } = prometheus({
+    registry: options.registry ?? new Registry(),
+    prefix: "omiga_",
+  });
+  app.use("*", registerMetrics);
+  if (options.token !== undefined) app.use("*", requireToken(options.token));
+
+  app.openapi(healthRoute, (c) => c.json({ status: "ok" as const, version: VERSION }, 200));
+  app.get("/metrics", printMetrics);
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "omiga-flow", version: VERSION, description: "Offline MARL with OMIGA" },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "omiga-flow API" }));
+
   app.notFound((c) =>
-    c.json(
-      { error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } },
-      404,
-    )
+    errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`)
   );
+  app.onError(handleError);
   return app;
 }

@@ -1,10 +1,18 @@
 /**
  * `deno task serve [--port N] [--host H]`: serves the HTTP API (default 127.0.0.1:8787).
+ * Every route but `/healthz` needs `Authorization: Bearer $OMIGA_TOKEN`; without a token the
+ * server only binds to a loopback address.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { createApp } from "../handlers/mod.ts";
+
+/** Whether `host` names this machine only (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" ||
+    /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 if (import.meta.main) {
   const { values } = parseArgs({
@@ -20,11 +28,22 @@ if (import.meta.main) {
     console.error(`error: --port must be an integer in [0, 65535], got "${values.port}"`);
     Deno.exit(2);
   }
-  const app = createApp();
+  const token = Deno.env.get("OMIGA_TOKEN") || undefined;
+  if (token === undefined && !isLoopback(values.host)) {
+    console.error(
+      `error: refusing to serve on ${values.host} without a token; set OMIGA_TOKEN or bind to 127.0.0.1`,
+    );
+    Deno.exit(2);
+  }
+  const app = createApp({ token });
   Deno.serve({
     port,
     hostname: values.host,
     onListen: ({ hostname, port }) =>
-      console.log(`omiga-flow listening on http://${hostname}:${port}`),
+      console.log(
+        `omiga-flow listening on http://${hostname}:${port}${
+          token ? "" : " (no token: loopback only)"
+        }`,
+      ),
   }, app.fetch);
 }

@@ -1,14 +1,44 @@
-import { assertEquals } from "../assert.ts";
+import { assert, assertEquals } from "../assert.ts";
 import { createApp } from "../../handlers/mod.ts";
 
-Deno.test("healthz answers ok without a socket", async () => {
-  const response = await createApp().request("/healthz");
+const TOKEN = "test-token-123";
+const auth = { Authorization: `Bearer ${TOKEN}` };
+
+Deno.test("healthz answers ok without a socket and without a token", async () => {
+  const response = await createApp({ token: TOKEN }).request("/healthz");
   assertEquals(response.status, 200);
   assertEquals((await response.json()).status, "ok");
 });
 
 Deno.test("an unknown route is a JSON 404 naming the route", async () => {
-  const response = await createApp().request("/nope");
+  const response = await createApp({ token: TOKEN }).request("/nope", { headers: auth });
   assertEquals(response.status, 404);
-  assertEquals((await response.json()).error.code, "not_found");
+  const body = await response.json();
+  assertEquals(body.error.code, "not_found");
+  assert(body.error.message.includes("/nope"));
+});
+
+Deno.test("routes other than healthz need the bearer token", async () => {
+  const app = createApp({ token: TOKEN });
+  const missing = await app.request("/openapi.json");
+  assertEquals(missing.status, 401);
+  assertEquals((await missing.json()).error.code, "unauthorized");
+  const wrong = await app.request("/openapi.json", { headers: { Authorization: "Bearer nope" } });
+  assertEquals(wrong.status, 401);
+  const right = await app.request("/openapi.json", { headers: auth });
+  assertEquals(right.status, 200);
+});
+
+Deno.test("the OpenAPI 3.1 document lists healthz", async () => {
+  const response = await createApp().request("/openapi.json");
+  const document = await response.json();
+  assertEquals(document.openapi, "3.1.0");
+  assert("/healthz" in document.paths);
+});
+
+Deno.test("metrics count HTTP requests in Prometheus text", async () => {
+  const app = createApp();
+  await app.request("/healthz");
+  const text = await (await app.request("/metrics")).text();
+  assert(/omiga_http_requests_total\{[^}]*\} 1/.test(text), text);
 });

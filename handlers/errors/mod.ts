@@ -1,0 +1,72 @@
+/**
+ * The one place where errors become HTTP responses: JSON `{error: {code, message}}` with the
+ * right status, never a stack trace.
+ *
+ * @module
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { OmigaError } from "../../core/errors.ts";
+
+/** HTTP status for each stable error code; an unknown code of an {@link OmigaError} is a 400. */
+const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
+  invalid_input: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  backend_unavailable: 503,
+};
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: "invalid_input",
+  401: "unauthorized",
+  404: "not_found",
+  405: "method_not_allowed",
+  409: "conflict",
+  413: "too_large",
+};
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/** A JSON error response. */
+export function errorResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+): Response {
+  return c.json({ error: { code, message } } satisfies ErrorBody, status);
+}
+
+/**
+ * Hono `onError` handler: typed errors keep their code and message; anything else is logged
+ * and answered as a bare 500.
+ */
+export function handleError(error: Error, c: Context): Response {
+  if (error instanceof OmigaError) {
+    return errorResponse(c, STATUS_BY_CODE[error.code] ?? 400, error.code, error.message);
+  }
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    const code = CODE_BY_STATUS[status] ?? (status >= 500 ? "internal" : "http_error");
+    return errorResponse(c, status, code, error.message || httpReason(status));
+  }
+  console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
+  return errorResponse(c, 500, "internal", "internal server error; see the server log");
+}
+
+function httpReason(status: number): string {
+  switch (status) {
+    case 401:
+      return "missing or invalid bearer token";
+    case 413:
+      return "request body too large";
+    default:
+      return `HTTP ${status}`;
+  }
+}
