@@ -1,0 +1,61 @@
+import { assert, assertEquals } from "../../assert.ts";
+import { browserUnavailable, launchBrowser } from "../../browser.ts";
+import { writeReport } from "../../../workflows/report/mod.ts";
+import { sweepFixture } from "./fixture.ts";
+
+Deno.test({
+  name: "the report renders in Chromium with marks in every chart and the expected table rows",
+  ignore: browserUnavailable(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const folder = await Deno.makeTempDir();
+    const browser = await launchBrowser();
+    try {
+      const files = await writeReport(folder, sweepFixture());
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(`file://${files.html}`);
+      const charts = await page.$$eval("figure.chart", (figures) =>
+        figures.map((figure) => {
+          // Plot puts each mark in a <g aria-label="...">; count drawn shapes with a real size.
+          const shapes = [
+            ...figure.querySelectorAll("svg g[aria-label] :is(path, rect, circle, line)"),
+          ];
+          const drawn = shapes.filter((shape) => {
+            const box = (shape as SVGGraphicsElement).getBoundingClientRect();
+            return box.width > 0 || box.height > 0;
+          });
+          return { name: figure.getAttribute("data-chart"), drawn: drawn.length };
+        }));
+      assertEquals(charts.map((c) => c.name), [
+        "curve-ds0",
+        "curve-ds1",
+        "alpha",
+        "global-local",
+        "histogram-ds0",
+        "histogram-ds1",
+      ]);
+      for (const chart of charts) assert(chart.drawn > 0, `chart ${chart.name} drew no marks`);
+      const rows = await page.$$eval(
+        "#main-table tbody tr",
+        (trs) =>
+          trs.map((
+            tr,
+          ) => [tr.querySelector("th")?.textContent, tr.querySelector("strong")?.textContent]),
+      );
+      assertEquals(rows, [["spread-medium", "61.0 ± 1.0"], ["skirmish-medium", "61.0 ± 1.0"]]);
+      const headers = await page.$$eval(
+        "#main-table thead th",
+        (ths) => ths.map((th) => th.textContent),
+      );
+      assertEquals(headers, ["dataset", "behaviour", "omiga", "omiga-local", "bc"]);
+      assertEquals(errors, []);
+      await page.screenshot({ path: `${folder}/report.png`, fullPage: true });
+    } finally {
+      await browser.close();
+      await Deno.remove(folder, { recursive: true });
+    }
+  },
+});

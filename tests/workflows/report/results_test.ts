@@ -1,0 +1,71 @@
+import { assert, assertClose, assertEquals } from "../../assert.ts";
+import {
+  alphaSensitivity,
+  learningCurves,
+  renderReportHtml,
+  summarise,
+  tableCsv,
+  tableRows,
+  toCsv,
+} from "../../../workflows/report/mod.ts";
+import { sweepFixture } from "./fixture.ts";
+
+Deno.test("summarise gives the mean and the sample standard deviation", () => {
+  const s = summarise([2, 4, 9]);
+  assertClose(s.mean, 5, 1e-12);
+  // ((2-5)^2 + (4-5)^2 + (9-5)^2) / 2 = 13
+  assertClose(s.std, Math.sqrt(13), 1e-12);
+  assertEquals(summarise([7]).std, 0);
+});
+
+Deno.test("the table uses the main alpha, averages seeds and marks the best algorithm", () => {
+  const rows = tableRows(sweepFixture());
+  assertEquals(rows.length, 2);
+  const first = rows[0];
+  // omiga at alpha 10: 60, 61, 62; the alpha-1 cells (50, 51, 52) must not enter.
+  assertClose(first.scores.omiga.mean, 61, 1e-12);
+  assertClose(first.scores.omiga.std, 1, 1e-12);
+  assertEquals(first.scores.omiga.n, 3);
+  assertClose(first.scores.bc.mean, 46, 1e-12);
+  assertEquals(first.best, "omiga");
+});
+
+Deno.test("learning curves give mean and a one-std band per iteration", () => {
+  const points = learningCurves(sweepFixture()).filter((p) =>
+    p.dataset === "ds0" && p.algorithm === "omiga" && p.iteration === 50
+  );
+  assertEquals(points.length, 1);
+  // scores at iteration 50: 30, 30.5, 31 -> mean 30.5, std 0.5
+  assertClose(points[0].mean, 30.5, 1e-12);
+  assertClose(points[0].high - points[0].low, 1, 1e-12);
+});
+
+Deno.test("alpha sensitivity has one point per alpha and skips alpha-free algorithms", () => {
+  const points = alphaSensitivity(sweepFixture()).filter((p) => p.dataset === "ds1");
+  assertEquals(points.map((p) => `${p.algorithm}@${p.alpha}`).sort(), [
+    "omiga-local@1",
+    "omiga-local@10",
+    "omiga@1",
+    "omiga@10",
+  ]);
+  assertClose(points.find((p) => p.algorithm === "omiga" && p.alpha === 1)!.mean, 51, 1e-12);
+});
+
+Deno.test("CSV quotes fields that need it and leaves non-finite numbers empty", () => {
+  assertEquals(toCsv(["a", "b"], [["x,y", NaN], ['say "hi"', 2]]), 'a,b\n"x,y",\n"say ""hi""",2\n');
+  const lines = tableCsv(sweepFixture()).trim().split("\n");
+  assertEquals(lines.length, 1 + 2 * 3);
+  assert(lines[1].startsWith("spread-medium,omiga,61,1,3,40"), lines[1]);
+});
+
+Deno.test("the HTML report escapes names and holds one chart per figure", () => {
+  const results = sweepFixture();
+  results.datasets[0].name = "<script>alert(1)</script>";
+  const html = renderReportHtml(results);
+  assert(!html.includes("<script>alert"), "dataset names must be escaped");
+  assert(html.includes("&lt;script&gt;"));
+  // 2 learning curves + alpha + global-local + 2 histograms
+  assertEquals(html.match(/<figure class="chart"/g)?.length, 6);
+  assertEquals(html.match(/<svg/g)!.length >= 6, true);
+  assert(!/<script/i.test(html), "the report needs no script");
+});

@@ -1,0 +1,104 @@
+/**
+ * The sweep report as one self-contained HTML file: the paper-style table, learning curves, the
+ * alpha sensitivity plot, global vs local, and the dataset return histograms. No script, no
+ * external resource: it reads the same from a file on disk as from the server.
+ *
+ * @module
+ */
+import {
+  alphaChart,
+  type Chart,
+  globalLocalChart,
+  histogramCharts,
+  learningCurveCharts,
+} from "./charts.ts";
+import { algorithmsOf, type SweepResults, tableRows } from "./results.ts";
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;").replaceAll("'", "&#39;");
+}
+
+const format = (value: number) => Number.isFinite(value) ? value.toFixed(1) : "n/a";
+
+function table(results: SweepResults): string {
+  const algorithms = algorithmsOf(results);
+  const head = ["dataset", "behaviour", ...algorithms].map((h) => `<th>${escapeHtml(h)}</th>`);
+  const rows = tableRows(results).map((row) => {
+    const cells = algorithms.map((algorithm) => {
+      const s = row.scores[algorithm];
+      if (s === undefined) return "<td>-</td>";
+      const text = `${format(s.mean)} &plusmn; ${format(s.std)}`;
+      return `<td data-algorithm="${escapeHtml(algorithm)}">${
+        algorithm === row.best ? `<strong>${text}</strong>` : text
+      }</td>`;
+    });
+    return `<tr data-dataset="${escapeHtml(row.dataset.id)}"><th scope="row">${
+      escapeHtml(row.dataset.name)
+    }</th><td>${format(row.dataset.behaviourScore)}</td>${cells.join("")}</tr>`;
+  });
+  return `<table id="main-table"><thead><tr>${head.join("")}</tr></thead><tbody>${
+    rows.join("\n")
+  }</tbody></table>`;
+}
+
+function figure(chart: Chart): string {
+  return `<figure class="chart" data-chart="${escapeHtml(chart.name)}">${chart.markup}` +
+    `<figcaption>${escapeHtml(chart.caption)}</figcaption></figure>`;
+}
+
+const STYLE = `
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 980px; color: #222; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2.2rem; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { border-bottom: 1px solid #ddd; padding: .35rem .7rem; text-align: right; }
+th[scope=row], thead th:first-child { text-align: left; }
+figure { margin: 1.2rem 0; } figcaption { color: #555; font-size: .9rem; }
+.meta { color: #555; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 1rem; }
+`;
+
+/**
+ * Renders the whole report.
+ *
+ * @example
+ * ```ts
+ * import { renderReportHtml } from "./html.ts";
+ * const html = renderReportHtml({
+ *   sweepId: "s", preset: "smoke", createdAt: "2026-01-01", backend: "wasm", mainAlpha: 10,
+ *   iterations: 10, datasets: [], cells: [],
+ * });
+ * console.assert(html.includes("<table"));
+ * ```
+ */
+export function renderReportHtml(results: SweepResults): string {
+  const sections = [
+    `<h2>Normalised scores</h2><p>Mean &plusmn; std over seeds of the normalised score ` +
+    `100 &times; (R &minus; R<sub>random</sub>) / (R<sub>expert</sub> &minus; R<sub>random</sub>), ` +
+    `alpha ${results.mainAlpha}; best per dataset in bold; behaviour = the dataset's own ` +
+    `episodes.</p>${table(results)}`,
+    `<h2>Learning curves</h2><div class="grid">${
+      learningCurveCharts(results).map(figure).join("\n")
+    }</div>`,
+    `<h2>Sensitivity to alpha</h2>${figure(alphaChart(results))}`,
+    `<h2>Global vs local value regularisation</h2>${figure(globalLocalChart(results))}`,
+    `<h2>Datasets</h2><div class="grid">${
+      histogramCharts(results.datasets).map(figure).join("\n")
+    }</div>`,
+  ];
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>omiga-flow sweep ${escapeHtml(results.sweepId)}</title>
+<style>${STYLE}</style></head>
+<body>
+<h1>omiga-flow sweep report</h1>
+<p class="meta">sweep ${escapeHtml(results.sweepId)} &middot; preset ${
+    escapeHtml(results.preset)
+  } &middot; ${results.iterations} iterations &middot; backend ${
+    escapeHtml(results.backend)
+  } &middot; ${escapeHtml(results.createdAt)}</p>
+${sections.join("\n")}
+</body></html>
+`;
+}
