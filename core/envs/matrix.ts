@@ -123,18 +123,24 @@ export class MatrixEnv implements VecEnv {
           `nAgents=${n}], got ${actions.constructor.name} of ${actions.length}`,
       );
     }
+    for (let k = 0; k < actions.length; k++) {
+      const a = actions[k];
+      if (!this.#ended[Math.floor(k / n)] && !(a >= 0 && a < nActions)) {
+        throw new UnavailableActionError(
+          "matrix",
+          Math.floor(k / n),
+          k % n,
+          a,
+          `actions are 0..${nActions - 1}`,
+        );
+      }
+    }
     for (let b = 0; b < this.numEnvs; b++) {
       this.#running[b] = this.#ended[b] ? 0 : 1;
       this.#terminated[b] = this.#running[b];
       this.#truncated[b] = 0;
       this.#reward[b] = 0;
       if (!this.#running[b]) continue;
-      for (let i = 0; i < n; i++) {
-        const a = actions[b * n + i];
-        if (!(a >= 0 && a < nActions)) {
-          throw new UnavailableActionError("matrix", b, i, a, `actions are 0..${nActions - 1}`);
-        }
-      }
       this.#reward[b] = matrixPayoff(this.config, actions.subarray(b * n, (b + 1) * n));
       this.#ended[b] = 1;
     }

@@ -8,7 +8,8 @@
  * One step, all units acting on the state at the start of the step: shots are resolved
  * (a unit whose weapon is ready hits its target, and the weapon cools down), then units move,
  * then damage is applied, so two units can kill each other in the same step. An attack order on
- * a cooling weapon holds position.
+ * a cooling weapon holds position. A step with an unavailable action raises an
+ * `UnavailableActionError` and changes nothing.
  *
  * Team reward: damage dealt + 10 per kill + 200 for a win, scaled so that a perfect episode
  * returns 20 (as in SMAC). An episode terminates when a team is eliminated (a win when only the
@@ -127,6 +128,8 @@ export class SkirmishEnv implements VecEnv {
           `nAllies=${nA}], got ${actions.constructor.name} of ${actions.length}`,
       );
     }
+    // Check every copy first, so that a rejected step changes nothing.
+    for (let b = 0; b < this.numEnvs; b++) if (!this.#ended[b]) this.#checkActions(b, actions);
     for (let b = 0; b < this.numEnvs; b++) {
       this.#terminated[b] = 0;
       this.#truncated[b] = 0;
@@ -136,7 +139,6 @@ export class SkirmishEnv implements VecEnv {
         continue;
       }
       this.#running[b] = 1;
-      this.#checkActions(b, actions);
       this.#reward[b] = this.#advance(b, actions) * this.#rewardScale;
       this.#world.observe(b, this.spec, this.#obs, this.#state, this.#avail);
     }

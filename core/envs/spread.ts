@@ -133,6 +133,12 @@ export class SpreadEnv implements VecEnv {
     const pos = this.#pos, vel = this.#vel, landmark = this.#landmark;
     const collide = (2 * SPREAD_AGENT_SIZE) ** 2;
     const penalty = this.config.collisionPenalty;
+    for (let k = 0; k < expected; k++) {
+      if (Number.isNaN(actions[k])) {
+        const copy = Math.floor(k / (2 * n)), agent = (k >> 1) % n;
+        throw new ActionShapeError("spread", `action of copy ${copy}, agent ${agent} is NaN`);
+      }
+    }
     for (let b = 0; b < this.numEnvs; b++) {
       this.#terminated[b] = 0;
       this.#truncated[b] = 0;
@@ -144,14 +150,7 @@ export class SpreadEnv implements VecEnv {
       this.#running[b] = 1;
       const base = b * n * 2;
       for (let k = base; k < base + n * 2; k++) {
-        let u = actions[k];
-        if (!(u === u)) {
-          throw new ActionShapeError(
-            "spread",
-            `action of copy ${b}, agent ${(k - base) >> 1} is NaN`,
-          );
-        }
-        u = u > 1 ? 1 : u < -1 ? -1 : u;
+        const u = actions[k] > 1 ? 1 : actions[k] < -1 ? -1 : actions[k];
         vel[k] = (1 - DAMPING) * vel[k] + SENSITIVITY * DT * u;
         pos[k] += DT * vel[k];
       }
