@@ -18,6 +18,7 @@
 export * from "./env.ts";
 export * from "./errors.ts";
 export {
+  SPREAD_AGENT_SIZE,
   type SpreadConfig,
   spreadConfig,
   spreadDefaults,
