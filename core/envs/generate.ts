@@ -82,7 +82,12 @@ export async function generateDataset(
   }
   const dataset = concatRows(spec, chunks);
 
-  const tiers = await tierReturns(options.env, options.envConfig, referenceEpisodes);
+  const tiers = await tierReturns(
+    options.env,
+    options.envConfig,
+    referenceEpisodes,
+    (done) => options.onProgress?.(episodes + done, total),
+  );
   options.onProgress?.(total, total);
   const behaviourSummary = summariseReturns(returns, probe.hasWinner ? won : undefined);
   const info: DatasetInfo = {

@@ -25,18 +25,20 @@ const cache = new Map<string, Promise<Record<PolicyLevel, ReturnSummary>>>();
 
 /**
  * The random, medium and expert controllers' return summaries (and win rates) on `env` with
- * `config`, over `episodes` reference episodes each.
+ * `config`, over `episodes` reference episodes each. `onProgress` hears of the episodes played
+ * when they are not cached yet.
  */
 export function tierReturns(
   env: string,
   config?: Record<string, unknown>,
   episodes = REFERENCE_EPISODES,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<Record<PolicyLevel, ReturnSummary>> {
   const probe = makeEnv(env, 1, config);
   const key = JSON.stringify([env, probe.config, episodes]);
   let summaries = cache.get(key);
   if (summaries === undefined) {
-    summaries = measure(env, probe.config, episodes);
+    summaries = measure(env, probe.config, episodes, onProgress);
     cache.set(key, summaries);
     summaries.catch(() => cache.delete(key));
   }
@@ -47,13 +49,19 @@ async function measure(
   env: string,
   config: Readonly<Record<string, unknown>>,
   episodes: number,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<Record<PolicyLevel, ReturnSummary>> {
   const factory = envFactory(env, { ...config });
   const probe = factory(1);
   const out = {} as Record<PolicyLevel, ReturnSummary>;
   for (const [k, level] of POLICY_LEVELS.entries()) {
     const policy = scriptedPolicy(probe, level, REFERENCE_SEED + k);
-    const outcomes = await playEpisodes(factory, policy, { episodes, seeds: [REFERENCE_SEED] });
+    const outcomes = await playEpisodes(factory, policy, {
+      episodes,
+      seeds: [REFERENCE_SEED],
+      maxBatch: 256,
+      onProgress: (done) => onProgress?.(k * episodes + done, POLICY_LEVELS.length * episodes),
+    });
     out[level] = summariseReturns(outcomes.returns, outcomes.hasWinner ? outcomes.won : undefined);
   }
   return out;

@@ -127,3 +127,20 @@ Deno.test("matrix: every row is a one-step terminal episode", async () => {
   assert(dataset.done.every((d) => d === 1) && dataset.truncated.every((d) => d === 0));
   assert(dataset.t.every((t) => t === 0));
 });
+
+Deno.test("generation reports progress, dataset and reference episodes, up to the total", async () => {
+  const seen: [number, number][] = [];
+  await generateDataset({
+    env: "skirmish",
+    tier: "medium",
+    episodes: 300, // more than one batch of copies
+    seed: 0,
+    referenceEpisodes: 7,
+    onProgress: (done, total) => seen.push([done, total]),
+  });
+  assert(seen.length > 3, `only ${seen.length} progress reports`);
+  assert(seen.every(([, total]) => total === 300 + 3 * 7));
+  assert(seen.every(([done], k) => k === 0 || done >= seen[k - 1][0]), "progress never goes back");
+  assertEquals(seen[seen.length - 1], [321, 321]);
+  assert(seen.some(([done]) => done > 300 && done < 321), "reference episodes are reported too");
+});
