@@ -95,6 +95,8 @@ export interface DatasetInfo {
    * environment configuration; `reference` holds their random and expert means.
    */
   tierReturns?: Record<string, ReturnSummary>;
+  /** Generated datasets: what regenerates them exactly (with `env`, `envConfig` and `tier`). */
+  generator?: { seed: number; episodes: number; referenceEpisodes: number; referenceSeed: number };
   /** Where it came from: `generate`, `hdf5`, `csv`, `arrow`, `filter`. */
   source: string;
   /** For derived datasets: the parent's id and the filter applied. */

@@ -11,7 +11,7 @@ import { ValidationError } from "../errors.ts";
 import { episodeSeed } from "./env.ts";
 import { summariseReturns } from "./episodes.ts";
 import { BatchRecorder, concatRows } from "./record.ts";
-import { REFERENCE_EPISODES, tierReturns } from "./reference.ts";
+import { REFERENCE_EPISODES, REFERENCE_SEED, tierReturns } from "./reference.ts";
 import { makeEnv, POLICY_LEVELS } from "./registry.ts";
 import { rollout } from "./rollout.ts";
 import { TierBehaviour } from "./policies/tiers.ts";
@@ -65,6 +65,9 @@ export async function generateDataset(
   const batch = Math.max(1, Math.min(1024, Math.floor(BATCH_FLOATS / floatsPerCopy)));
   const total = episodes + POLICY_LEVELS.length * referenceEpisodes;
 
+  // Dataset episodes draw their starts from their own stream of the seed, so that evaluating
+  // with the same seed never replays a start the data was collected from.
+  const datasetStream = episodeSeed(seed, -1);
   const chunks = [];
   const returns = new Float64Array(episodes);
   const won = new Uint8Array(episodes);
@@ -72,7 +75,7 @@ export async function generateDataset(
     const size = Math.min(batch, episodes - first);
     const env = makeEnv(options.env, size, options.envConfig);
     const seeds = new Int32Array(size);
-    for (let b = 0; b < size; b++) seeds[b] = episodeSeed(seed, first + b);
+    for (let b = 0; b < size; b++) seeds[b] = episodeSeed(datasetStream, first + b);
     const recorder = new BatchRecorder(spec);
     const result = await rollout(env, behaviour.forBatch(first, size), seeds, recorder);
     returns.set(result.returns, first);
@@ -99,6 +102,7 @@ export async function generateDataset(
     reference: { random: tiers.random.mean, expert: tiers.expert.mean },
     tierReturns: { ...tiers },
     source: "generate",
+    generator: { seed, episodes, referenceEpisodes, referenceSeed: REFERENCE_SEED },
   };
   if (behaviourSummary.winRate !== undefined) info.behaviourWinRate = behaviourSummary.winRate;
   return { dataset, info };

@@ -82,6 +82,7 @@ async function generationSeconds(): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
+/** Runs the environment benchmark; `args` are the CLI flags after `envs`. */
 export async function benchEnvs(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({
     args,

@@ -56,3 +56,26 @@ Deno.test("reset with the same seeds restarts the same episodes", () => {
   assertEquals(env.reset(11).obs.slice(), first);
   assert(env.reset(12).obs.some((v, k) => v !== first[k]));
 });
+
+Deno.test("dataset episodes never start where evaluation episodes of the same seed start", async () => {
+  const { dataset, info } = await generateDataset({
+    env: "spread",
+    tier: "random",
+    episodes: 5,
+    seed: 0,
+    referenceEpisodes: 4,
+  });
+  assertEquals(info.generator, {
+    seed: 0,
+    episodes: 5,
+    referenceEpisodes: 4,
+    referenceSeed: 20_240_601,
+  });
+  const evaluationStarts = makeEnv("spread", 5).reset(0).obs; // evaluate's episodes of seed 0
+  const rowWidth = 3 * 14;
+  for (let e = 0; e < 5; e++) {
+    const datasetStart = dataset.obs.subarray(e * 25 * rowWidth, e * 25 * rowWidth + rowWidth);
+    const evaluationStart = evaluationStarts.subarray(e * rowWidth, (e + 1) * rowWidth);
+    assert(datasetStart.some((v, k) => v !== evaluationStart[k]), `episode ${e}`);
+  }
+});
