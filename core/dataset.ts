@@ -64,6 +64,17 @@ export interface ReferenceReturns {
   expert: number;
 }
 
+/** Episode returns of one policy summarised: mean, sample std, 95% interval of the mean. */
+export interface ReturnSummary {
+  episodes: number;
+  mean: number;
+  std: number;
+  /** mean -+ 1.96 std / sqrt(episodes). */
+  ci95: [number, number];
+  /** Fraction of episodes won, for environments with a winner. */
+  winRate?: number;
+}
+
 /**
  * What a producer knows about a dataset; the store adds the row/episode counts, content hash
  * and timestamps when it writes it.
@@ -77,6 +88,15 @@ export interface DatasetInfo {
   /** Mean and standard deviation of the behaviour data's episode returns. */
   behaviourReturn?: { mean: number; std: number };
   reference?: ReferenceReturns;
+  /** Fraction of the behaviour data's episodes won, for environments with a winner. */
+  behaviourWinRate?: number;
+  /**
+   * Generated datasets: the scripted tiers (`random`, `medium`, `expert`) evaluated on the same
+   * environment configuration; `reference` holds their random and expert means.
+   */
+  tierReturns?: Record<string, ReturnSummary>;
+  /** Generated datasets: what regenerates them exactly (with `env`, `envConfig` and `tier`). */
+  generator?: { seed: number; episodes: number; referenceEpisodes: number; referenceSeed: number };
   /** Where it came from: `generate`, `hdf5`, `csv`, `arrow`, `filter`. */
   source: string;
   /** For derived datasets: the parent's id and the filter applied. */

@@ -6,4 +6,5 @@
  * @module
  */
 export * from "./backend/mod.ts";
+export * from "./envs/mod.ts";
 export * from "./errors.ts";
