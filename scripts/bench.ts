@@ -4,9 +4,11 @@
  * @module
  */
 import { OmigaError } from "../core/errors.ts";
+import { benchData } from "./bench/data.ts";
 import { benchMatmul } from "./bench/matmul.ts";
 
 const benches: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
+  data: benchData,
   matmul: benchMatmul,
 };
 
