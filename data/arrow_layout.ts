@@ -155,7 +155,16 @@ export interface ArrowDataset {
 }
 
 /** Reads an Arrow IPC file or stream in the canonical layout; `file` names it in errors. */
-export async function readArrowFile(path: string, file = path): Promise<ArrowDataset> {
+export function readArrowFile(path: string, file = path): Promise<ArrowDataset> {
+  try {
+    return Promise.resolve(readArrowFileSync(path, file));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** {@link readArrowFile}, synchronously. */
+export function readArrowFileSync(path: string, file = path): ArrowDataset {
   let bytes: Uint8Array;
   try {
     bytes = readWholeFile(path);
