@@ -58,6 +58,11 @@ export interface OmigaHdf5Dataset {
  */
 export async function readOmigaHdf5(path: string): Promise<OmigaHdf5Dataset> {
   await requireFile(path);
+  if (!(await hasHdf5Signature(path))) {
+    throw new DatasetError("invalid_dataset", "expected an HDF5 file (no HDF5 signature found)", {
+      file: path,
+    });
+  }
   await h5wasm.ready;
   let file: H5File;
   try {
@@ -69,6 +74,25 @@ export async function readOmigaHdf5(path: string): Promise<OmigaHdf5Dataset> {
   }
   try {
     return readOpenFile(file, path);
+  } finally {
+    file.close();
+  }
+}
+
+const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]; // "\x89HDF\r\n\x1a\n"
+
+/** Whether the file carries the HDF5 superblock signature (at 0, 512, 1024, 2048, ...). */
+async function hasHdf5Signature(path: string): Promise<boolean> {
+  const file = await Deno.open(path, { read: true });
+  try {
+    const size = (await file.stat()).size;
+    const bytes = new Uint8Array(SIGNATURE.length);
+    for (let offset = 0; offset + bytes.length <= size; offset = offset === 0 ? 512 : offset * 2) {
+      await file.seek(offset, Deno.SeekMode.Start);
+      const read = await file.read(bytes);
+      if (read === bytes.length && SIGNATURE.every((b, i) => bytes[i] === b)) return true;
+    }
+    return false;
   } finally {
     file.close();
   }
