@@ -30,6 +30,7 @@ export {
   type SaveOptions,
   type StoredDataset,
 } from "./store.ts";
+export { loadTrainingData, type TrainingData } from "./training.ts";
 export {
   countTransitions,
   isTransitionStart,

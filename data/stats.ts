@@ -87,13 +87,13 @@ function statsOfTable(
       avg(len)::DOUBLE AS len_mean, min(len)::INTEGER AS len_min, max(len)::INTEGER AS len_max
     FROM e`,
   );
+  // Every row but an episode's last starts a transition; the last does when it is terminal
+  // (validation keeps done on last rows only).
   const [rows] = engine.query(
-    `SELECT count(*)::INTEGER AS rows,
-      count(*) FILTER (WHERE starts)::INTEGER AS transitions,
-      avg(reward::DOUBLE) AS reward_mean, min(reward)::DOUBLE AS reward_min,
-      max(reward)::DOUBLE AS reward_max
-    FROM (SELECT reward, done = 1 OR lead(episode) OVER (ORDER BY row) = episode AS starts
-          FROM ${table})`,
+    `SELECT count(*)::INTEGER AS rows, avg(reward::DOUBLE) AS reward_mean,
+      min(reward)::DOUBLE AS reward_min, max(reward)::DOUBLE AS reward_max,
+      (SELECT coalesce(sum(len - 1 + terminal), 0)::INTEGER FROM (${returns})) AS transitions
+    FROM ${table}`,
   );
   const num = (value: unknown) => (value === null || value === undefined ? NaN : Number(value));
   const min = num(summary.min);

@@ -76,12 +76,21 @@ export async function saveDataset(
     await writeArrowFile(join(staging, DATA_FILE), dataset, info);
     await writeSynced(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
     await syncDirectory(staging);
-    await Deno.rename(staging, join(root, id));
+    try {
+      await Deno.rename(staging, join(root, id));
+    } catch (error) {
+      // Another writer stored the same dataset first: theirs is as good as ours.
+      const winner = await readManifestIfPresent(join(root, id));
+      if (winner?.contentHash !== hash) throw error;
+      await Deno.remove(staging, { recursive: true });
+      return winner;
+    }
     await syncDirectory(root);
   } catch (error) {
     await Deno.remove(staging, { recursive: true }).catch(() => {});
     throw error;
   }
+  await removeStaleStaging(root);
   return manifest;
 }
 
@@ -151,6 +160,17 @@ export async function removeDataset(
   await Deno.rename(join(root, manifest.id), doomed);
   await Deno.remove(doomed, { recursive: true });
   return manifest;
+}
+
+/** Removes staging folders left by writers that died more than an hour ago. */
+async function removeStaleStaging(root: string): Promise<void> {
+  const hourAgo = Date.now() - 3_600_000;
+  for await (const entry of Deno.readDir(root)) {
+    if (!entry.isDirectory || !/^\.(staging|removing)-/.test(entry.name)) continue;
+    const path = join(root, entry.name);
+    const modified = (await Deno.stat(path)).mtime?.getTime() ?? Date.now();
+    if (modified < hourAgo) await Deno.remove(path, { recursive: true }).catch(() => {});
+  }
 }
 
 async function readManifestIfPresent(dir: string): Promise<DatasetManifest | undefined> {

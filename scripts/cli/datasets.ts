@@ -200,6 +200,7 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
+/** `deno task omiga datasets ...`. */
 export const datasetsCommand: Command = {
   name: "datasets",
   summary: "import, list, show, filter, export and remove stored datasets",
