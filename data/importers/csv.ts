@@ -29,9 +29,7 @@ const VECTORS = ["obs", "state", "action", "avail"] as const;
 
 /** Reads the layout from a header line; throws naming the offending column. */
 export function csvLayout(header: string, file: string): CsvLayout {
-  const names = header.replace(/^\uFEFF/, "").trim().split(",").map((name) =>
-    name.trim().replace(/^"(.*)"$/, "$1")
-  );
+  const names = headerNames(header);
   const fail = (field: string | undefined, problem: string): never => {
     throw new DatasetError("invalid_dataset", problem, { file, field, row: "line 1 (header)" });
   };
@@ -86,6 +84,20 @@ export function csvLayout(header: string, file: string): CsvLayout {
   return layout;
 }
 
+/** The column names of a header line (BOM, spaces and quotes removed). */
+function headerNames(header: string): string[] {
+  return header.replace(/^\uFEFF/, "").trim().split(",").map((name) =>
+    name.trim().replace(/^"(.*)"$/, "$1")
+  );
+}
+
+/** The type DuckDB reads a column as: integers for ids, flags and masks, else DOUBLE. */
+function sqlType(name: string): string {
+  return ["episode", "t", "agent", "done", "truncated"].includes(name) || name.startsWith("avail_")
+    ? "INTEGER"
+    : "DOUBLE";
+}
+
 async function readHeader(path: string): Promise<string> {
   const file = await Deno.open(path, { read: true });
   try {
@@ -105,27 +117,10 @@ export async function readCsvDataset(
   await requireFile(path);
   const header = await readHeader(path);
   const layout = csvLayout(header, path);
-  const columnTypes: [string, string][] = [["episode", "INTEGER"], ["t", "INTEGER"], [
-    "agent",
-    "INTEGER",
-  ]];
-  for (
-    const [prefix, width] of [["obs", layout.obsDim], ["state", layout.stateDim], [
-      "action",
-      layout.actDim,
-    ]] as const
-  ) {
-    for (let k = 0; k < width; k++) columnTypes.push([`${prefix}_${k}`, "DOUBLE"]);
-  }
-  columnTypes.push(["reward", "DOUBLE"], ["done", "INTEGER"], ["truncated", "INTEGER"]);
-  for (let k = 0; k < layout.nActions; k++) columnTypes.push([`avail_${k}`, "INTEGER"]);
-  // Column names were checked against a fixed pattern above; the file is registered under a
-  // generated name. No user text reaches the SQL.
-  const order = header.replace(/^\uFEFF/, "").trim().split(",").map((n) =>
-    n.trim().replace(/^"(.*)"$/, "$1")
-  );
-  const typeOf = new Map(columnTypes);
-  const declared = order.map((name) => `'${name}': '${typeOf.get(name)}'`).join(", ");
+  // Every name matched a fixed pattern in csvLayout and the file is registered under a generated
+  // name, so no user text reaches the SQL.
+  const order = headerNames(header);
+  const declared = order.map((name) => `'${name}': '${sqlType(name)}'`).join(", ");
   const engine = await duckEngine();
   const registered = engine.registerLocalFile(path, "csv");
   const table = engine.temporaryName("csv");
