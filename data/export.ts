@@ -37,6 +37,11 @@ export async function exportDataset(
     );
   }
   const { manifest, dataset } = await loadDataset(idOrName, options);
+  try {
+    if (!(await Deno.stat(dirname(path) || ".")).isDirectory) throw new Deno.errors.NotFound();
+  } catch {
+    throw new DatasetError("not_found", `no folder ${dirname(path)} to write into`, { file: path });
+  }
   const partial = join(dirname(path), `.${crypto.randomUUID()}.partial`);
   try {
     if (format === "arrow") {

@@ -28,8 +28,8 @@ const REQUIRED = ["episode", "t", "agent", "reward", "done", "truncated"];
 const VECTORS = ["obs", "state", "action", "avail"] as const;
 
 /** Reads the layout from a header line; throws naming the offending column. */
-export function csvLayout(header: string, file: string): CsvLayout {
-  const names = headerNames(header);
+export function csvLayout(header: string, file: string, delimiter = ","): CsvLayout {
+  const names = headerNames(header, delimiter);
   const fail = (field: string | undefined, problem: string): never => {
     throw new DatasetError("invalid_dataset", problem, { file, field, row: "line 1 (header)" });
   };
@@ -85,8 +85,8 @@ export function csvLayout(header: string, file: string): CsvLayout {
 }
 
 /** The column names of a header line (BOM, spaces and quotes removed). */
-function headerNames(header: string): string[] {
-  return header.replace(/^\uFEFF/, "").trim().split(",").map((name) =>
+function headerNames(header: string, delimiter: string): string[] {
+  return header.replace(/^\uFEFF/, "").trim().split(delimiter).map((name) =>
     name.trim().replace(/^"(.*)"$/, "$1")
   );
 }
@@ -110,16 +110,25 @@ async function readHeader(path: string): Promise<string> {
   }
 }
 
-/** Reads and validates a CSV file in the long layout into the canonical form. */
+/** The field delimiter of a delimited text file: a tab for `.tsv`, else a comma. */
+export function delimiterOf(path: string): "," | "\t" {
+  return path.toLowerCase().endsWith(".tsv") ? "\t" : ",";
+}
+
+/**
+ * Reads and validates a CSV file in the long layout into the canonical form (tab-separated when
+ * the name ends in `.tsv`).
+ */
 export async function readCsvDataset(
   path: string,
 ): Promise<{ dataset: CanonicalDataset; naming: SourceNaming }> {
   await requireFile(path);
+  const delimiter = delimiterOf(path);
   const header = await readHeader(path);
-  const layout = csvLayout(header, path);
+  const layout = csvLayout(header, path, delimiter);
   // Every name matched a fixed pattern in csvLayout and the file is registered under a generated
   // name, so no user text reaches the SQL.
-  const order = headerNames(header);
+  const order = headerNames(header, delimiter);
   const declared = order.map((name) => `'${name}': '${sqlType(name)}'`).join(", ");
   const engine = await duckEngine();
   const registered = engine.registerLocalFile(path, "csv");
@@ -127,7 +136,7 @@ export async function readCsvDataset(
   try {
     engine.query(
       `CREATE TABLE ${table} AS SELECT (row_number() OVER () + 1)::INTEGER AS line, *
-         FROM read_csv('${registered}', header = true, auto_detect = false, delim = ',',
+         FROM read_csv('${registered}', header = true, auto_detect = false, delim = '${delimiter}',
                        quote = '"', columns = {${declared}})`,
     );
   } catch (error) {

@@ -21,7 +21,7 @@ export type ImportFormat = "hdf5" | "csv" | "arrow";
 export function formatFromPath(path: string): ImportFormat | undefined {
   const extension = path.toLowerCase().split(".").pop();
   if (extension === "h5" || extension === "hdf5") return "hdf5";
-  if (extension === "csv") return "csv";
+  if (extension === "csv" || extension === "tsv") return "csv";
   if (["arrow", "arrows", "ipc", "feather"].includes(extension ?? "")) return "arrow";
   return undefined;
 }

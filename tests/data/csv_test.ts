@@ -179,3 +179,16 @@ function i7(line: string): string {
   const action = Number(line.split(",")[6]);
   return [0, 1, 2].map((k) => (k === action ? 0 : 1)).join(",");
 }
+
+Deno.test("a .tsv file is read with tabs as the delimiter", async () => {
+  await withTempDir(async (dir) => {
+    await writeCsv(join(dir, "a.csv"), goodLines());
+    await Deno.writeTextFile(
+      join(dir, "a.tsv"),
+      [HEADER, ...goodLines()].map((line) => line.replaceAll(",", "\t")).join("\n") + "\n",
+    );
+    const fromCsv = await readCsvDataset(join(dir, "a.csv"));
+    const fromTsv = await readCsvDataset(join(dir, "a.tsv"));
+    assertEquals(arraysOf(fromTsv.dataset), arraysOf(fromCsv.dataset));
+  });
+});
