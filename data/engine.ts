@@ -109,7 +109,7 @@ export class DuckEngine {
     const key = `${manifest.id}:${manifest.contentHash}`;
     const known = this.#tables.get(key);
     if (known !== undefined) return known;
-    const name = `rows_${this.#tables.size + 1}`;
+    const name = `rows_${++this.#tableCounter}`;
     this.insertArrow(name, rowScalarsIPC(dataset));
     this.#tables.set(key, name);
     return name;

@@ -61,6 +61,7 @@ export function validateCanonical(
   };
   const { spec, size } = dataset;
   checkSpec(spec, (problem) => fail("spec", undefined, problem));
+  if (size === 0) fail("size", undefined, "expected at least one row, got none");
   if (!Number.isInteger(size) || size < 0) {
     fail("size", undefined, `expected a row count, got ${size}`);
   }

@@ -76,6 +76,11 @@ Deno.test("each violation is a DatasetError naming the field, the row and what w
   }
 });
 
+Deno.test("an empty dataset is refused", () => {
+  const empty = makeDataset([]);
+  assertThrows(() => validateCanonical(empty), DatasetError, "expected at least one row");
+});
+
 Deno.test("importers' naming puts their file, field and row names in the message", () => {
   const dataset = broken((d) => (d.reward[3] = NaN));
   assertThrows(
