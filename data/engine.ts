@@ -133,6 +133,11 @@ export function duckEngine(): Promise<DuckEngine> {
   return engine;
 }
 
+/** Drops a removed dataset's table if the engine has started; never starts it. */
+export async function forgetDatasetTable(manifest: DatasetManifest): Promise<void> {
+  if (engine !== undefined) (await engine).forgetDataset(manifest);
+}
+
 async function startEngine(): Promise<DuckEngine> {
   const require = createRequire(import.meta.url);
   const wasm = (file: string) => require.resolve(`@duckdb/duckdb-wasm/dist/${file}`);

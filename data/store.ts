@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import type { CanonicalDataset, DatasetInfo } from "../core/dataset.ts";
 import { readArrowFile, writeArrowFile } from "./arrow_layout.ts";
+import { forgetDatasetTable } from "./engine.ts";
 import { DatasetError } from "./errors.ts";
 import { datasetsRoot, type StoreOptions } from "./home.ts";
 import {
@@ -159,6 +160,7 @@ export async function removeDataset(
   const doomed = join(root, `.removing-${manifest.id}-${crypto.randomUUID()}`);
   await Deno.rename(join(root, manifest.id), doomed);
   await Deno.remove(doomed, { recursive: true });
+  await forgetDatasetTable(manifest);
   return manifest;
 }
 
