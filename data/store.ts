@@ -76,6 +76,7 @@ export async function saveDataset(
   try {
     await writeArrowFile(join(staging, DATA_FILE), dataset, info);
     await writeSynced(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+    await Deno.chmod(staging, 0o755); // temporary folders are private; datasets are not
     await syncDirectory(staging);
     try {
       await Deno.rename(staging, join(root, id));
