@@ -5,4 +5,36 @@
  *
  * @module
  */
-export {};
+export { canonicalFromTable, readArrowFile, writeArrowFile } from "./arrow_layout.ts";
+export { type DuckEngine, duckEngine } from "./engine.ts";
+export { DatasetError, type DatasetErrorCode, type DatasetErrorLocation } from "./errors.ts";
+export { csvHeader, exportDataset, type ExportFormat } from "./export.ts";
+export {
+  type EpisodeFilter,
+  filterDataset,
+  type FilterOptions,
+  formatEpisodeFilter,
+  parseEpisodeFilter,
+  selectRows,
+} from "./filter.ts";
+export { datasetsRoot, omigaHome, type StoreOptions } from "./home.ts";
+export * from "./importers/mod.ts";
+export { contentHash, datasetId, type DatasetManifest } from "./manifest.ts";
+export { type DatasetStats, datasetStats, type Distribution } from "./stats.ts";
+export {
+  getManifest,
+  listDatasets,
+  loadDataset,
+  removeDataset,
+  saveDataset,
+  type SaveOptions,
+  type StoredDataset,
+} from "./store.ts";
+export { loadTrainingData, type TrainingData } from "./training.ts";
+export {
+  countTransitions,
+  isTransitionStart,
+  toTransitions,
+  TransitionSampler,
+} from "./transitions.ts";
+export { type SourceNaming, validateCanonical, type ValidationSummary } from "./validate.ts";

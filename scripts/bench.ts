@@ -4,10 +4,12 @@
  * @module
  */
 import { OmigaError } from "../core/errors.ts";
+import { benchData } from "./bench/data.ts";
 import { benchEnvs } from "./bench/envs.ts";
 import { benchMatmul } from "./bench/matmul.ts";
 
 const benches: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
+  data: benchData,
   envs: benchEnvs,
   matmul: benchMatmul,
 };

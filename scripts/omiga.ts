@@ -5,9 +5,10 @@
  */
 import { OmigaError } from "../core/errors.ts";
 import { backendCommand } from "./cli/backend.ts";
+import { datasetsCommand } from "./cli/datasets.ts";
 import type { Command } from "./cli/command.ts";
 
-const commands: Command[] = [backendCommand];
+const commands: Command[] = [backendCommand, datasetsCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,0 +1,48 @@
+/**
+ * What every importer accepts and returns.
+ *
+ * @module
+ */
+import type { ReferenceReturns } from "../../core/dataset.ts";
+import { DatasetError } from "../errors.ts";
+import type { StoreOptions } from "../home.ts";
+import type { DatasetManifest } from "../manifest.ts";
+
+/** Options of the importers. */
+export interface ImportOptions extends StoreOptions {
+  /** Dataset name (default: the file's base name, or the name stored in an Arrow file). */
+  name?: string;
+  /** Environment name (default: the one stored in an Arrow file, else `unknown`). */
+  env?: string;
+  /** Quality tier (`expert`, `medium`, ...). */
+  tier?: string;
+  /** Random/expert reference returns for normalised scores. */
+  reference?: ReferenceReturns;
+}
+
+/** The stored dataset and what the importer wants the user to know. */
+export interface ImportResult {
+  manifest: DatasetManifest;
+  /** Rows of the input that did not become canonical rows, and why. */
+  notes: string[];
+}
+
+/** The base name of a path without its extension. */
+export function baseName(path: string): string {
+  const file = path.split(/[\\/]/).pop() ?? path;
+  const dot = file.lastIndexOf(".");
+  return dot > 0 ? file.slice(0, dot) : file;
+}
+
+/** Throws `not_found` unless `path` is a readable file. */
+export async function requireFile(path: string): Promise<void> {
+  try {
+    const info = await Deno.stat(path);
+    if (!info.isFile) throw new DatasetError("not_found", "expected a file", { file: path });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new DatasetError("not_found", "no such file", { file: path });
+    }
+    throw error;
+  }
+}

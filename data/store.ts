@@ -1,0 +1,207 @@
+/**
+ * The dataset store (DESIGN.md section 4): each dataset is a folder
+ * `$OMIGA_HOME/datasets/<id>/` holding `data.arrow` (Arrow IPC, canonical layout) and
+ * `manifest.json`. Writes are atomic: both files are written and fsynced in a temporary folder
+ * beside the others, which is renamed into place only when complete; a failure removes it and
+ * never touches existing datasets.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { CanonicalDataset, DatasetInfo } from "../core/dataset.ts";
+import { readArrowFile, writeArrowFile } from "./arrow_layout.ts";
+import { forgetDatasetTable } from "./engine.ts";
+import { DatasetError } from "./errors.ts";
+import { datasetsRoot, type StoreOptions } from "./home.ts";
+import {
+  contentHash,
+  datasetId,
+  type DatasetManifest,
+  isDatasetId,
+  STORE_FORMAT_VERSION,
+} from "./manifest.ts";
+import { countTransitions } from "./transitions.ts";
+import { type SourceNaming, validateCanonical } from "./validate.ts";
+
+const DATA_FILE = "data.arrow";
+const MANIFEST_FILE = "manifest.json";
+
+/** A dataset read back from the store. */
+export interface StoredDataset {
+  manifest: DatasetManifest;
+  dataset: CanonicalDataset;
+}
+
+/** Options of {@link saveDataset}. */
+export interface SaveOptions extends StoreOptions {
+  /** How the producer names its fields and rows in validation errors. */
+  naming?: SourceNaming;
+}
+
+/**
+ * Validates and stores a dataset; returns its manifest. Saving the same content under the same
+ * name again returns the existing manifest.
+ *
+ * @example
+ * ```ts ignore
+ * const manifest = await saveDataset(dataset, { name: "demo", env: "spread", envConfig: {}, source: "generate" });
+ * console.log(manifest.id, manifest.rows, manifest.episodes);
+ * ```
+ */
+export async function saveDataset(
+  dataset: CanonicalDataset,
+  info: DatasetInfo,
+  options: SaveOptions = {},
+): Promise<DatasetManifest> {
+  const { episodes } = validateCanonical(dataset, options.naming ?? { file: info.name });
+  const hash = contentHash(dataset);
+  const id = datasetId(info.name, hash);
+  const root = datasetsRoot(options.home);
+  const existing = await readManifestIfPresent(join(root, id));
+  if (existing !== undefined && existing.contentHash === hash) return existing;
+  const manifest: DatasetManifest = {
+    ...info,
+    id,
+    spec: dataset.spec,
+    rows: dataset.size,
+    episodes,
+    transitions: countTransitions(dataset),
+    contentHash: hash,
+    createdAt: new Date().toISOString(),
+    formatVersion: STORE_FORMAT_VERSION,
+    dataFile: DATA_FILE,
+  };
+  await Deno.mkdir(root, { recursive: true });
+  const staging = await Deno.makeTempDir({ dir: root, prefix: ".staging-" });
+  try {
+    await writeArrowFile(join(staging, DATA_FILE), dataset, info);
+    await writeSynced(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+    await Deno.chmod(staging, 0o755); // temporary folders are private; datasets are not
+    await syncDirectory(staging);
+    try {
+      await Deno.rename(staging, join(root, id));
+    } catch (error) {
+      // Another writer stored the same dataset first: theirs is as good as ours.
+      const winner = await readManifestIfPresent(join(root, id));
+      if (winner?.contentHash !== hash) throw error;
+      await Deno.remove(staging, { recursive: true });
+      return winner;
+    }
+    await syncDirectory(root);
+  } catch (error) {
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
+    throw error;
+  }
+  await removeStaleStaging(root);
+  return manifest;
+}
+
+/** The manifests of every stored dataset, oldest first. */
+export async function listDatasets(options: StoreOptions = {}): Promise<DatasetManifest[]> {
+  const root = datasetsRoot(options.home);
+  const manifests: DatasetManifest[] = [];
+  try {
+    for await (const entry of Deno.readDir(root)) {
+      if (!entry.isDirectory || !isDatasetId(entry.name)) continue;
+      const manifest = await readManifestIfPresent(join(root, entry.name));
+      if (manifest !== undefined) manifests.push(manifest);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return manifests.sort((a, b) =>
+    a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)
+  );
+}
+
+/**
+ * The manifest of a dataset given its id, or its name when exactly one dataset has that name.
+ * Throws `not_found` otherwise.
+ */
+export async function getManifest(
+  idOrName: string,
+  options: StoreOptions = {},
+): Promise<DatasetManifest> {
+  if (isDatasetId(idOrName)) {
+    const manifest = await readManifestIfPresent(join(datasetsRoot(options.home), idOrName));
+    if (manifest !== undefined) return manifest;
+  }
+  const named = (await listDatasets(options)).filter((m) => m.name === idOrName);
+  if (named.length === 1) return named[0];
+  if (named.length > 1) {
+    throw new DatasetError(
+      "not_found",
+      `several datasets are named "${idOrName}" (${named.map((m) => m.id).join(", ")}); use an id`,
+    );
+  }
+  throw new DatasetError(
+    "not_found",
+    `no dataset "${idOrName}"; \`deno task omiga datasets list\` shows the stored ones`,
+  );
+}
+
+/** Reads a stored dataset's arrays and manifest. */
+export async function loadDataset(
+  idOrName: string,
+  options: StoreOptions = {},
+): Promise<StoredDataset> {
+  const manifest = await getManifest(idOrName, options);
+  const path = join(datasetsRoot(options.home), manifest.id, manifest.dataFile);
+  const { dataset } = await readArrowFile(path, `dataset ${manifest.id}`);
+  return { manifest, dataset };
+}
+
+/** Deletes a stored dataset (renamed out of sight first, so a reader never sees half of it). */
+export async function removeDataset(
+  idOrName: string,
+  options: StoreOptions = {},
+): Promise<DatasetManifest> {
+  const manifest = await getManifest(idOrName, options);
+  const root = datasetsRoot(options.home);
+  const doomed = join(root, `.removing-${manifest.id}-${crypto.randomUUID()}`);
+  await Deno.rename(join(root, manifest.id), doomed);
+  await Deno.remove(doomed, { recursive: true });
+  await forgetDatasetTable(manifest);
+  return manifest;
+}
+
+/** Removes staging folders left by writers that died more than an hour ago. */
+async function removeStaleStaging(root: string): Promise<void> {
+  const hourAgo = Date.now() - 3_600_000;
+  for await (const entry of Deno.readDir(root)) {
+    if (!entry.isDirectory || !/^\.(staging|removing)-/.test(entry.name)) continue;
+    const path = join(root, entry.name);
+    const modified = (await Deno.stat(path)).mtime?.getTime() ?? Date.now();
+    if (modified < hourAgo) await Deno.remove(path, { recursive: true }).catch(() => {});
+  }
+}
+
+async function readManifestIfPresent(dir: string): Promise<DatasetManifest | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(join(dir, MANIFEST_FILE)));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+async function writeSynced(path: string, text: string): Promise<void> {
+  const file = await Deno.open(path, { write: true, createNew: true });
+  try {
+    const bytes = new TextEncoder().encode(text);
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    await file.sync();
+  } finally {
+    file.close();
+  }
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const dir = await Deno.open(path, { read: true });
+  try {
+    await dir.sync();
+  } finally {
+    dir.close();
+  }
+}

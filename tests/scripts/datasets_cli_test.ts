@@ -1,0 +1,98 @@
+import { join } from "node:path";
+import { main } from "../../scripts/omiga.ts";
+import { exportDataset } from "../../data/export.ts";
+import { saveDataset } from "../../data/store.ts";
+import { assert, assertEquals } from "../assert.ts";
+import { makeDataset, makeInfo, withTempDir } from "../data/fixtures.ts";
+
+/** Runs the CLI in-process and returns its exit code and what it printed. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const [log, error] = [console.log, console.error];
+  console.log = (...parts: unknown[]) => out.push(parts.join(" "));
+  console.error = (...parts: unknown[]) => err.push(parts.join(" "));
+  try {
+    const code = await main(args);
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    [console.log, console.error] = [log, error];
+  }
+}
+
+Deno.test("datasets import, list, show, filter, export and rm work from the CLI", async () => {
+  await withTempDir(async (dir) => {
+    const home = join(dir, "home");
+    const source = await saveDataset(
+      makeDataset([{ length: 4, end: "done" }, { length: 6, end: "done" }, {
+        length: 5,
+        end: "truncated",
+      }]),
+      makeInfo("source"),
+      { home: join(dir, "elsewhere") },
+    );
+    const csv = join(dir, "episodes.csv");
+    await exportDataset(source.id, csv, "csv", { home: join(dir, "elsewhere") });
+
+    const imported = await cli(
+      "datasets",
+      "import",
+      csv,
+      "--name",
+      "cli-demo",
+      "--home",
+      home,
+      "--json",
+    );
+    assertEquals(imported.code, 0, imported.err);
+    const { manifest } = JSON.parse(imported.out);
+    assertEquals([manifest.name, manifest.rows, manifest.episodes], ["cli-demo", 15, 3]);
+
+    const listed = await cli("datasets", "list", "--home", home);
+    assert(listed.out.includes(manifest.id) && listed.out.includes("episodes=3"), listed.out);
+
+    const shown = await cli("datasets", "show", "cli-demo", "--home", home, "--json");
+    assertEquals(shown.code, 0, shown.err);
+    assertEquals(JSON.parse(shown.out).stats.episodes, 3);
+    const text = await cli("datasets", "show", manifest.id, "--home", home);
+    assert(text.out.includes("return mean") && text.out.includes("agent 1:"), text.out);
+
+    const filtered = await cli(
+      "datasets",
+      "filter",
+      manifest.id,
+      "top",
+      "1",
+      "--home",
+      home,
+      "--json",
+    );
+    assertEquals(filtered.code, 0, filtered.err);
+    const derived = JSON.parse(filtered.out);
+    assertEquals(derived.lineage, [{ parent: manifest.id, filter: "top 1" }]);
+
+    const arrow = join(dir, "derived.arrow");
+    assertEquals((await cli("datasets", "export", derived.id, arrow, "--home", home)).code, 0);
+    assert((await Deno.stat(arrow)).size > 0);
+
+    assertEquals((await cli("datasets", "rm", derived.id, "--home", home)).code, 0);
+    const after = await cli("datasets", "list", "--home", home, "--json");
+    assertEquals(JSON.parse(after.out).map((m: { id: string }) => m.id), [manifest.id]);
+  });
+});
+
+Deno.test("datasets CLI errors are one clear line and a non-zero exit", async () => {
+  await withTempDir(async (dir) => {
+    const home = join(dir, "home");
+    await Deno.writeTextFile(
+      join(dir, "bad.csv"),
+      "episode,t,agent,obs_0,state_0,action_0,reward,done,truncated\n0,0,0,1,1,2,0,1,0\n",
+    );
+    const bad = await cli("datasets", "import", join(dir, "bad.csv"), "--home", home);
+    assertEquals(bad.code, 1);
+    assert(bad.err.includes("field action_0, line 2 (agent 0): expected in [-1, 1]"), bad.err);
+    assertEquals((await cli("datasets", "show", "nothing-here", "--home", home)).code, 1);
+    assertEquals((await cli("datasets", "frobnicate")).code, 2);
+    assertEquals((await cli("datasets", "import", join(dir, "x.bin"), "--home", home)).code, 1);
+  });
+});
