@@ -312,7 +312,7 @@ export class Engine {
     } else {
       const definition = this.registry.get(run.workflow).steps[step.position];
       const delay = backoffDelayMs(definition.retry, step.attempt, `${run.id}/${step.stepId}`);
-      settled = runs.retryLater(run.id, step.stepId, this.owner, failure, Date.now() + delay);
+      settled = runs.retryLater(run.id, step.stepId, this.owner, failure, delay);
     }
     if (!settled) this.#noteLeaseLost(claim);
   }

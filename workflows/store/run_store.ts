@@ -174,13 +174,18 @@ export class RunStore {
    */
   claim(request: ClaimRequest): ClaimedStep | null {
     const { owner, now, leaseMs } = request;
+    const ready = (step: StepRecord) =>
+      // A live process never takes over its own lease: it is still running that step.
+      step.state === "pending"
+        ? step.retryAt === null || step.retryAt <= now
+        : step.state === "running" && (step.leaseExpiresAt ?? 0) < now && step.leaseOwner !== owner;
+    // Look without the write lock first: an idle worker polling must not serialise the others.
+    if (!this.currentSteps(request.workflows, request.runId).some(({ step }) => ready(step))) {
+      return null;
+    }
     return immediateTransaction(this.#db, () => {
       for (const { run, step } of this.currentSteps(request.workflows, request.runId)) {
-        const ready = step.state === "pending"
-          ? step.retryAt === null || step.retryAt <= now
-          : step.state === "running" && (step.leaseExpiresAt ?? 0) < now;
-        // A live process never takes over its own lease: it is still running that step.
-        if (!ready || (step.state === "running" && step.leaseOwner === owner)) continue;
+        if (!ready(step)) continue;
         if (step.kind === "training" && this.#liveTrainingLeases(now) >= request.trainingLimit) {
           continue;
         }
@@ -280,22 +285,23 @@ export class RunStore {
     });
   }
 
-  /** Puts the step back to pending until `retryAt`. Returns false when the lease is lost. */
+  /** Puts the step back to pending for `delayMs`. Returns false when the lease is lost. */
   retryLater(
     runId: string,
     stepId: string,
     owner: string,
     failure: StepFailure,
-    retryAt: number,
+    delayMs: number,
     now = Date.now(),
   ): boolean {
+    const retryAt = now + delayMs;
     return immediateTransaction(this.#db, () => {
       if (!this.#release(runId, stepId, owner, "pending", now, { failure, retryAt })) return false;
       const attempt = this.steps(runId).find((s) => s.stepId === stepId)?.attempt ?? 0;
       this.#events.append(runId, "step.retrying", {
         ...failure,
         attempt,
-        delayMs: retryAt - now,
+        delayMs,
       }, stepId);
       return true;
     });
