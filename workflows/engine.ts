@@ -20,13 +20,7 @@ import {
 import type { WorkflowRegistry } from "./registry.ts";
 import { backoffDelayMs } from "./retry.ts";
 import type { FollowOptions } from "./store/event_log.ts";
-import {
-  canonicalJson,
-  isTerminalRunState,
-  type Json,
-  type RunEvent,
-  type RunRecord,
-} from "./store/records.ts";
+import { canonicalJson, type Json, type RunEvent, type RunRecord } from "./store/records.ts";
 import type { ClaimedStep } from "./store/run_store.ts";
 import type { WorkflowStore } from "./store/store.ts";
 
@@ -319,11 +313,6 @@ export class Engine {
 
   #noteLeaseLost({ run, step }: ClaimedStep): void {
     this.store.events.append(run.id, "step.lease-lost", { owner: this.owner }, step.stepId);
-  }
-
-  /** Whether a run has ended. */
-  isFinished(runId: string): boolean {
-    return isTerminalRunState(this.store.runs.get(runId).state);
   }
 }
 

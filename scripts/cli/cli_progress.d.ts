@@ -11,6 +11,7 @@ declare namespace cliProgress {
     constructor(options: Options, preset?: Preset);
     start(total: number, value: number, payload?: Record<string, string>): void;
     update(value: number, payload?: Record<string, string>): void;
+    update(payload: Record<string, string>): void;
     stop(): void;
   }
   const Presets: { shades_classic: Preset };

@@ -76,9 +76,9 @@ export class ProgressView {
 
   /** Shows one event. */
   show(event: RunEvent): void {
+    if (event.type === "step.checkpoint" || event.type === "run.submitted") return;
     if (event.type === "step.progress" && this.#terminal) return this.#showBar(event);
     this.#closeBar();
-    if (event.type === "step.checkpoint" || event.type === "run.submitted") return;
     this.#write(
       event.type === "step.progress"
         ? progressLine(event.stepId ?? "", event.payload as unknown as StepProgress)
@@ -110,11 +110,13 @@ export class ProgressView {
     }
     const metrics = Object.entries(progress.metrics ?? {})
       .map(([k, v]) => `${k}=${formatNumber(v)}`).join(" ");
-    this.#bar!.bar.update(progress.done, {
+    // cli-progress draws before merging a payload, so set the payload first, then the value.
+    this.#bar!.bar.update({
       rate: progress.perSecond === undefined ? "" : `${progress.perSecond.toFixed(1)}/s`,
       etaText: progress.etaSeconds === undefined ? "?" : formatDuration(progress.etaSeconds),
       metrics,
     });
+    this.#bar!.bar.update(progress.done);
   }
 
   #closeBar(): void {

@@ -20,8 +20,8 @@ export interface TestEngine extends Disposable {
   engine: Engine;
 }
 
-/** Lease settings small enough for takeovers to happen within a test. */
-export const SHORT_LEASE: EngineOptions = { leaseMs: 600, heartbeatMs: 100, pollMs: 50 };
+/** Quick heartbeats and polls; lease tests shorten the lease themselves. */
+export const TEST_ENGINE: EngineOptions = { leaseMs: 5_000, heartbeatMs: 100, pollMs: 50 };
 
 /** Opens an engine on `home` (a new temporary one by default) with `workflows`. */
 export function openTestEngine(
@@ -34,7 +34,7 @@ export function openTestEngine(
     ? workflows
     : new WorkflowRegistry(workflows);
   const store = WorkflowStore.open({ home });
-  const engine = new Engine(store, registry, { ...SHORT_LEASE, ...options });
+  const engine = new Engine(store, registry, { ...TEST_ENGINE, ...options });
   return {
     home,
     store,
