@@ -4,10 +4,12 @@
  * @module
  */
 import { OmigaError } from "../core/errors.ts";
+import { benchEngine } from "./bench/engine.ts";
 import { benchMatmul } from "./bench/matmul.ts";
 
 const benches: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
   matmul: benchMatmul,
+  engine: benchEngine,
 };
 
 if (import.meta.main) {
