@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { mkdirSync } from "node:fs";
 import { CheckpointFiles } from "./checkpoint.ts";
 import { runArtifactsDir, stepCheckpointDir } from "./home.ts";
 import type { StepContext, StepProgress } from "./step.ts";
@@ -36,7 +37,7 @@ export class ProgressRate {
 }
 
 /**
- * The context of one attempt of `step`. `assertLease` throws (and aborts the step) when this
+ * The context of one attempt of `step` (its run's artifact folder is created first). `assertLease` throws (and aborts the step) when this
  * process no longer holds the step, so a step that was taken over never writes a checkpoint.
  */
 export function createStepContext(
@@ -46,6 +47,8 @@ export function createStepContext(
   signal: AbortSignal,
   assertLease: () => void,
 ): StepContext {
+  const artifactsDir = runArtifactsDir(store.home, run.id);
+  mkdirSync(artifactsDir, { recursive: true });
   const events = store.events;
   const files = new CheckpointFiles(stepCheckpointDir(store.home, run.id, step.stepId));
   const rate = new ProgressRate();
@@ -55,7 +58,7 @@ export function createStepContext(
     stepId: step.stepId,
     attempt: step.attempt,
     signal,
-    artifactsDir: runArtifactsDir(store.home, run.id),
+    artifactsDir,
     checkpoint: {
       async save(bytes) {
         signal.throwIfAborted();

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { OmigaError } from "../core/errors.ts";
 import { createStepContext } from "./context.ts";
-import { parseParams } from "./definition.ts";
+import { parseParams, type StepDefinition } from "./definition.ts";
 import {
   isRetriable,
   LeaseLostError,
@@ -263,7 +263,7 @@ export class Engine {
       let input = step.input;
       if (input === null) {
         input = toJson(
-          definition.input({ params: run.params, outputs: runs.outputs(run.id) }),
+          computeInput(definition, run.params, runs.outputs(run.id)),
           `the input of step "${step.stepId}"`,
         );
         runs.setInput(run.id, step.stepId, input);
@@ -313,6 +313,24 @@ export class Engine {
 
   #noteLeaseLost({ run, step }: ClaimedStep): void {
     this.store.events.append(run.id, "step.lease-lost", { owner: this.owner }, step.stepId);
+  }
+}
+
+/** A step's input from the run's parameters and earlier outputs; a bug there cannot be retried. */
+function computeInput(
+  definition: StepDefinition,
+  params: Json,
+  outputs: Record<string, Json>,
+): unknown {
+  try {
+    return definition.input({ params, outputs });
+  } catch (error) {
+    throw new NonRetriableError(
+      `cannot compute the input of step "${definition.id}": ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+      { cause: error },
+    );
   }
 }
 

@@ -118,8 +118,17 @@ export const runsCommand: Command = {
       case "resume": {
         const id = runIdFrom(positionals, verb);
         const afterSeq = engine.store.events.list(id, 0, 1_000_000).at(-1)?.seq ?? 0;
-        engine.resume(id);
-        console.log(`run ${id} queued again`);
+        const state = runs.get(id).state;
+        if (state === "queued" || state === "running") {
+          // Not failed: continue it here (taking over a step whose process died, once its
+          // lease expires).
+          console.log(
+            `run ${id} is ${state}; ${values.detach ? "a worker" : "this process"} continues it`,
+          );
+        } else {
+          engine.resume(id);
+          console.log(`run ${id} queued again`);
+        }
         if (values.detach) return 0;
         const finished = await executeWithProgress(engine, id, afterSeq);
         console.log(describeOutcome(finished));

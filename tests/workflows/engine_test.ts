@@ -6,6 +6,7 @@ import {
   defineWorkflow,
   IdempotencyConflictError,
   NonRetriableError,
+  runArtifactsDir,
   RunStateError,
 } from "../../workflows/mod.ts";
 import { eventsOf, openTestEngine } from "./helpers.ts";
@@ -208,4 +209,37 @@ Deno.test("only failed or cancelled runs can be resumed", async () => {
     RunStateError,
     "succeeded",
   );
+});
+
+Deno.test("a step writes files into its run's artifact folder", async () => {
+  const workflow = defineWorkflow({ name: "write", description: "test", params })
+    .step("save", {
+      input: ({ params }) => params.word,
+      run: async (word, ctx) => {
+        await Deno.writeTextFile(`${ctx.artifactsDir}/word.txt`, word);
+        return "word.txt";
+      },
+    })
+    .build();
+  using t = openTestEngine([workflow]);
+  const { run } = t.engine.submit("write", { word: "policy" });
+  await t.engine.execute(run.id);
+  assertEquals(Deno.readTextFileSync(`${runArtifactsDir(t.home, run.id)}/word.txt`), "policy");
+});
+
+Deno.test("a step whose input cannot be computed fails at once, naming the step", async () => {
+  let calls = 0;
+  const workflow = defineWorkflow({ name: "miswired", description: "test", params })
+    .step("first", { input: () => null, run: () => Promise.resolve(null) })
+    .step("second", {
+      input: ({ outputs }) => (outputs.first as unknown as { size: number }).size,
+      run: () => Promise.resolve(++calls),
+    })
+    .build();
+  using t = openTestEngine([workflow]);
+  const failed = await t.engine.execute(t.engine.submit("miswired", { word: "w" }).run.id);
+  assertEquals(failed.state, "failed");
+  assert(failed.error?.startsWith('cannot compute the input of step "second"'), failed.error!);
+  assertEquals(calls, 0);
+  assertEquals(t.store.runs.steps(failed.id)[1].attempt, 1);
 });
