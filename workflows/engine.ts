@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { OmigaError } from "../core/errors.ts";
+import { OmigaError, ValidationError } from "../core/errors.ts";
 import { createStepContext } from "./context.ts";
 import { parseParams, type StepDefinition } from "./definition.ts";
 import {
@@ -63,7 +63,7 @@ function positiveIntegerFromEnv(name: string): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) {
-    throw new OmigaError("invalid_input", `${name} must be a positive integer, got "${raw}"`);
+    throw new ValidationError(`${name} must be a positive integer, got "${raw}"`);
   }
   return value;
 }
@@ -116,7 +116,9 @@ export class Engine {
     this.owner = options.owner ??
       `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
     if (this.heartbeatMs >= this.leaseMs) {
-      throw new OmigaError("invalid_input", "heartbeatMs must be shorter than leaseMs");
+      throw new ValidationError(
+        `heartbeatMs (${this.heartbeatMs}) must be shorter than leaseMs (${this.leaseMs})`,
+      );
     }
   }
 

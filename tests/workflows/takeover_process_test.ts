@@ -91,3 +91,27 @@ Deno.test("a step killed mid-way (twice) is taken over and resumed from its chec
   store.close();
   Deno.removeSync(home, { recursive: true });
 });
+
+Deno.test("two worker processes on one store run every step exactly once", async () => {
+  const home = Deno.makeTempDirSync({ prefix: "omiga-two-" });
+  const store = WorkflowStore.open({ home });
+  const engine = new Engine(store, defaultRegistry());
+  const runs = Array.from({ length: 6 }, (_, seed) =>
+    engine.submit("hash-chain", {
+      iterations: 40,
+      roundsPerIteration: 2_000,
+      checkpointEvery: 10,
+      seed,
+    }).run);
+  const results = await Promise.all([spawnWorker(home).output(), spawnWorker(home).output()]);
+  for (const result of results) {
+    assertEquals(result.code, 0, new TextDecoder().decode(result.stderr));
+  }
+  for (const run of runs) {
+    assertEquals(store.runs.get(run.id).state, "succeeded");
+    const starts = eventsOf(store, run.id, "step.started").map((e) => e.stepId);
+    assertEquals(starts, ["plan", "chain", "report"]);
+  }
+  store.close();
+  Deno.removeSync(home, { recursive: true });
+});
