@@ -21,7 +21,7 @@ import type { WorkflowRegistry } from "./registry.ts";
 import { backoffDelayMs } from "./retry.ts";
 import type { FollowOptions } from "./store/event_log.ts";
 import { canonicalJson, type Json, type RunEvent, type RunRecord } from "./store/records.ts";
-import type { ClaimedStep } from "./store/run_store.ts";
+import type { ClaimedStep } from "./store/step_store.ts";
 import type { WorkflowStore } from "./store/store.ts";
 
 /** How an engine behaves. Every field has a default. */
@@ -193,7 +193,7 @@ export class Engine {
     try {
       while (!signal?.aborted) {
         while (running.size < this.concurrency) {
-          const claim = this.store.runs.claim({
+          const claim = this.store.steps.claim({
             owner: this.owner,
             now: Date.now(),
             leaseMs: this.leaseMs,
@@ -215,7 +215,7 @@ export class Engine {
           this.store.runs.activeCount(workflows, runId) === 0
         ) break;
         const now = Date.now();
-        const wakeAt = this.store.runs.nextWakeAt(workflows, now, runId);
+        const wakeAt = this.store.steps.nextWakeAt(workflows, now, runId);
         const delay = wakeAt === null ? this.pollMs : Math.min(this.pollMs, wakeAt - now + 1);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, Math.max(0, delay));
@@ -238,11 +238,11 @@ export class Engine {
 
   async #runStep(claim: ClaimedStep, controller: AbortController): Promise<void> {
     const { run, step } = claim;
-    const runs = this.store.runs;
+    const steps = this.store.steps;
     const local = this.#running.get(run.id) ?? new Set();
     this.#running.set(run.id, local.add(controller));
     const checkLease = () => {
-      const { held, runState } = runs.heartbeat(run.id, step.stepId, this.owner, this.leaseMs);
+      const { held, runState } = steps.heartbeat(run.id, step.stepId, this.owner, this.leaseMs);
       if (!held) controller.abort(new LeaseLostError(run.id, step.stepId));
       else if (runState === "cancelled") controller.abort(new RunCancelledError(run.id));
     };
@@ -265,10 +265,10 @@ export class Engine {
       let input = step.input;
       if (input === null) {
         input = toJson(
-          computeInput(definition, run.params, runs.outputs(run.id)),
+          computeInput(definition, run.params, steps.outputs(run.id)),
           `the input of step "${step.stepId}"`,
         );
-        runs.setInput(run.id, step.stepId, input);
+        steps.setInput(run.id, step.stepId, input);
       }
       const context = createStepContext(this.store, run, step, controller.signal, () => {
         checkLease();
@@ -278,7 +278,7 @@ export class Engine {
         await definition.run(input, context),
         `the output of step "${step.stepId}"`,
       );
-      if (!runs.succeed(run.id, step.stepId, this.owner, output)) this.#noteLeaseLost(claim);
+      if (!steps.succeed(run.id, step.stepId, this.owner, output)) this.#noteLeaseLost(claim);
     } catch (error) {
       this.#settleFailure(claim, controller.signal, error);
     } finally {
@@ -290,12 +290,12 @@ export class Engine {
 
   #settleFailure(claim: ClaimedStep, signal: AbortSignal, error: unknown): void {
     const { run, step } = claim;
-    const runs = this.store.runs;
+    const steps = this.store.steps;
     if (signal.aborted) {
       const reason = signal.reason;
       if (reason instanceof LeaseLostError) return this.#noteLeaseLost(claim);
       const message = reason instanceof Error ? reason.message : String(reason);
-      runs.releaseAborted(run.id, step.stepId, this.owner, message);
+      steps.releaseAborted(run.id, step.stepId, this.owner, message);
       return;
     }
     const failure = {
@@ -304,11 +304,11 @@ export class Engine {
     };
     let settled: boolean;
     if (!isRetriable(error) || step.attempt >= step.maxAttempts) {
-      settled = runs.fail(run.id, step.stepId, this.owner, failure);
+      settled = steps.fail(run.id, step.stepId, this.owner, failure);
     } else {
       const definition = this.registry.get(run.workflow).steps[step.position];
       const delay = backoffDelayMs(definition.retry, step.attempt, `${run.id}/${step.stepId}`);
-      settled = runs.retryLater(run.id, step.stepId, this.owner, failure, delay);
+      settled = steps.retryLater(run.id, step.stepId, this.owner, failure, delay);
     }
     if (!settled) this.#noteLeaseLost(claim);
   }

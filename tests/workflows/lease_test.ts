@@ -29,7 +29,7 @@ Deno.test("a step whose owner stopped heartbeating is taken over after its lease
   using t = openTestEngine([counting(executions)], { leaseMs: 300, heartbeatMs: 50 });
   const { run } = t.engine.submit("count", { n: 1 });
   // A process that claimed the first step and then died: it holds a lease it never renews.
-  const dead = t.store.runs.claim({
+  const dead = t.store.steps.claim({
     owner: "dead-process",
     now: Date.now(),
     leaseMs: 300,
@@ -47,7 +47,7 @@ Deno.test("a step whose owner stopped heartbeating is taken over after its lease
   ]);
   assertEquals(t.store.runs.steps(run.id)[0].attempt, 2);
   // The old owner coming back cannot overwrite the result.
-  assertEquals(t.store.runs.succeed(run.id, "first", "dead-process", 99), false);
+  assertEquals(t.store.steps.succeed(run.id, "first", "dead-process", 99), false);
   assertEquals(t.store.runs.steps(run.id)[0].output, 2);
 });
 

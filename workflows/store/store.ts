@@ -11,6 +11,7 @@ import { EventLog } from "./event_log.ts";
 import { migrate } from "./migrations.ts";
 import { RunStore } from "./run_store.ts";
 import { ScheduleStore } from "./schedule_store.ts";
+import { StepStore } from "./step_store.ts";
 
 /** Options of {@link WorkflowStore.open}. */
 export interface StoreOptions {
@@ -36,8 +37,10 @@ export class WorkflowStore {
   readonly home: string;
   /** The SQLite file. */
   readonly path: string;
-  /** Runs and steps. */
+  /** Runs (and the list of a run's steps). */
   readonly runs: RunStore;
+  /** Steps as leases: claim, heartbeat, outcome. */
+  readonly steps: StepStore;
   /** Each run's event log. */
   readonly events: EventLog;
   /** Cron schedules. */
@@ -50,6 +53,7 @@ export class WorkflowStore {
     this.#db = db;
     this.events = new EventLog(db, path);
     this.runs = new RunStore(db, this.events);
+    this.steps = new StepStore(db, this.events, this.runs);
     this.schedules = new ScheduleStore(db);
   }
 
