@@ -40,6 +40,7 @@ export { omigaHome, runArtifactsDir, stateDbPath, stepCheckpointDir } from "./ho
 export { WorkflowRegistry } from "./registry.ts";
 export { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";
 export { type Firing, nextFiring, Scheduler, type ScheduleSpec } from "./scheduler.ts";
+export { type EngineServiceOptions, runEngineService } from "./service.ts";
 export type { CheckpointAccess, StepBody, StepContext, StepProgress } from "./step.ts";
 export { type FollowOptions, TERMINAL_EVENT_TYPES } from "./store/event_log.ts";
 export { migrate, MIGRATIONS, schemaVersion } from "./store/migrations.ts";
@@ -54,5 +55,6 @@ export {
   type StepRecord,
   type StepState,
 } from "./store/records.ts";
+export type { ClaimedStep, ClaimRequest, StepFailure } from "./store/step_store.ts";
 export { WorkflowStore } from "./store/store.ts";
 export { inWorker, type InWorkerOptions } from "./worker/in_worker.ts";

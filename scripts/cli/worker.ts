@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { ValidationError } from "../../core/errors.ts";
-import { Scheduler } from "../../workflows/mod.ts";
+import { runEngineService } from "../../workflows/mod.ts";
 import type { Command } from "./command.ts";
 import { eventLine } from "./progress_view.ts";
 import { openEngine } from "./workflow_engine.ts";
@@ -55,17 +55,12 @@ export const workerCommand: Command = {
       }
     });
     console.log(`worker ${engine.owner} on ${engine.store.home} (lease ${engine.leaseMs} ms)`);
-    const scheduler = new Scheduler(engine);
     try {
-      if (values["until-idle"]) {
-        for (const firing of scheduler.tick()) console.log(`schedule ${JSON.stringify(firing)}`);
-        await engine.work({ untilIdle: true, signal: stop.signal });
-      } else {
-        await Promise.all([
-          engine.work({ signal: stop.signal }),
-          scheduler.run(stop.signal, 30_000, (f) => console.log(`schedule ${JSON.stringify(f)}`)),
-        ]);
-      }
+      await runEngineService(engine, {
+        signal: stop.signal,
+        untilIdle: values["until-idle"],
+        onFiring: (firing) => console.log(`schedule ${JSON.stringify(firing)}`),
+      });
     } finally {
       unsubscribe();
       Deno.removeSignalListener("SIGINT", onSignal);

@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { ValidationError } from "../../core/errors.ts";
-import { defineWorkflow, nextFiring, Scheduler } from "../../workflows/mod.ts";
+import {
+  defineWorkflow,
+  type Firing,
+  nextFiring,
+  runEngineService,
+  Scheduler,
+} from "../../workflows/mod.ts";
 import { Gate, openTestEngine, withDeadline } from "./helpers.ts";
 
 const nightly = defineWorkflow({
@@ -140,4 +146,19 @@ Deno.test("the running scheduler submits a run when a schedule comes due", async
     await running;
     unsubscribe();
   }
+});
+
+Deno.test("the engine service catches up a schedule missed while down and runs it once", async () => {
+  using t = openTestEngine([nightly]);
+  new Scheduler(t.engine).add(
+    { id: "nightly", cron: "0 3 * * *", workflow: "retrain", params: { dataset: "d" } },
+    Date.now() - 3 * 86_400_000, // added three days ago; three firings were missed
+  );
+  const firings: Firing[] = [];
+  await runEngineService(t.engine, { untilIdle: true, onFiring: (f) => firings.push(f) });
+  assertEquals(firings.length, 1);
+  const [run] = t.store.runs.list();
+  assertEquals(run.state, "succeeded");
+  assertEquals(run.output, "d:100");
+  assert(t.store.schedules.get("nightly").nextRunAt! > Date.now());
 });
