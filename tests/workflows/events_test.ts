@@ -75,3 +75,30 @@ Deno.test("progress reports get a rate and an ETA when a total is known", async 
   }
   assertEquals(reports.at(-1)?.etaSeconds, 0);
 });
+
+Deno.test("replaying a run that failed and was resumed goes on past the old failure", async () => {
+  let tries = 0;
+  const workflow = defineWorkflow({ name: "second-try", description: "test", params: z.object({}) })
+    .step("work", {
+      retry: { maxAttempts: 1 },
+      input: () => null,
+      run: () => (++tries === 1
+        ? Promise.reject(new Error("first try fails"))
+        : Promise.resolve(tries)),
+    })
+    .build();
+  using t = openTestEngine([workflow]);
+  const { run } = t.engine.submit("second-try", {});
+  assertEquals((await t.engine.execute(run.id)).state, "failed");
+  t.engine.resume(run.id);
+  await t.engine.execute(run.id);
+  const types = (await collect(t.engine.events(run.id))).map((e) => e.type);
+  assertEquals(types.filter((type) => type.startsWith("run.")), [
+    "run.submitted",
+    "run.started",
+    "run.failed",
+    "run.resumed",
+    "run.started",
+    "run.succeeded",
+  ]);
+});

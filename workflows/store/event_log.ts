@@ -73,7 +73,8 @@ export class EventLog {
 
   /**
    * Replays a run's events after `afterSeq`, then yields new ones as they are written, until
-   * the run ends (a `run.succeeded|failed|cancelled` event), or `signal` aborts.
+   * the run ends (its last event is `run.succeeded|failed|cancelled`; an earlier failure that
+   * was resumed does not end the stream), or `signal` aborts.
    *
    * @example
    * ```ts ignore
@@ -98,7 +99,10 @@ export class EventLog {
         for (const event of batch) {
           after = event.seq;
           yield event;
-          if (!options.pastTerminal && TERMINAL_EVENT_TYPES.has(event.type)) return;
+          if (
+            !options.pastTerminal && TERMINAL_EVENT_TYPES.has(event.type) &&
+            this.#endsTheLog(runId, event.seq)
+          ) return;
         }
         if (batch.length === 500) continue;
         if (!options.pastTerminal && batch.length === 0 && this.#runEndedWithoutEvent(runId)) {
@@ -126,6 +130,13 @@ export class EventLog {
     const listeners = this.#listeners();
     listeners.add(listener);
     return () => listeners.delete(listener);
+  }
+
+  /** Whether `seq` is the run's last event and the run has ended (not resumed since). */
+  #endsTheLog(runId: string, seq: number): boolean {
+    const state = (this.#runState.get(runId) as { state: string } | undefined)?.state;
+    const ended = state === "succeeded" || state === "failed" || state === "cancelled";
+    return ended && this.list(runId, seq, 1).length === 0;
   }
 
   #runEndedWithoutEvent(runId: string): boolean {
