@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { assert, assertEquals } from "../assert.ts";
 import { defineWorkflow, RunCancelledError } from "../../workflows/mod.ts";
-import { eventsOf, Gate, nextEvent, openTestEngine } from "./helpers.ts";
+import { eventsOf, Gate, nextEvent, openTestEngine } from "./test_engine.ts";
 
 function cancellable(seen: { reasons: unknown[]; finishes: number }, started: () => void) {
   return defineWorkflow({

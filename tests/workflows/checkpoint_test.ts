@@ -8,7 +8,7 @@ import {
   encodeCheckpoint,
   stepCheckpointDir,
 } from "../../workflows/mod.ts";
-import { eventsOf, openTestEngine } from "./helpers.ts";
+import { eventsOf, openTestEngine } from "./test_engine.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 

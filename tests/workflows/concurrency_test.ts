@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { assert, assertEquals } from "../assert.ts";
 import { defineWorkflow } from "../../workflows/mod.ts";
-import { Gate, openTestEngine, withDeadline } from "./helpers.ts";
+import { Gate, openTestEngine, withDeadline } from "./test_engine.ts";
 
 /** Training runs whose step waits until the test lets it finish. */
 function gatedTraining(

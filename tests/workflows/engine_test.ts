@@ -9,7 +9,7 @@ import {
   runArtifactsDir,
   RunStateError,
 } from "../../workflows/mod.ts";
-import { eventsOf, openTestEngine } from "./helpers.ts";
+import { eventsOf, openTestEngine } from "./test_engine.ts";
 
 const params = z.object({ word: z.string().min(1), times: z.number().int().min(1).default(2) });
 

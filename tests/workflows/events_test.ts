@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { assertEquals } from "../assert.ts";
 import { defineWorkflow, type RunEvent } from "../../workflows/mod.ts";
-import { openTestEngine } from "./helpers.ts";
+import { openTestEngine } from "./test_engine.ts";
 
 const progressing = defineWorkflow({
   name: "progress",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { assertEquals } from "../assert.ts";
 import { defineWorkflow } from "../../workflows/mod.ts";
-import { eventsOf, openTestEngine } from "./helpers.ts";
+import { eventsOf, openTestEngine } from "./test_engine.ts";
 
 const counting = (executions: string[]) =>
   defineWorkflow({ name: "count", description: "test", params: z.object({ n: z.number() }) })

@@ -8,7 +8,7 @@ import {
   runEngineService,
   Scheduler,
 } from "../../workflows/mod.ts";
-import { Gate, openTestEngine, withDeadline } from "./helpers.ts";
+import { Gate, openTestEngine, withDeadline } from "./test_engine.ts";
 
 const nightly = defineWorkflow({
   name: "retrain",

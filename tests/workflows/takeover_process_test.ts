@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../assert.ts";
 import { defaultRegistry, Engine, type RunEvent, WorkflowStore } from "../../workflows/mod.ts";
 import { chainDigest } from "../../workflows/demo/hash_chain_body.ts";
-import { eventsOf, nextEvent } from "./helpers.ts";
+import { eventsOf, nextEvent } from "./test_engine.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const LEASE_MS = 1_500;

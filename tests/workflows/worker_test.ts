@@ -10,7 +10,7 @@ import {
   type StepContext,
 } from "../../workflows/mod.ts";
 import { chainDigest } from "../../workflows/demo/hash_chain_body.ts";
-import { eventsOf, Gate, nextEvent, openTestEngine } from "./helpers.ts";
+import { eventsOf, Gate, nextEvent, openTestEngine } from "./test_engine.ts";
 
 const bodies = new URL("./fixtures/worker_bodies.ts", import.meta.url);
 
