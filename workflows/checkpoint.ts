@@ -10,7 +10,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 const MAGIC = new TextEncoder().encode("OMIGACK1");
 const HEADER_BYTES = MAGIC.length + 8 + 32;
@@ -75,6 +75,34 @@ async function syncFolder(dir: string): Promise<void> {
 }
 
 /**
+ * Writes `bytes` to `path` so that a reader (or a crash) sees either the old file or the whole
+ * new one: a temporary file beside it, fsync, rename, fsync of the folder. For checkpoints and
+ * for a run's artifacts (a trained policy, a report).
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from "./checkpoint.ts";
+ * const path = `${Deno.makeTempDirSync()}/policy.bin`;
+ * await writeFileAtomic(path, new Uint8Array([1, 2]));
+ * console.assert(Deno.readFileSync(path).length === 2);
+ * ```
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    using file = await Deno.open(temp, { write: true, create: true, truncate: true });
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    await file.sync();
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+  await Deno.rename(temp, path);
+  await syncFolder(dirname(path));
+}
+
+/**
  * The checkpoints of one step in one folder.
  *
  * @example
@@ -120,17 +148,7 @@ export class CheckpointFiles {
     await Deno.mkdir(this.dir, { recursive: true });
     const existing = await this.sequences();
     const sequence = (existing.at(-1) ?? 0) + 1;
-    const target = this.pathOf(sequence);
-    const temp = `${target}.tmp-${Deno.pid}`;
-    {
-      using file = await Deno.open(temp, { write: true, create: true, truncate: true });
-      const framed = encodeCheckpoint(payload);
-      let written = 0;
-      while (written < framed.length) written += await file.write(framed.subarray(written));
-      await file.sync();
-    }
-    await Deno.rename(temp, target);
-    await syncFolder(this.dir);
+    await writeFileAtomic(this.pathOf(sequence), encodeCheckpoint(payload));
     for (const old of existing.slice(0, Math.max(0, existing.length + 1 - this.keep))) {
       await Deno.remove(this.pathOf(old)).catch(() => {});
     }

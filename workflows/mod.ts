@@ -15,6 +15,7 @@ export {
   type CorruptCheckpoint,
   decodeCheckpoint,
   encodeCheckpoint,
+  writeFileAtomic,
 } from "./checkpoint.ts";
 export {
   defineWorkflow,

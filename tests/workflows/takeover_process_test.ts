@@ -5,8 +5,14 @@
  */
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../assert.ts";
-import { defaultRegistry, Engine, type RunEvent, WorkflowStore } from "../../workflows/mod.ts";
-import { chainDigest } from "../../workflows/demo/hash_chain_body.ts";
+import {
+  defaultRegistry,
+  Engine,
+  runArtifactsDir,
+  type RunEvent,
+  WorkflowStore,
+} from "../../workflows/mod.ts";
+import { CHAIN_ARTIFACT, chainDigest, encode } from "../../workflows/demo/hash_chain_body.ts";
 import { eventsOf, nextEvent } from "./test_engine.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -75,6 +81,11 @@ Deno.test("a step killed mid-way (twice) is taken over and resumed from its chec
   const plan = store.runs.steps(run.id)[0].output as { start: number };
   const reference = chainDigest({ start: plan.start, ...params });
   assertEquals((finished.output as { digest: string }).digest, reference);
+  // The run's artifact is byte-identical to the one an uninterrupted chain writes.
+  assertEquals(
+    Deno.readFileSync(`${runArtifactsDir(home, run.id)}/${CHAIN_ARTIFACT}`),
+    encode(params.iterations, parseInt(reference, 16)),
+  );
   // Finished steps were not run again; the chain ran three times, resuming twice.
   const starts = eventsOf(store, run.id, "step.started");
   assertEquals(starts.filter((e) => e.stepId === "plan").length, 1);

@@ -7,7 +7,12 @@
  *
  * @module
  */
+import { join } from "node:path";
+import { writeFileAtomic } from "../checkpoint.ts";
 import type { StepContext } from "../step.ts";
+
+/** The file the chain leaves in its run's artifact folder: iteration and state, 8 bytes. */
+export const CHAIN_ARTIFACT = "chain.bin";
 
 /** The chain's parameters. */
 export interface HashChainInput {
@@ -46,7 +51,8 @@ export function chainDigest(input: Omit<HashChainInput, "checkpointEvery">): str
   return state.toString(16).padStart(8, "0");
 }
 
-function encode(iteration: number, state: number): Uint8Array {
+/** The chain's checkpoint and artifact bytes: iteration then state, u32 little-endian. */
+export function encode(iteration: number, state: number): Uint8Array {
   const bytes = new Uint8Array(8);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, iteration, true);
@@ -85,5 +91,7 @@ export async function hashChain(
       ctx.progress({ unit: "iteration", done: iteration, total: input.iterations });
     }
   }
+  // The chain's "trained artifact": written atomically into the run's folder.
+  await writeFileAtomic(join(ctx.artifactsDir, CHAIN_ARTIFACT), encode(iteration, state));
   return { digest: state.toString(16).padStart(8, "0"), iterations: iteration, resumedFrom };
 }
