@@ -5,6 +5,7 @@
  */
 import { OmigaError } from "../core/errors.ts";
 import { benchData } from "./bench/data.ts";
+import { benchEngine } from "./bench/engine.ts";
 import { benchEnvs } from "./bench/envs.ts";
 import { benchMatmul } from "./bench/matmul.ts";
 
@@ -12,6 +13,7 @@ const benches: Record<string, (args: string[]) => Promise<Record<string, unknown
   data: benchData,
   envs: benchEnvs,
   matmul: benchMatmul,
+  engine: benchEngine,
 };
 
 if (import.meta.main) {

@@ -7,8 +7,19 @@ import { OmigaError } from "../core/errors.ts";
 import { backendCommand } from "./cli/backend.ts";
 import { datasetsCommand } from "./cli/datasets.ts";
 import type { Command } from "./cli/command.ts";
+import { runCommand } from "./cli/run.ts";
+import { runsCommand } from "./cli/runs.ts";
+import { schedulesCommand } from "./cli/schedules.ts";
+import { workerCommand } from "./cli/worker.ts";
 
-const commands: Command[] = [backendCommand, datasetsCommand];
+const commands: Command[] = [
+  backendCommand,
+  datasetsCommand,
+  runCommand,
+  runsCommand,
+  workerCommand,
+  schedulesCommand,
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

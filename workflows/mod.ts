@@ -1,8 +1,61 @@
 /**
  * The durable workflow engine (runs, steps, leases, retries, checkpoints, schedules on SQLite
- * under `OMIGA_HOME`) and the workflow definitions (ingest -> train -> evaluate, sweeps). Uses
- * `core/` and `data/`; knows nothing of HTTP.
+ * under `OMIGA_HOME`) and the workflow definitions. Uses `core/` and `data/`; knows nothing of
+ * HTTP.
+ *
+ * A workflow is a zod parameter schema plus a sequence of named steps; a step body has the
+ * engine-agnostic contract `(input, ctx) => Promise<output>` with `ctx.checkpoint`,
+ * `ctx.progress`, `ctx.log` and `ctx.signal` (see {@link StepContext}).
  *
  * @module
  */
-export {};
+export { defaultRegistry } from "./catalog.ts";
+export {
+  CheckpointFiles,
+  type CorruptCheckpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  writeFileAtomic,
+} from "./checkpoint.ts";
+export {
+  defineWorkflow,
+  parseParams,
+  type StepDefinition,
+  type StepSpec,
+  WorkflowBuilder,
+  type WorkflowDefinition,
+} from "./definition.ts";
+export { hashChainParams, hashChainWorkflow } from "./demo/hash_chain.ts";
+export { Engine, type EngineOptions, type SubmitOptions, type WorkOptions } from "./engine.ts";
+export {
+  IdempotencyConflictError,
+  isRetriable,
+  LeaseLostError,
+  NonRetriableError,
+  NotFoundError,
+  RunCancelledError,
+  RunStateError,
+  ShutdownError,
+} from "./errors.ts";
+export { omigaHome, runArtifactsDir, stateDbPath, stepCheckpointDir } from "./home.ts";
+export { WorkflowRegistry } from "./registry.ts";
+export { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";
+export { type Firing, nextFiring, Scheduler, type ScheduleSpec } from "./scheduler.ts";
+export { type EngineServiceOptions, runEngineService } from "./service.ts";
+export type { CheckpointAccess, StepBody, StepContext, StepProgress } from "./step.ts";
+export { type FollowOptions, TERMINAL_EVENT_TYPES } from "./store/event_log.ts";
+export { migrate, MIGRATIONS, schemaVersion } from "./store/migrations.ts";
+export {
+  isTerminalRunState,
+  type Json,
+  type RunEvent,
+  type RunRecord,
+  type RunState,
+  type ScheduleRecord,
+  type StepKind,
+  type StepRecord,
+  type StepState,
+} from "./store/records.ts";
+export type { ClaimedStep, ClaimRequest, StepFailure } from "./store/step_store.ts";
+export { WorkflowStore } from "./store/store.ts";
+export { inWorker, type InWorkerOptions } from "./worker/in_worker.ts";

@@ -1,0 +1,141 @@
+/**
+ * `deno task bench engine [--runs N]`: the workflow engine's own costs, on a temporary store.
+ * - `msPerRun`: submit and execute a three-step no-op workflow (claims, leases, outputs, events);
+ * - `msPerProgressEvent`: one `ctx.progress` call (an event appended to SQLite);
+ * - `msPerWorkerRun`: a one-step run whose (trivial) body runs in a fresh Worker;
+ * - `timerLagMs`: the worst delay of a 10 ms main-thread timer while a CPU-bound hash chain
+ *   (one stretch of about 10^8 hash rounds, no await inside) runs in a Worker, against the same
+ *   chain run on the main thread.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import {
+  defineWorkflow,
+  Engine,
+  inWorker,
+  WorkflowRegistry,
+  WorkflowStore,
+} from "../../workflows/mod.ts";
+import { hashChain, type HashChainInput } from "../../workflows/demo/hash_chain_body.ts";
+import { median } from "./stats.ts";
+
+const noop = defineWorkflow({ name: "noop", description: "bench", params: z.object({}) })
+  .step("a", { input: () => 1, run: (x) => Promise.resolve(x + 1) })
+  .step("b", { input: ({ outputs }) => outputs.a, run: (x) => Promise.resolve(x + 1) })
+  .step("c", { input: ({ outputs }) => outputs.b, run: (x) => Promise.resolve(x + 1) })
+  .build();
+
+const chainInput: HashChainInput = {
+  start: 1,
+  iterations: 500,
+  roundsPerIteration: 200_000,
+  checkpointEvery: 500,
+};
+
+const progressing = defineWorkflow({ name: "progress", description: "bench", params: z.object({}) })
+  .step("loop", {
+    input: () => null,
+    run: (_input, ctx) => {
+      for (let i = 0; i < 2_000; i++) ctx.progress({ unit: "iteration", done: i, total: 2_000 });
+      return Promise.resolve(null);
+    },
+  })
+  .build();
+
+const inWorkerChain = defineWorkflow({
+  name: "chain-worker",
+  description: "bench",
+  params: z.object({}),
+})
+  .step("chain", {
+    kind: "training",
+    input: () => chainInput,
+    run: inWorker(new URL("../../workflows/demo/hash_chain_body.ts", import.meta.url), "hashChain"),
+  })
+  .build();
+
+const tinyWorkerStep = defineWorkflow({
+  name: "tiny-worker",
+  description: "bench",
+  params: z.object({}),
+})
+  .step("chain", {
+    input: () => ({ ...chainInput, iterations: 1, roundsPerIteration: 1, checkpointEvery: 1 }),
+    run: inWorker(new URL("../../workflows/demo/hash_chain_body.ts", import.meta.url), "hashChain"),
+  })
+  .build();
+
+const inProcessChain = defineWorkflow({
+  name: "chain-main",
+  description: "bench",
+  params: z.object({}),
+})
+  .step("chain", { kind: "training", input: () => chainInput, run: hashChain })
+  .build();
+
+async function worstTimerLag(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last - 10);
+    last = now;
+  }, 10);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.round(worst);
+}
+
+export async function benchEngine(args: string[]): Promise<Record<string, unknown>> {
+  const { values } = parseArgs({ args, options: { runs: { type: "string" } }, strict: true });
+  const runs = Number(values.runs ?? 50);
+  const home = Deno.makeTempDirSync({ prefix: "omiga-bench-" });
+  const store = WorkflowStore.open({ home });
+  const registry = new WorkflowRegistry([
+    noop,
+    progressing,
+    inWorkerChain,
+    inProcessChain,
+    tinyWorkerStep,
+  ]);
+  const engine = new Engine(store, registry, { pollMs: 20 });
+  try {
+    const execute = async (workflow: string) =>
+      await engine.execute(engine.submit(workflow, {}).run.id);
+    const perRun: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      await execute("noop");
+      perRun.push(performance.now() - start);
+    }
+    const progressStart = performance.now();
+    await execute("progress");
+    const msPerProgressEvent = (performance.now() - progressStart) / 2_000;
+    const workerRuns: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      const run = await execute("tiny-worker");
+      if (run.state !== "succeeded") throw new Error(run.error ?? run.state);
+      workerRuns.push(performance.now() - start);
+    }
+    return {
+      bench: "engine",
+      runs,
+      msPerRun: Number(median(perRun).toFixed(2)),
+      msPerProgressEvent: Number(msPerProgressEvent.toFixed(3)),
+      msPerWorkerRun: Number(median(workerRuns).toFixed(1)),
+      timerLagMs: {
+        chainInWorker: await worstTimerLag(() => execute("chain-worker")),
+        chainOnMainThread: await worstTimerLag(() => execute("chain-main")),
+      },
+    };
+  } finally {
+    store.close();
+    Deno.removeSync(home, { recursive: true });
+  }
+}

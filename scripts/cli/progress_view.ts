@@ -1,0 +1,126 @@
+/**
+ * Shows a run's progress on the terminal: a cli-progress bar per counting step when stdout is a
+ * terminal, plain lines (`chain: iteration 200/600 (33%) 1520/s ETA 0:12`) otherwise.
+ *
+ * @module
+ */
+// @ts-types="./cli_progress.d.ts"
+import cliProgress from "cli-progress";
+import type { RunEvent, StepProgress } from "../../workflows/mod.ts";
+
+/** `m:ss` or `h:mm:ss`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
+}
+
+function formatNumber(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  const abs = Math.abs(value);
+  return abs !== 0 && (abs < 1e-3 || abs >= 1e5) ? value.toExponential(3) : value.toFixed(4);
+}
+
+/**
+ * One plain progress line.
+ *
+ * @example
+ * ```ts
+ * import { progressLine } from "./progress_view.ts";
+ * const line = progressLine("train", { unit: "iteration", done: 200, total: 600 });
+ * console.assert(line.startsWith("train: iteration 200/600"));
+ * ```
+ */
+export function progressLine(stepId: string, progress: StepProgress): string {
+  const parts = [`${stepId}: ${progress.unit} ${progress.done}`];
+  if (progress.total !== undefined) {
+    parts[0] += `/${progress.total} (${Math.floor((100 * progress.done) / progress.total)}%)`;
+  }
+  if (progress.perSecond !== undefined) parts.push(`${progress.perSecond.toFixed(1)}/s`);
+  if (progress.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(progress.etaSeconds)}`);
+  for (const [name, value] of Object.entries(progress.metrics ?? {})) {
+    parts.push(`${name}=${formatNumber(value)}`);
+  }
+  if (progress.message) parts.push(progress.message);
+  return parts.join(" ");
+}
+
+/** One line for a non-progress event (state changes, logs, failures). */
+export function eventLine(event: RunEvent): string {
+  const time = new Date(event.time).toISOString().slice(11, 23);
+  const where = event.stepId ? ` ${event.stepId}` : "";
+  const payload = event.payload as Record<string, unknown>;
+  if (event.type === "step.progress") {
+    return `${time} ${progressLine(event.stepId ?? "", payload as unknown as StepProgress)}`;
+  }
+  if (event.type === "step.log") return `${time}${where}: ${payload.message}`;
+  const details = Object.entries(payload)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" ");
+  return `${time} ${event.type}${where}${details ? ` ${details}` : ""}`;
+}
+
+/** Renders a run's events as they arrive. */
+export class ProgressView {
+  readonly #terminal: boolean;
+  readonly #write: (line: string) => void;
+  #bar: { stepId: string; bar: cliProgress.SingleBar } | undefined;
+
+  constructor(terminal = Deno.stdout.isTerminal(), write = (line: string) => console.log(line)) {
+    this.#terminal = terminal;
+    this.#write = write;
+  }
+
+  /** Shows one event. */
+  show(event: RunEvent): void {
+    if (event.type === "step.checkpoint" || event.type === "run.submitted") return;
+    if (event.type === "step.progress" && this.#terminal) return this.#showBar(event);
+    this.#closeBar();
+    this.#write(
+      event.type === "step.progress"
+        ? progressLine(event.stepId ?? "", event.payload as unknown as StepProgress)
+        : eventLine(event),
+    );
+  }
+
+  /** Ends a bar still on screen. */
+  close(): void {
+    this.#closeBar();
+  }
+
+  #showBar(event: RunEvent): void {
+    const progress = event.payload as unknown as StepProgress;
+    const stepId = event.stepId ?? "";
+    if (this.#bar?.stepId !== stepId) {
+      this.#closeBar();
+      const bar = new cliProgress.SingleBar({
+        format:
+          `${stepId} [{bar}] {percentage}% | {value}/{total} ${progress.unit} | {rate} | ETA {etaText} {metrics}`,
+        hideCursor: true,
+      }, cliProgress.Presets.shades_classic);
+      bar.start(progress.total ?? progress.done, progress.done, {
+        rate: "",
+        etaText: "",
+        metrics: "",
+      });
+      this.#bar = { stepId, bar };
+    }
+    const metrics = Object.entries(progress.metrics ?? {})
+      .map(([k, v]) => `${k}=${formatNumber(v)}`).join(" ");
+    // cli-progress draws before merging a payload, so set the payload first, then the value.
+    this.#bar!.bar.update({
+      rate: progress.perSecond === undefined ? "" : `${progress.perSecond.toFixed(1)}/s`,
+      etaText: progress.etaSeconds === undefined ? "?" : formatDuration(progress.etaSeconds),
+      metrics,
+    });
+    this.#bar!.bar.update(progress.done);
+  }
+
+  #closeBar(): void {
+    this.#bar?.bar.stop();
+    this.#bar = undefined;
+  }
+}

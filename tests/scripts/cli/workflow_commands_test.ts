@@ -1,0 +1,118 @@
+/**
+ * The workflow commands of the CLI, run as a user runs them (a subprocess with stdout not a
+ * terminal, so progress comes as plain lines).
+ */
+import { fileURLToPath } from "node:url";
+import { assert, assertEquals } from "../../assert.ts";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+async function omiga(home: string, ...args: string[]) {
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/omiga.ts", ...args],
+    cwd: ROOT,
+    env: { OMIGA_HOME: home, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: result.code, stdout: decode(result.stdout), stderr: decode(result.stderr) };
+}
+
+Deno.test("run, runs and worker commands drive a workflow from flags to a finished run", async () => {
+  const home = Deno.makeTempDirSync({ prefix: "omiga-cli-" });
+  const run = await omiga(
+    home,
+    "run",
+    "hash-chain",
+    "--iterations",
+    "200",
+    "--rounds-per-iteration=1000",
+    "--checkpoint-every",
+    "50",
+    "--idempotency-key",
+    "cli-1",
+  );
+  assertEquals(run.code, 0, run.stderr);
+  assert(run.stdout.includes("chain: iteration 100/200 (50%)"), run.stdout);
+  assert(run.stdout.includes("succeeded"), run.stdout);
+  const runId = /submitted run (\S+)/.exec(run.stdout)![1];
+
+  const list = await omiga(home, "runs", "list", "--json");
+  assertEquals(JSON.parse(list.stdout).map((r: { id: string }) => r.id), [runId]);
+  const show = await omiga(home, "runs", "show", runId, "--json");
+  const shown = JSON.parse(show.stdout);
+  assertEquals(shown.steps.map((s: { state: string }) => s.state), [
+    "succeeded",
+    "succeeded",
+    "succeeded",
+  ]);
+  assertEquals(shown.params.iterations, 200);
+  const logs = await omiga(home, "runs", "logs", runId, "--after", "3", "--json");
+  const seqs = logs.stdout.trim().split("\n").map((line) => JSON.parse(line).seq);
+  assertEquals(seqs[0], 4);
+  const cancel = await omiga(home, "runs", "cancel", runId);
+  assertEquals(cancel.code, 1);
+  assert(cancel.stderr.includes("already succeeded"), cancel.stderr);
+
+  const detached = await omiga(home, "run", "hash-chain", "--iterations", "20", "--detach");
+  assertEquals(detached.code, 0, detached.stderr);
+  const worker = await omiga(home, "worker", "--until-idle");
+  assertEquals(worker.code, 0, worker.stderr);
+  assert(worker.stdout.includes("run.succeeded"), worker.stdout);
+  assert(worker.stdout.includes("nothing left to run"), worker.stdout);
+  Deno.removeSync(home, { recursive: true });
+});
+
+Deno.test("bad workflow flags are refused with the field named", async () => {
+  const home = Deno.makeTempDirSync({ prefix: "omiga-cli-" });
+  const zero = await omiga(home, "run", "hash-chain", "--iterations", "0");
+  assertEquals(zero.code, 1);
+  assert(zero.stderr.includes("iterations"), zero.stderr);
+  const unknown = await omiga(home, "run", "hash-chain", "--iteration", "5");
+  assertEquals(unknown.code, 1);
+  assert(unknown.stderr.includes("--iterations"), unknown.stderr);
+  const workflow = await omiga(home, "run", "nope");
+  assertEquals(workflow.code, 1);
+  assert(workflow.stderr.includes("hash-chain"), workflow.stderr);
+  Deno.removeSync(home, { recursive: true });
+});
+
+Deno.test("schedules add, list and rm", async () => {
+  const home = Deno.makeTempDirSync({ prefix: "omiga-cli-" });
+  const add = await omiga(
+    home,
+    "schedules",
+    "add",
+    "nightly",
+    "--cron",
+    "0 3 * * *",
+    "--workflow",
+    "hash-chain",
+    "--iterations",
+    "500",
+  );
+  assertEquals(add.code, 0, add.stderr);
+  const list = await omiga(home, "schedules", "list", "--json");
+  const [schedule] = JSON.parse(list.stdout);
+  assertEquals([schedule.id, schedule.cron, schedule.params.iterations], [
+    "nightly",
+    "0 3 * * *",
+    500,
+  ]);
+  const bad = await omiga(
+    home,
+    "schedules",
+    "add",
+    "x",
+    "--cron",
+    "nope",
+    "--workflow",
+    "hash-chain",
+  );
+  assertEquals(bad.code, 1);
+  assert(bad.stderr.includes("cron"), bad.stderr);
+  assertEquals((await omiga(home, "schedules", "rm", "nightly")).code, 0);
+  assertEquals((await omiga(home, "schedules", "list")).stdout.trim(), "no schedules");
+  Deno.removeSync(home, { recursive: true });
+});

@@ -1,0 +1,57 @@
+import { DatabaseSync } from "node:sqlite";
+import { assertEquals, assertThrows } from "../../assert.ts";
+import {
+  migrate,
+  MIGRATIONS,
+  schemaVersion,
+  stateDbPath,
+  WorkflowStore,
+} from "../../../workflows/mod.ts";
+import { SchemaVersionError } from "../../../workflows/store/migrations.ts";
+
+Deno.test("opening a store migrates an existing older database and keeps its rows", () => {
+  const home = Deno.makeTempDirSync();
+  const old = new DatabaseSync(stateDbPath(home));
+  assertEquals(migrate(old, MIGRATIONS.slice(0, 1)), [1]);
+  old.prepare(
+    `INSERT INTO runs (id, workflow, params, state, request_hash, created_at, updated_at)
+     VALUES ('r1', 'hash-chain', '{"seed":1}', 'succeeded', 'h', 1, 2)`,
+  ).run();
+  old.close();
+
+  const store = WorkflowStore.open({ home });
+  const run = store.runs.get("r1");
+  assertEquals(run.params, { seed: 1 });
+  assertEquals(run.scheduleId, null);
+  assertEquals(store.schedules.list(), []);
+  store.close();
+
+  const db = new DatabaseSync(stateDbPath(home));
+  assertEquals(schemaVersion(db), MIGRATIONS.length);
+  assertEquals(migrate(db), []);
+  db.close();
+  Deno.removeSync(home, { recursive: true });
+});
+
+Deno.test("migrations are numbered in order from 1", () => {
+  assertEquals(MIGRATIONS.map((m) => m.version), MIGRATIONS.map((_, i) => i + 1));
+});
+
+Deno.test("a database from a newer version is refused with a clear message", () => {
+  const db = new DatabaseSync(":memory:");
+  db.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
+  assertThrows(() => migrate(db), SchemaVersionError, "upgrade omiga-flow");
+  db.close();
+});
+
+Deno.test("the store file is in WAL mode", () => {
+  const home = Deno.makeTempDirSync();
+  WorkflowStore.open({ home }).close();
+  const db = new DatabaseSync(stateDbPath(home));
+  assertEquals(
+    (db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode,
+    "wal",
+  );
+  db.close();
+  Deno.removeSync(home, { recursive: true });
+});

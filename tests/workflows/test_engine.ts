@@ -1,0 +1,108 @@
+/**
+ * Fixtures for the workflow tests: a temporary `OMIGA_HOME` per test, engines with short
+ * leases, and ways to await events instead of sleeping.
+ *
+ * @module
+ */
+import {
+  Engine,
+  type EngineOptions,
+  type RunEvent,
+  WorkflowRegistry,
+  WorkflowStore,
+} from "../../workflows/mod.ts";
+import type { WorkflowDefinition } from "../../workflows/mod.ts";
+
+/** A store and engine on a fresh temporary home; dispose to close and delete it. */
+export interface TestEngine extends Disposable {
+  home: string;
+  store: WorkflowStore;
+  engine: Engine;
+}
+
+/** Quick heartbeats and polls; lease tests shorten the lease themselves. */
+export const TEST_ENGINE: EngineOptions = { leaseMs: 5_000, heartbeatMs: 100, pollMs: 50 };
+
+/** Opens an engine on `home` (a new temporary one by default) with `workflows`. */
+export function openTestEngine(
+  workflows: WorkflowDefinition<unknown>[] | WorkflowRegistry,
+  options: EngineOptions = {},
+  home = Deno.makeTempDirSync({ prefix: "omiga-test-" }),
+  removeHome = true,
+): TestEngine {
+  const registry = workflows instanceof WorkflowRegistry
+    ? workflows
+    : new WorkflowRegistry(workflows);
+  const store = WorkflowStore.open({ home });
+  const engine = new Engine(store, registry, { ...TEST_ENGINE, ...options });
+  return {
+    home,
+    store,
+    engine,
+    [Symbol.dispose]() {
+      store.close();
+      if (removeHome) Deno.removeSync(home, { recursive: true });
+    },
+  };
+}
+
+/** A promise with its resolver: a gate a step body waits on until the test opens it. */
+export class Gate<T = void> {
+  readonly promise: Promise<T>;
+  open!: (value: T) => void;
+
+  constructor() {
+    this.promise = new Promise<T>((resolve) => (this.open = resolve));
+  }
+}
+
+/**
+ * Rejects when `promise` takes longer than `ms`: a guard against a hung test (it turns a hang
+ * into a failure), not a timing assertion.
+ */
+export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The first event of `runId` after `afterSeq` that matches, awaited (replayed or live). */
+export async function nextEvent(
+  store: WorkflowStore,
+  runId: string,
+  matches: (event: RunEvent) => boolean,
+  afterSeq = 0,
+  deadlineMs = 60_000,
+): Promise<RunEvent> {
+  const stop = new AbortController();
+  const search = (async () => {
+    for await (
+      const event of store.events.follow(runId, {
+        afterSeq,
+        pastTerminal: true,
+        pollMs: 25,
+        signal: stop.signal,
+      })
+    ) {
+      if (matches(event)) return event;
+    }
+    throw new Error(`the event log of run ${runId} ended without a matching event`);
+  })();
+  try {
+    return await withDeadline(search, deadlineMs, `waiting for an event of run ${runId}`);
+  } finally {
+    stop.abort();
+    await search.catch(() => {});
+  }
+}
+
+/** All events of a run of one type. */
+export function eventsOf(store: WorkflowStore, runId: string, type: string): RunEvent[] {
+  return store.events.list(runId, 0, 100_000).filter((event) => event.type === type);
+}

@@ -1,0 +1,21 @@
+/**
+ * The workflows every omiga-flow process (CLI, worker, server) can run. Add a workflow by
+ * registering it in {@link defaultRegistry}.
+ *
+ * @module
+ */
+import { hashChainWorkflow } from "./demo/hash_chain.ts";
+import { WorkflowRegistry } from "./registry.ts";
+
+/**
+ * A registry holding the built-in workflows.
+ *
+ * @example
+ * ```ts
+ * import { defaultRegistry } from "./catalog.ts";
+ * console.assert(defaultRegistry().has("hash-chain"));
+ * ```
+ */
+export function defaultRegistry(): WorkflowRegistry {
+  return new WorkflowRegistry([hashChainWorkflow]);
+}

@@ -1,0 +1,173 @@
+/**
+ * A step's checkpoints on disk: numbered files, each written atomically (temp file, fsync,
+ * rename, fsync of the folder) with a header holding the payload's length and SHA-256. Loading
+ * returns the newest file that verifies, so a torn or corrupted write falls back to the
+ * previous good checkpoint instead of feeding garbage to the step.
+ *
+ * File layout: `OMIGACK1` (8 bytes) | payload length (u64, little-endian) | SHA-256 (32 bytes) |
+ * payload.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { dirname, join } from "node:path";
+
+const MAGIC = new TextEncoder().encode("OMIGACK1");
+const HEADER_BYTES = MAGIC.length + 8 + 32;
+const NAME = /^(\d{8})\.ckpt$/;
+
+/** A checkpoint that failed verification, and why. */
+export interface CorruptCheckpoint {
+  sequence: number;
+  path: string;
+  reason: string;
+}
+
+/** A checkpoint as loaded. */
+export interface LoadedCheckpoint {
+  sequence: number;
+  bytes: Uint8Array;
+}
+
+function sha256(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(bytes).digest());
+}
+
+/** The SHA-256 of `bytes` as hex. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Frames a payload with the header. */
+export function encodeCheckpoint(payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES + payload.length);
+  out.set(MAGIC, 0);
+  new DataView(out.buffer).setBigUint64(MAGIC.length, BigInt(payload.length), true);
+  out.set(sha256(payload), MAGIC.length + 8);
+  out.set(payload, HEADER_BYTES);
+  return out;
+}
+
+/** Verifies a framed checkpoint: its payload, or the reason it is unusable. */
+export function decodeCheckpoint(file: Uint8Array): { payload: Uint8Array } | { reason: string } {
+  if (file.length < HEADER_BYTES) return { reason: `truncated header (${file.length} bytes)` };
+  if (!MAGIC.every((byte, i) => file[i] === byte)) return { reason: "not a checkpoint file" };
+  const length = Number(
+    new DataView(file.buffer, file.byteOffset).getBigUint64(MAGIC.length, true),
+  );
+  if (file.length !== HEADER_BYTES + length) {
+    return { reason: `payload is ${file.length - HEADER_BYTES} bytes, header says ${length}` };
+  }
+  const payload = file.subarray(HEADER_BYTES);
+  const expected = file.subarray(MAGIC.length + 8, HEADER_BYTES);
+  const actual = sha256(payload);
+  if (!expected.every((byte, i) => actual[i] === byte)) return { reason: "checksum mismatch" };
+  return { payload };
+}
+
+async function syncFolder(dir: string): Promise<void> {
+  try {
+    using folder = await Deno.open(dir, { read: true });
+    await folder.sync();
+  } catch {
+    // Some platforms cannot fsync a folder; the rename is still atomic there.
+  }
+}
+
+/**
+ * Writes `bytes` to `path` so that a reader (or a crash) sees either the old file or the whole
+ * new one: a temporary file beside it, fsync, rename, fsync of the folder. For checkpoints and
+ * for a run's artifacts (a trained policy, a report).
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from "./checkpoint.ts";
+ * const path = `${Deno.makeTempDirSync()}/policy.bin`;
+ * await writeFileAtomic(path, new Uint8Array([1, 2]));
+ * console.assert(Deno.readFileSync(path).length === 2);
+ * ```
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    using file = await Deno.open(temp, { write: true, create: true, truncate: true });
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    await file.sync();
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+  await Deno.rename(temp, path);
+  await syncFolder(dirname(path));
+}
+
+/**
+ * The checkpoints of one step in one folder.
+ *
+ * @example
+ * ```ts
+ * import { CheckpointFiles } from "./checkpoint.ts";
+ * const files = new CheckpointFiles(Deno.makeTempDirSync());
+ * await files.save(new Uint8Array([1, 2, 3]));
+ * console.assert((await files.loadLatest())?.bytes.length === 3);
+ * ```
+ */
+export class CheckpointFiles {
+  readonly dir: string;
+  readonly keep: number;
+
+  /** `keep`: how many of the newest checkpoints stay on disk (at least 2). */
+  constructor(dir: string, keep = 2) {
+    this.dir = dir;
+    this.keep = Math.max(2, keep);
+  }
+
+  /** Sequence numbers on disk, oldest first. */
+  async sequences(): Promise<number[]> {
+    const found: number[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.dir)) {
+        const match = entry.isFile ? NAME.exec(entry.name) : null;
+        if (match) found.push(Number(match[1]));
+      }
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return [];
+      throw error;
+    }
+    return found.sort((a, b) => a - b);
+  }
+
+  /** The path of checkpoint `sequence`. */
+  pathOf(sequence: number): string {
+    return join(this.dir, `${String(sequence).padStart(8, "0")}.ckpt`);
+  }
+
+  /** Writes the next checkpoint atomically and prunes old ones; returns its sequence. */
+  async save(payload: Uint8Array): Promise<number> {
+    await Deno.mkdir(this.dir, { recursive: true });
+    const existing = await this.sequences();
+    const sequence = (existing.at(-1) ?? 0) + 1;
+    await writeFileAtomic(this.pathOf(sequence), encodeCheckpoint(payload));
+    for (const old of existing.slice(0, Math.max(0, existing.length + 1 - this.keep))) {
+      await Deno.remove(this.pathOf(old)).catch(() => {});
+    }
+    return sequence;
+  }
+
+  /**
+   * The newest checkpoint that verifies, or undefined. Each newer one that does not verify is
+   * passed to `onCorrupt` and skipped.
+   */
+  async loadLatest(
+    onCorrupt: (corrupt: CorruptCheckpoint) => void = () => {},
+  ): Promise<LoadedCheckpoint | undefined> {
+    for (const sequence of (await this.sequences()).reverse()) {
+      const path = this.pathOf(sequence);
+      const decoded = decodeCheckpoint(await Deno.readFile(path));
+      if ("payload" in decoded) return { sequence, bytes: decoded.payload };
+      onCorrupt({ sequence, path, reason: decoded.reason });
+    }
+    return undefined;
+  }
+}

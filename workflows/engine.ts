@@ -1,0 +1,349 @@
+/**
+ * The durable workflow engine: submits runs, claims their steps under leases, runs the step
+ * bodies with heartbeats, memoises outputs, retries with backoff, and honours cancellation.
+ * Any number of engines (in one process or many) may share one store; a step is run by one of
+ * them at a time, and a step whose owner died is taken over once its lease expires.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { OmigaError, ValidationError } from "../core/errors.ts";
+import { createStepContext } from "./context.ts";
+import { parseParams, type StepDefinition } from "./definition.ts";
+import {
+  isRetriable,
+  LeaseLostError,
+  NonRetriableError,
+  RunCancelledError,
+  ShutdownError,
+} from "./errors.ts";
+import type { WorkflowRegistry } from "./registry.ts";
+import { backoffDelayMs } from "./retry.ts";
+import type { FollowOptions } from "./store/event_log.ts";
+import { canonicalJson, type Json, type RunEvent, type RunRecord } from "./store/records.ts";
+import type { ClaimedStep } from "./store/step_store.ts";
+import type { WorkflowStore } from "./store/store.ts";
+
+/** How an engine behaves. Every field has a default. */
+export interface EngineOptions {
+  /** How long a lease lasts without a heartbeat, in ms. Default `OMIGA_LEASE_MS` or 30 000. */
+  leaseMs?: number;
+  /** Heartbeat period, in ms. Default a third of the lease, at most 1 000. */
+  heartbeatMs?: number;
+  /** Training steps allowed to run at once, store-wide. Default `OMIGA_TRAINING_CONCURRENCY` or 1. */
+  trainingConcurrency?: number;
+  /** Steps this engine runs at once. Default 2. */
+  concurrency?: number;
+  /** Longest idle wait before looking at the store again, in ms. Default 500. */
+  pollMs?: number;
+  /** This engine's lease owner name. Default host, pid and a random suffix. */
+  owner?: string;
+}
+
+/** Options of a submission. */
+export interface SubmitOptions {
+  /** Submitting the same key again returns the same run (with the same parameters). */
+  idempotencyKey?: string;
+  /** The schedule that submits this run. */
+  scheduleId?: string;
+}
+
+/** Options of {@link Engine.work}. */
+export interface WorkOptions {
+  /** Return once no queued or running run of a known workflow is left. */
+  untilIdle?: boolean;
+  /** Only this run. */
+  runId?: string;
+  /** Stop: running steps are aborted and given back (pending) for the next worker. */
+  signal?: AbortSignal;
+}
+
+function positiveIntegerFromEnv(name: string): number | undefined {
+  const raw = Deno.env.get(name);
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ValidationError(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Event types after which an idle loop should look at the store again. */
+const WAKING_EVENTS = new Set([
+  "run.submitted",
+  "run.resumed",
+  "run.cancelled",
+  "step.succeeded",
+  "step.failed",
+  "step.retrying",
+  "step.released",
+  "step.cancelled",
+]);
+
+/**
+ * The engine.
+ *
+ * @example
+ * ```ts ignore
+ * const store = WorkflowStore.open();
+ * const engine = new Engine(store, defaultRegistry());
+ * const { run } = engine.submit("hash-chain", { iterations: 100 }, { idempotencyKey: "demo" });
+ * const finished = await engine.execute(run.id);
+ * console.log(finished.state, finished.output);
+ * ```
+ */
+export class Engine {
+  readonly store: WorkflowStore;
+  readonly registry: WorkflowRegistry;
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly heartbeatMs: number;
+  readonly trainingConcurrency: number;
+  readonly concurrency: number;
+  readonly pollMs: number;
+  /** Abort controllers of the steps running here, by run id. */
+  readonly #running = new Map<string, Set<AbortController>>();
+
+  constructor(store: WorkflowStore, registry: WorkflowRegistry, options: EngineOptions = {}) {
+    this.store = store;
+    this.registry = registry;
+    this.leaseMs = options.leaseMs ?? positiveIntegerFromEnv("OMIGA_LEASE_MS") ?? 30_000;
+    this.heartbeatMs = options.heartbeatMs ?? Math.min(1_000, Math.floor(this.leaseMs / 3));
+    this.trainingConcurrency = options.trainingConcurrency ??
+      positiveIntegerFromEnv("OMIGA_TRAINING_CONCURRENCY") ?? 1;
+    this.concurrency = options.concurrency ?? 2;
+    this.pollMs = options.pollMs ?? 500;
+    this.owner = options.owner ??
+      `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
+    if (this.heartbeatMs >= this.leaseMs) {
+      throw new ValidationError(
+        `heartbeatMs (${this.heartbeatMs}) must be shorter than leaseMs (${this.leaseMs})`,
+      );
+    }
+  }
+
+  /**
+   * Validates `params` with the workflow's schema and queues a run, or returns the run that
+   * already holds `idempotencyKey` (same parameters) with `created: false`.
+   */
+  submit(
+    workflowName: string,
+    params: unknown,
+    options: SubmitOptions = {},
+  ): { run: RunRecord; created: boolean } {
+    const workflow = this.registry.get(workflowName);
+    const parsed = parseParams(workflow, params) as Json;
+    const requestHash = createHash("sha256")
+      .update(canonicalJson({ workflow: workflow.name, params: parsed }))
+      .digest("hex");
+    return this.store.runs.insert({
+      id: crypto.randomUUID(),
+      workflow: workflow.name,
+      params: parsed,
+      requestHash,
+      idempotencyKey: options.idempotencyKey ?? null,
+      scheduleId: options.scheduleId ?? null,
+      steps: workflow.steps.map((step) => ({
+        stepId: step.id,
+        kind: step.kind,
+        maxAttempts: step.retry.maxAttempts,
+      })),
+    });
+  }
+
+  /** Cancels a run; a step running here sees its signal abort at once, elsewhere within a heartbeat. */
+  cancel(runId: string): RunRecord {
+    const run = this.store.runs.cancel(runId);
+    for (const controller of this.#running.get(runId) ?? []) {
+      controller.abort(new RunCancelledError(runId));
+    }
+    return run;
+  }
+
+  /** Queues a failed or cancelled run again; finished steps are not run again. */
+  resume(runId: string): RunRecord {
+    return this.store.runs.resume(runId);
+  }
+
+  /** A run's events from `afterSeq` on, following live ones until the run ends. */
+  events(runId: string, options: FollowOptions = {}): AsyncGenerator<RunEvent> {
+    this.store.runs.get(runId);
+    return this.store.events.follow(runId, options);
+  }
+
+  /** Runs `runId` here until it ends (waiting out other owners' leases), and returns it. */
+  async execute(runId: string, signal?: AbortSignal): Promise<RunRecord> {
+    this.store.runs.get(runId);
+    await this.work({ runId, untilIdle: true, signal });
+    return this.store.runs.get(runId);
+  }
+
+  /**
+   * Claims and runs ready steps (new, retrying, or orphaned by a dead process) until `signal`
+   * aborts, or with `untilIdle` until no active run is left.
+   */
+  async work(options: WorkOptions = {}): Promise<void> {
+    const { signal, runId } = options;
+    const workflows = this.registry.names();
+    const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+    let wake: () => void = () => {};
+    const unsubscribe = this.store.events.subscribe((id, type) => {
+      if ((runId === undefined || id === runId) && WAKING_EVENTS.has(type)) wake();
+    });
+    try {
+      while (!signal?.aborted) {
+        while (running.size < this.concurrency) {
+          const claim = this.store.steps.claim({
+            owner: this.owner,
+            now: Date.now(),
+            leaseMs: this.leaseMs,
+            trainingLimit: this.trainingConcurrency,
+            workflows,
+            runId,
+          });
+          if (claim === null) break;
+          const key = `${claim.run.id}/${claim.step.stepId}`;
+          const controller = new AbortController();
+          const done = this.#runStep(claim, controller).finally(() => {
+            running.delete(key);
+            wake();
+          });
+          running.set(key, { controller, done });
+        }
+        if (
+          options.untilIdle && running.size === 0 &&
+          this.store.runs.activeCount(workflows, runId) === 0
+        ) break;
+        const now = Date.now();
+        const wakeAt = this.store.steps.nextWakeAt(workflows, now, runId);
+        const delay = wakeAt === null ? this.pollMs : Math.min(this.pollMs, wakeAt - now + 1);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, Math.max(0, delay));
+          function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", done);
+            resolve();
+          }
+          wake = done;
+          signal?.addEventListener("abort", done, { once: true });
+        });
+        wake = () => {};
+      }
+    } finally {
+      unsubscribe();
+      for (const { controller } of running.values()) controller.abort(new ShutdownError());
+      await Promise.allSettled([...running.values()].map((r) => r.done));
+    }
+  }
+
+  async #runStep(claim: ClaimedStep, controller: AbortController): Promise<void> {
+    const { run, step } = claim;
+    const steps = this.store.steps;
+    const local = this.#running.get(run.id) ?? new Set();
+    this.#running.set(run.id, local.add(controller));
+    const checkLease = () => {
+      const { held, runState } = steps.heartbeat(run.id, step.stepId, this.owner, this.leaseMs);
+      if (!held) controller.abort(new LeaseLostError(run.id, step.stepId));
+      else if (runState === "cancelled") controller.abort(new RunCancelledError(run.id));
+    };
+    const heartbeat = setInterval(() => {
+      try {
+        checkLease();
+      } catch {
+        // A busy database: the next beat tries again, well within the lease.
+      }
+    }, this.heartbeatMs);
+    try {
+      const workflow = this.registry.get(run.workflow);
+      const definition = workflow.steps[step.position];
+      if (definition?.id !== step.stepId) {
+        throw new NonRetriableError(
+          `workflow "${run.workflow}" no longer has step "${step.stepId}" at position ` +
+            `${step.position}; it changed after run ${run.id} was submitted`,
+        );
+      }
+      let input = step.input;
+      if (input === null) {
+        input = toJson(
+          computeInput(definition, run.params, steps.outputs(run.id)),
+          `the input of step "${step.stepId}"`,
+        );
+        steps.setInput(run.id, step.stepId, input);
+      }
+      const context = createStepContext(this.store, run, step, controller.signal, () => {
+        checkLease();
+        controller.signal.throwIfAborted();
+      });
+      const output = toJson(
+        await definition.run(input, context),
+        `the output of step "${step.stepId}"`,
+      );
+      if (!steps.succeed(run.id, step.stepId, this.owner, output)) this.#noteLeaseLost(claim);
+    } catch (error) {
+      this.#settleFailure(claim, controller.signal, error);
+    } finally {
+      clearInterval(heartbeat);
+      local.delete(controller);
+      if (local.size === 0) this.#running.delete(run.id);
+    }
+  }
+
+  #settleFailure(claim: ClaimedStep, signal: AbortSignal, error: unknown): void {
+    const { run, step } = claim;
+    const steps = this.store.steps;
+    if (signal.aborted) {
+      const reason = signal.reason;
+      if (reason instanceof LeaseLostError) return this.#noteLeaseLost(claim);
+      const message = reason instanceof Error ? reason.message : String(reason);
+      steps.releaseAborted(run.id, step.stepId, this.owner, message);
+      return;
+    }
+    const failure = {
+      message: error instanceof Error ? error.message : String(error),
+      code: error instanceof OmigaError ? error.code : "step_failed",
+    };
+    let settled: boolean;
+    if (!isRetriable(error) || step.attempt >= step.maxAttempts) {
+      settled = steps.fail(run.id, step.stepId, this.owner, failure);
+    } else {
+      const definition = this.registry.get(run.workflow).steps[step.position];
+      const delay = backoffDelayMs(definition.retry, step.attempt, `${run.id}/${step.stepId}`);
+      settled = steps.retryLater(run.id, step.stepId, this.owner, failure, delay);
+    }
+    if (!settled) this.#noteLeaseLost(claim);
+  }
+
+  #noteLeaseLost({ run, step }: ClaimedStep): void {
+    this.store.events.append(run.id, "step.lease-lost", { owner: this.owner }, step.stepId);
+  }
+}
+
+/** A step's input from the run's parameters and earlier outputs; a bug there cannot be retried. */
+function computeInput(
+  definition: StepDefinition,
+  params: Json,
+  outputs: Record<string, Json>,
+): unknown {
+  try {
+    return definition.input({ params, outputs });
+  } catch (error) {
+    throw new NonRetriableError(
+      `cannot compute the input of step "${definition.id}": ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+      { cause: error },
+    );
+  }
+}
+
+/** `value` as JSON (a round trip), or a NonRetriableError naming `what`. */
+function toJson(value: unknown, what: string): Json {
+  if (value === undefined) return null;
+  try {
+    return JSON.parse(JSON.stringify(value)) as Json;
+  } catch (error) {
+    throw new NonRetriableError(
+      `${what} is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Where omiga-flow keeps its state: `OMIGA_HOME` (default `./.omiga`) holds the SQLite store
+ * `state.db` and one artifact folder per run, `runs/<run id>/`.
+ *
+ * @module
+ */
+import { isAbsolute, join, resolve } from "node:path";
+
+/**
+ * The data directory: `OMIGA_HOME` when set, else `./.omiga`, as an absolute path.
+ *
+ * @example
+ * ```ts
+ * import { omigaHome } from "./home.ts";
+ * console.assert(omigaHome("/tmp/x") === "/tmp/x");
+ * ```
+ */
+export function omigaHome(explicit?: string): string {
+  const home = explicit ?? Deno.env.get("OMIGA_HOME") ?? ".omiga";
+  return isAbsolute(home) ? home : resolve(Deno.cwd(), home);
+}
+
+/** The SQLite file holding runs, steps, events and schedules. */
+export function stateDbPath(home: string): string {
+  return join(home, "state.db");
+}
+
+/** A run's artifact folder: checkpoints, policies, reports. */
+export function runArtifactsDir(home: string, runId: string): string {
+  return join(home, "runs", runId);
+}
+
+/** The folder holding one step's checkpoints. */
+export function stepCheckpointDir(home: string, runId: string, stepId: string): string {
+  return join(runArtifactsDir(home, runId), "checkpoints", stepId);
+}

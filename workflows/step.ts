@@ -1,0 +1,56 @@
+/**
+ * The step contract: what a step body receives and may do. It is engine-agnostic (input in,
+ * JSON output out; checkpoints as bytes; progress; an AbortSignal), so that a step body can
+ * later run on a distributed engine unchanged.
+ *
+ * @module
+ */
+import type { Json } from "./store/records.ts";
+
+/** A progress report: what is counted, how far, and optional metrics (losses, returns). */
+export interface StepProgress {
+  /** What is being counted: `iteration`, `episode`, `row`. */
+  unit: string;
+  /** How many are done. */
+  done: number;
+  /** How many in all, when known. */
+  total?: number;
+  /** Named numbers at this point: losses, returns, scores. */
+  metrics?: Record<string, number>;
+  /** Throughput; the engine fills it in when absent. */
+  perSecond?: number;
+  /** Estimated seconds left; the engine fills it in when `total` is known. */
+  etaSeconds?: number;
+  /** A short human note. */
+  message?: string;
+}
+
+/** A step's checkpoints: opaque bytes, written atomically with a checksum. */
+export interface CheckpointAccess {
+  /** Saves a checkpoint (temp file, fsync, rename); returns its sequence number. */
+  save(bytes: Uint8Array): Promise<number>;
+  /** The newest intact checkpoint, or undefined when there is none. */
+  load(): Promise<Uint8Array | undefined>;
+}
+
+/** What a step body gets besides its input. */
+export interface StepContext {
+  readonly runId: string;
+  readonly stepId: string;
+  /** 1 on the first try; a retry or a takeover counts up. */
+  readonly attempt: number;
+  /** Aborted when the run is cancelled, the lease is lost or the worker shuts down. */
+  readonly signal: AbortSignal;
+  /** The run's artifact folder (`$OMIGA_HOME/runs/<run id>`), for files the step writes. */
+  readonly artifactsDir: string;
+  readonly checkpoint: CheckpointAccess;
+  /** Reports progress (stored as a `step.progress` event). */
+  progress(progress: StepProgress): void;
+  /** Writes a line to the run's log (a `step.log` event). */
+  log(message: string, fields?: Record<string, Json>): void;
+  /** Records which tensor backend the run uses, and why (stored with the run). */
+  recordBackend(report: Record<string, Json>): void;
+}
+
+/** A step body: input to JSON output. It should check `ctx.signal` between units of work. */
+export type StepBody<I, O> = (input: I, ctx: StepContext) => Promise<O>;

@@ -1,0 +1,145 @@
+/**
+ * The schema of the workflow store as a versioned list of migrations. `PRAGMA user_version`
+ * records how many have been applied; each runs in its own transaction, so a crash mid-way
+ * leaves the database at the previous version.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { OmigaError } from "../../core/errors.ts";
+import { immediateTransaction } from "./transaction.ts";
+
+/** One schema change. `version` is its position in {@link MIGRATIONS}, from 1. */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/** Every migration, oldest first. Append; never edit one that has shipped. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "runs, steps and events",
+    sql: `
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        params TEXT NOT NULL,
+        state TEXT NOT NULL
+          CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+        idempotency_key TEXT UNIQUE,
+        request_hash TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        error_code TEXT,
+        backend_report TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER
+      );
+      CREATE INDEX runs_by_state ON runs (state, created_at);
+      CREATE TABLE steps (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('default', 'training')),
+        state TEXT NOT NULL
+          CHECK (state IN ('pending', 'running', 'succeeded', 'failed', 'cancelled')),
+        input TEXT,
+        output TEXT,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        retry_at INTEGER,
+        lease_owner TEXT,
+        lease_expires_at INTEGER,
+        heartbeat_at INTEGER,
+        error TEXT,
+        error_code TEXT,
+        started_at INTEGER,
+        finished_at INTEGER,
+        PRIMARY KEY (run_id, step_id),
+        UNIQUE (run_id, position)
+      );
+      CREATE INDEX steps_by_state ON steps (state, kind);
+      CREATE TABLE events (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        step_id TEXT,
+        payload TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      );
+    `,
+  },
+  {
+    version: 2,
+    description: "cron schedules, and the schedule that submitted a run",
+    sql: `
+      CREATE TABLE schedules (
+        id TEXT PRIMARY KEY,
+        cron TEXT NOT NULL,
+        timezone TEXT,
+        workflow TEXT NOT NULL,
+        params TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        next_run_at INTEGER,
+        last_due_at INTEGER,
+        last_run_id TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      ALTER TABLE runs ADD COLUMN schedule_id TEXT;
+    `,
+  },
+];
+
+/** The database was written by a newer omiga-flow than this one. */
+export class SchemaVersionError extends OmigaError {
+  constructor(found: number, known: number) {
+    super(
+      "schema_too_new",
+      `the workflow store is at schema version ${found} but this omiga-flow knows only up to ` +
+        `${known}; upgrade omiga-flow or point OMIGA_HOME elsewhere`,
+    );
+  }
+}
+
+/** The schema version recorded in the database (0 for a new file). */
+export function schemaVersion(db: DatabaseSync): number {
+  const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
+  return row.user_version;
+}
+
+/**
+ * Brings `db` up to the last of `migrations` (by default all of them), one transaction per
+ * migration; safe when several processes open the same file at once. Returns the versions it
+ * applied.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSync } from "node:sqlite";
+ * import { migrate } from "./migrations.ts";
+ * const db = new DatabaseSync(":memory:");
+ * console.assert(migrate(db).length > 0 && migrate(db).length === 0);
+ * ```
+ */
+export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  const known = migrations.length;
+  const found = schemaVersion(db);
+  if (found > MIGRATIONS.length) throw new SchemaVersionError(found, MIGRATIONS.length);
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    immediateTransaction(db, () => {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      if (schemaVersion(db) >= migration.version) return;
+      db.exec(migration.sql);
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+      applied.push(migration.version);
+    });
+    if (migration.version >= known) break;
+  }
+  return applied;
+}

@@ -1,0 +1,188 @@
+/**
+ * The rows of the workflow store as typed records, and the mapping from SQLite rows.
+ *
+ * @module
+ */
+
+/** The life of a run. */
+export type RunState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+/** The life of a step. A step waiting for its retry is `pending` with a `retryAt`. */
+export type StepState = "pending" | "running" | "succeeded" | "failed" | "cancelled";
+/** `training` steps count against the training concurrency limit. */
+export type StepKind = "default" | "training";
+
+/** JSON-safe values, what step inputs and outputs must be. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A run of a workflow. Times are milliseconds since the epoch. */
+export interface RunRecord {
+  id: string;
+  workflow: string;
+  params: Json;
+  state: RunState;
+  idempotencyKey: string | null;
+  requestHash: string;
+  scheduleId: string | null;
+  output: Json | null;
+  error: string | null;
+  errorCode: string | null;
+  backendReport: Json | null;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+/** One step of a run. */
+export interface StepRecord {
+  runId: string;
+  stepId: string;
+  position: number;
+  kind: StepKind;
+  state: StepState;
+  input: Json | null;
+  output: Json | null;
+  attempt: number;
+  maxAttempts: number;
+  retryAt: number | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  heartbeatAt: number | null;
+  error: string | null;
+  errorCode: string | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+/** One entry of a run's event log; `seq` counts from 1 within the run. */
+export interface RunEvent {
+  runId: string;
+  seq: number;
+  type: string;
+  stepId: string | null;
+  payload: Json;
+  time: number;
+}
+
+/** A cron schedule that submits runs of a workflow. */
+export interface ScheduleRecord {
+  id: string;
+  cron: string;
+  timezone: string | null;
+  workflow: string;
+  params: Json;
+  enabled: boolean;
+  nextRunAt: number | null;
+  lastDueAt: number | null;
+  lastRunId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+type Row = Record<string, unknown>;
+
+function json(value: unknown): Json | null {
+  return typeof value === "string" ? JSON.parse(value) as Json : null;
+}
+
+function num(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function str(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+/** Maps a `runs` row. */
+export function runFromRow(row: Row): RunRecord {
+  return {
+    id: String(row.id),
+    workflow: String(row.workflow),
+    params: json(row.params) ?? {},
+    state: row.state as RunState,
+    idempotencyKey: str(row.idempotency_key),
+    requestHash: String(row.request_hash),
+    scheduleId: str(row.schedule_id),
+    output: json(row.output),
+    error: str(row.error),
+    errorCode: str(row.error_code),
+    backendReport: json(row.backend_report),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    startedAt: num(row.started_at),
+    finishedAt: num(row.finished_at),
+  };
+}
+
+/** Maps a `steps` row. */
+export function stepFromRow(row: Row): StepRecord {
+  return {
+    runId: String(row.run_id),
+    stepId: String(row.step_id),
+    position: Number(row.position),
+    kind: row.kind as StepKind,
+    state: row.state as StepState,
+    input: json(row.input),
+    output: json(row.output),
+    attempt: Number(row.attempt),
+    maxAttempts: Number(row.max_attempts),
+    retryAt: num(row.retry_at),
+    leaseOwner: str(row.lease_owner),
+    leaseExpiresAt: num(row.lease_expires_at),
+    heartbeatAt: num(row.heartbeat_at),
+    error: str(row.error),
+    errorCode: str(row.error_code),
+    startedAt: num(row.started_at),
+    finishedAt: num(row.finished_at),
+  };
+}
+
+/** Maps an `events` row. */
+export function eventFromRow(row: Row): RunEvent {
+  return {
+    runId: String(row.run_id),
+    seq: Number(row.seq),
+    type: String(row.type),
+    stepId: str(row.step_id),
+    payload: json(row.payload) ?? {},
+    time: Number(row.time),
+  };
+}
+
+/** Maps a `schedules` row. */
+export function scheduleFromRow(row: Row): ScheduleRecord {
+  return {
+    id: String(row.id),
+    cron: String(row.cron),
+    timezone: str(row.timezone),
+    workflow: String(row.workflow),
+    params: json(row.params) ?? {},
+    enabled: Number(row.enabled) === 1,
+    nextRunAt: num(row.next_run_at),
+    lastDueAt: num(row.last_due_at),
+    lastRunId: str(row.last_run_id),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+/** Whether a run will not change state again by itself. */
+export function isTerminalRunState(state: RunState): boolean {
+  return state === "succeeded" || state === "failed" || state === "cancelled";
+}
+
+/**
+ * JSON with object keys sorted, so equal values hash equally.
+ *
+ * @example
+ * ```ts
+ * import { canonicalJson } from "./records.ts";
+ * console.assert(canonicalJson({ b: 1, a: [2] }) === '{"a":[2],"b":1}');
+ * ```
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Row)[k]]));
+  });
+}

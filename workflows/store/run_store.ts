@@ -1,0 +1,194 @@
+/**
+ * Runs in SQLite: submission with idempotency keys (a run and all its steps in one
+ * transaction), listing, cancel and resume. Each change also appends its event.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { IdempotencyConflictError, NotFoundError, RunStateError } from "../errors.ts";
+import type { EventLog } from "./event_log.ts";
+import type { StepFailure } from "./step_store.ts";
+import {
+  isTerminalRunState,
+  type Json,
+  runFromRow,
+  type RunRecord,
+  type RunState,
+  stepFromRow,
+  type StepKind,
+  type StepRecord,
+} from "./records.ts";
+import { immediateTransaction } from "./transaction.ts";
+
+/** What a new run is made of. */
+export interface NewRun {
+  id: string;
+  workflow: string;
+  params: Json;
+  requestHash: string;
+  idempotencyKey?: string | null;
+  scheduleId?: string | null;
+  steps: { stepId: string; kind: StepKind; maxAttempts: number }[];
+}
+
+const ACTIVE = "('queued', 'running')";
+
+/** The runs and steps tables. */
+export class RunStore {
+  readonly #db: DatabaseSync;
+  readonly #events: EventLog;
+
+  constructor(db: DatabaseSync, events: EventLog) {
+    this.#db = db;
+    this.#events = events;
+  }
+
+  /**
+   * Inserts a run with its steps, or returns the run that already holds `idempotencyKey` when
+   * its request hash matches (`created: false`); a different hash is an
+   * {@link IdempotencyConflictError}.
+   */
+  insert(run: NewRun, now = Date.now()): { run: RunRecord; created: boolean } {
+    return immediateTransaction(this.#db, () => {
+      if (run.idempotencyKey) {
+        const existing = this.#db.prepare("SELECT * FROM runs WHERE idempotency_key = ?")
+          .get(run.idempotencyKey);
+        if (existing !== undefined) {
+          const record = runFromRow(existing);
+          if (record.requestHash !== run.requestHash) {
+            throw new IdempotencyConflictError(run.idempotencyKey, record.id);
+          }
+          return { run: record, created: false };
+        }
+      }
+      this.#db.prepare(
+        `INSERT INTO runs (id, workflow, params, state, idempotency_key, request_hash,
+           schedule_id, created_at, updated_at)
+         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+      ).run(
+        run.id,
+        run.workflow,
+        JSON.stringify(run.params),
+        run.idempotencyKey ?? null,
+        run.requestHash,
+        run.scheduleId ?? null,
+        now,
+        now,
+      );
+      const insertStep = this.#db.prepare(
+        `INSERT INTO steps (run_id, step_id, position, kind, state, max_attempts)
+         VALUES (?, ?, ?, ?, 'pending', ?)`,
+      );
+      run.steps.forEach((step, position) =>
+        insertStep.run(run.id, step.stepId, position, step.kind, step.maxAttempts)
+      );
+      this.#events.append(run.id, "run.submitted", {
+        workflow: run.workflow,
+        params: run.params,
+        idempotencyKey: run.idempotencyKey ?? null,
+        scheduleId: run.scheduleId ?? null,
+      });
+      return { run: this.get(run.id), created: true };
+    });
+  }
+
+  /** The run with this id, or a {@link NotFoundError}. */
+  get(runId: string): RunRecord {
+    const row = this.#db.prepare("SELECT * FROM runs WHERE id = ?").get(runId);
+    if (row === undefined) throw new NotFoundError(`no run with id "${runId}"`);
+    return runFromRow(row);
+  }
+
+  /** Runs, newest first, optionally of one state or workflow. */
+  list(filter: { state?: RunState; workflow?: string; limit?: number } = {}): RunRecord[] {
+    const rows = this.#db.prepare(
+      `SELECT * FROM runs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR workflow = ?2)
+       ORDER BY created_at DESC, id DESC LIMIT ?3`,
+    ).all(filter.state ?? null, filter.workflow ?? null, filter.limit ?? 100);
+    return rows.map((row) => runFromRow(row));
+  }
+
+  /** A run's steps in order. */
+  steps(runId: string): StepRecord[] {
+    return this.#db.prepare("SELECT * FROM steps WHERE run_id = ? ORDER BY position").all(runId)
+      .map((row) => stepFromRow(row));
+  }
+
+  /** Number of queued or running runs (of these workflows / this run, when given). */
+  activeCount(workflows?: readonly string[], runId?: string): number {
+    const rows = this.#db.prepare(
+      `SELECT workflow FROM runs WHERE state IN ${ACTIVE} AND (?1 IS NULL OR id = ?1)`,
+    ).all(runId ?? null) as { workflow: string }[];
+    return rows.filter((row) => workflows === undefined || workflows.includes(row.workflow))
+      .length;
+  }
+
+  /** Cancels a queued or running run; its running step stops when it next sees its signal. */
+  cancel(runId: string, now = Date.now()): RunRecord {
+    return immediateTransaction(this.#db, () => {
+      const run = this.get(runId);
+      if (isTerminalRunState(run.state)) {
+        throw new RunStateError(`run ${runId} is already ${run.state}; nothing to cancel`);
+      }
+      this.#db.prepare(
+        "UPDATE steps SET state = 'cancelled', retry_at = NULL WHERE run_id = ? AND state = 'pending'",
+      ).run(runId);
+      this.finish(runId, "cancelled", now, {});
+      this.#events.append(runId, "run.cancelled", {});
+      return this.get(runId);
+    });
+  }
+
+  /**
+   * Queues a failed or cancelled run again. Finished steps keep their outputs; failed and
+   * cancelled ones start over with a fresh retry budget (and resume from their checkpoints).
+   */
+  resume(runId: string, now = Date.now()): RunRecord {
+    return immediateTransaction(this.#db, () => {
+      const run = this.get(runId);
+      if (run.state !== "failed" && run.state !== "cancelled") {
+        throw new RunStateError(
+          `run ${runId} is ${run.state}; only failed or cancelled runs can be resumed`,
+        );
+      }
+      this.#db.prepare(
+        `UPDATE steps SET state = 'pending', attempt = 0, retry_at = NULL, error = NULL,
+           error_code = NULL, finished_at = NULL
+         WHERE run_id = ? AND state IN ('failed', 'cancelled')`,
+      ).run(runId);
+      this.#db.prepare(
+        `UPDATE runs SET state = 'queued', error = NULL, error_code = NULL, finished_at = NULL,
+           updated_at = ? WHERE id = ?`,
+      ).run(now, runId);
+      this.#events.append(runId, "run.resumed", {});
+      return this.get(runId);
+    });
+  }
+
+  /** Stores the tensor backend report of a run. */
+  setBackendReport(runId: string, report: Json): void {
+    this.#db.prepare("UPDATE runs SET backend_report = ?, updated_at = ? WHERE id = ?")
+      .run(JSON.stringify(report), Date.now(), runId);
+  }
+
+  /** Ends a run in `state` (inside the caller's transaction). */
+  finish(
+    runId: string,
+    state: "succeeded" | "failed" | "cancelled",
+    now: number,
+    extra: { output?: Json; failure?: StepFailure },
+  ): void {
+    this.#db.prepare(
+      `UPDATE runs SET state = ?, output = ?, error = ?, error_code = ?, finished_at = ?,
+         updated_at = ? WHERE id = ?`,
+    ).run(
+      state,
+      extra.output === undefined ? null : JSON.stringify(extra.output),
+      extra.failure?.message ?? null,
+      extra.failure?.code ?? null,
+      now,
+      now,
+      runId,
+    );
+  }
+}

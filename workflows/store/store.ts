@@ -1,0 +1,78 @@
+/**
+ * The workflow store: one SQLite file (`$OMIGA_HOME/state.db`, WAL, busy timeout) holding
+ * runs, steps, events and schedules, migrated to the current schema when opened.
+ *
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
+import { omigaHome, stateDbPath } from "../home.ts";
+import { EventLog } from "./event_log.ts";
+import { migrate } from "./migrations.ts";
+import { RunStore } from "./run_store.ts";
+import { ScheduleStore } from "./schedule_store.ts";
+import { StepStore } from "./step_store.ts";
+
+/** Options of {@link WorkflowStore.open}. */
+export interface StoreOptions {
+  /** The data directory; default `OMIGA_HOME` or `./.omiga`. */
+  home?: string;
+  /** How long a write waits for another process's lock, in ms. Default 10 000. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * An open workflow store. Several stores (in one process or many) may share one file.
+ *
+ * @example
+ * ```ts
+ * import { WorkflowStore } from "./store.ts";
+ * const store = WorkflowStore.open({ home: Deno.makeTempDirSync() });
+ * console.assert(store.runs.list().length === 0);
+ * store.close();
+ * ```
+ */
+export class WorkflowStore {
+  /** The data directory. */
+  readonly home: string;
+  /** The SQLite file. */
+  readonly path: string;
+  /** Runs (and the list of a run's steps). */
+  readonly runs: RunStore;
+  /** Steps as leases: claim, heartbeat, outcome. */
+  readonly steps: StepStore;
+  /** Each run's event log. */
+  readonly events: EventLog;
+  /** Cron schedules. */
+  readonly schedules: ScheduleStore;
+  readonly #db: DatabaseSync;
+
+  private constructor(home: string, path: string, db: DatabaseSync) {
+    this.home = home;
+    this.path = path;
+    this.#db = db;
+    this.events = new EventLog(db, path);
+    this.runs = new RunStore(db, this.events);
+    this.steps = new StepStore(db, this.events, this.runs);
+    this.schedules = new ScheduleStore(db);
+  }
+
+  /** Opens (creating and migrating when needed) the store under `home`. */
+  static open(options: StoreOptions = {}): WorkflowStore {
+    const home = omigaHome(options.home);
+    mkdirSync(home, { recursive: true });
+    const path = stateDbPath(home);
+    const db = new DatabaseSync(path);
+    db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA foreign_keys = ON");
+    migrate(db);
+    return new WorkflowStore(home, path, db);
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}

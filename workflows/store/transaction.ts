@@ -1,0 +1,32 @@
+/**
+ * Write transactions on a synchronous SQLite connection.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+
+/**
+ * Runs `body` inside `BEGIN IMMEDIATE ... COMMIT` (the write lock is taken up front, so two
+ * processes never both read-then-write the same rows), rolling back if it throws. `body` must be
+ * synchronous.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSync } from "node:sqlite";
+ * import { immediateTransaction } from "./transaction.ts";
+ * const db = new DatabaseSync(":memory:");
+ * const one = immediateTransaction(db, () => 1);
+ * console.assert(one === 1);
+ * ```
+ */
+export function immediateTransaction<T>(db: DatabaseSync, body: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = body();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Messages between the engine (main thread) and a step body running in a Worker.
+ *
+ * @module
+ */
+import type { StepProgress } from "../step.ts";
+import type { Json } from "../store/records.ts";
+
+/** An error as it crosses the Worker boundary. */
+export interface WireError {
+  name: string;
+  message: string;
+  code: string | null;
+  retriable: boolean;
+}
+
+/** Main thread to Worker. */
+export type ToWorker =
+  | {
+    type: "start";
+    module: string;
+    exportName: string;
+    input: unknown;
+    context: { runId: string; stepId: string; attempt: number; artifactsDir: string };
+  }
+  | { type: "abort"; reason: WireError }
+  | { type: "reply"; id: number; value?: unknown; error?: WireError };
+
+/** Worker to main thread. */
+export type FromWorker =
+  | { type: "progress"; progress: StepProgress }
+  | { type: "log"; message: string; fields: Record<string, Json> }
+  | { type: "backend"; report: Record<string, Json> }
+  | { type: "checkpoint-save"; id: number; bytes: Uint8Array }
+  | { type: "checkpoint-load"; id: number }
+  | { type: "done"; output: unknown }
+  | { type: "failed"; error: WireError };
