@@ -6,10 +6,24 @@
  *
  * @module
  */
-import { xoroshiro128plus, xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
+import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 import type { JumpableRandomGenerator } from "pure-rand/types/JumpableRandomGenerator";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
+
+/** Four well-mixed, not-all-zero 32-bit state words from a seed (splitmix32 steps). */
+function seedWords(seed: number): number[] {
+  let x = seed | 0;
+  const words: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    x = (x + 0x9e3779b9) | 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    words.push((z ^ (z >>> 16)) | 0);
+  }
+  return words.every((w) => w === 0) ? [1, 0, 0, 0] : words;
+}
 
 /** The serialised state of an {@link Rng}: JSON-safe. */
 export interface RngState {
@@ -35,10 +49,13 @@ export class Rng {
     this.#generator = generator;
   }
 
-  /** A generator from a 32-bit integer seed. */
+  /**
+   * A generator from an integer seed. The seed is spread over the 128-bit state with
+   * splitmix32, so that nearby seeds (0, 1, 2, ...) give unrelated streams from the first draw.
+   */
   static fromSeed(seed: number): Rng {
     if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-    return new Rng(xoroshiro128plus(seed | 0));
+    return new Rng(xoroshiro128plusFromState(seedWords(seed)));
   }
 
   /** A generator restored from {@link Rng.state}. */

@@ -53,5 +53,5 @@ export function backoffDelayMs(policy: RetryPolicy, attempt: number, key: string
     policy.baseDelayMs * Math.pow(policy.factor, Math.max(0, attempt - 1)),
   );
   const jitter = Rng.fromSeed(seedOf(`${key}#${attempt}`)).float();
-  return Math.round(capped * (0.5 + 0.5 * jitter));
+  return Math.floor(capped * (0.5 + 0.5 * jitter));
 }
