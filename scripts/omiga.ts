@@ -5,6 +5,7 @@
  */
 import { OmigaError } from "../core/errors.ts";
 import { backendCommand } from "./cli/backend.ts";
+import { generateCommand } from "./cli/generate.ts";
 import { datasetsCommand } from "./cli/datasets.ts";
 import type { Command } from "./cli/command.ts";
 import { runCommand } from "./cli/run.ts";
@@ -15,6 +16,7 @@ import { workerCommand } from "./cli/worker.ts";
 const commands: Command[] = [
   backendCommand,
   datasetsCommand,
+  generateCommand,
   runCommand,
   runsCommand,
   workerCommand,

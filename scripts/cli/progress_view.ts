@@ -77,13 +77,17 @@ export class ProgressView {
   /** Shows one event. */
   show(event: RunEvent): void {
     if (event.type === "step.checkpoint" || event.type === "run.submitted") return;
-    if (event.type === "step.progress" && this.#terminal) return this.#showBar(event);
+    if (event.type === "step.progress") {
+      return this.progress(event.stepId ?? "", event.payload as unknown as StepProgress);
+    }
     this.#closeBar();
-    this.#write(
-      event.type === "step.progress"
-        ? progressLine(event.stepId ?? "", event.payload as unknown as StepProgress)
-        : eventLine(event),
-    );
+    this.#write(eventLine(event));
+  }
+
+  /** Shows progress of work that is not a run's step (a bar on a terminal, else a line). */
+  progress(label: string, progress: StepProgress): void {
+    if (this.#terminal) return this.#showBar(label, progress);
+    this.#write(progressLine(label, progress));
   }
 
   /** Ends a bar still on screen. */
@@ -91,9 +95,7 @@ export class ProgressView {
     this.#closeBar();
   }
 
-  #showBar(event: RunEvent): void {
-    const progress = event.payload as unknown as StepProgress;
-    const stepId = event.stepId ?? "";
+  #showBar(stepId: string, progress: StepProgress): void {
     if (this.#bar?.stepId !== stepId) {
       this.#closeBar();
       const bar = new cliProgress.SingleBar({

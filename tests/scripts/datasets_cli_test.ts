@@ -1,24 +1,9 @@
 import { join } from "node:path";
-import { main } from "../../scripts/omiga.ts";
+import { cli } from "./run_cli.ts";
 import { exportDataset } from "../../data/export.ts";
 import { saveDataset } from "../../data/store.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { makeDataset, makeInfo, withTempDir } from "../data/fixtures.ts";
-
-/** Runs the CLI in-process and returns its exit code and what it printed. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = (...parts: unknown[]) => out.push(parts.join(" "));
-  console.error = (...parts: unknown[]) => err.push(parts.join(" "));
-  try {
-    const code = await main(args);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-}
 
 Deno.test("datasets import, list, show, filter, export and rm work from the CLI", async () => {
   await withTempDir(async (dir) => {
