@@ -5,9 +5,11 @@
  */
 import { OmigaError } from "../core/errors.ts";
 import { benchMatmul } from "./bench/matmul.ts";
+import { benchTrain } from "./bench/train.ts";
 
 const benches: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
   matmul: benchMatmul,
+  train: benchTrain,
 };
 
 if (import.meta.main) {
