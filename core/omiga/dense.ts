@@ -85,34 +85,9 @@ function layerWeights(params: tf.Tensor1D, layer: DenseLayer): [tf.Tensor2D, tf.
   return [weight, bias];
 }
 
-/**
- * A forward pass without gradient bookkeeping (acting, targets): fused matMul + bias + ReLU.
- * `x`: [R, in] -> [R, out].
- */
-export function mlpForward(layout: MlpLayout, x: tf.Tensor2D, params: tf.Tensor1D): tf.Tensor2D {
-  return tf.tidy(() => {
-    let h = x;
-    layout.layers.forEach((layer, l) => {
-      const [weight, bias] = layerWeights(params, layer);
-      const last = l === layout.layers.length - 1;
-      h = tf.fused.matMul({
-        a: h,
-        b: weight,
-        bias,
-        activation: last ? "linear" : "relu",
-      }) as tf.Tensor2D;
-    });
-    return h;
-  });
-}
-
-/** `(x, params) -> [R, out]` whose gradient flows to `params` (the input `x` is data: zero). */
-export type Mlp = (x: tf.Tensor2D, params: tf.Tensor1D) => tf.Tensor2D;
-
-/** x W + b, then ReLU unless `linear`: one fused kernel, also while a gradient tape records. */
-function denseKernel(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D, linear: boolean) {
-  // `tf.fused.matMul` unfuses whenever a gradient is being recorded; inside this op's forward
-  // pass nothing is recorded (the hand-written backward below is used), so run the kernel.
+/** x W + b, then ReLU unless `linear`: one fused kernel. */
+function dense(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D, linear: boolean) {
+  // Called directly rather than through `tf.fused.matMul` to skip that op's bookkeeping.
   const out = tf.engine().runKernel("_FusedMatMul", {
     a: tf.reshape(x, [1, ...x.shape]),
     b: tf.reshape(weight, [1, ...weight.shape]),
@@ -126,62 +101,60 @@ function denseKernel(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D, lin
   return tf.reshape(out, [x.shape[0], weight.shape[1]]) as tf.Tensor2D;
 }
 
-function recordingGradient(): boolean {
-  return (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+/** What {@link mlpBackward} needs from a forward pass: each layer's input and weight. */
+export interface MlpTrace {
+  inputs: tf.Tensor2D[]; // [R, in] per layer
+  weights: tf.Tensor2D[]; // [in, out] per layer
+}
+
+/** The forward pass `x` [R, in] -> [R, out], with the trace for {@link mlpBackward}. */
+export function mlpForwardTraced(
+  layout: MlpLayout,
+  x: tf.Tensor2D,
+  params: tf.Tensor1D,
+): { output: tf.Tensor2D; trace: MlpTrace } {
+  const trace: MlpTrace = { inputs: [], weights: [] };
+  let h = x;
+  layout.layers.forEach((layer, l) => {
+    const [weight, bias] = layerWeights(params, layer);
+    trace.inputs.push(h);
+    trace.weights.push(weight);
+    h = dense(h, weight, bias, l === layout.layers.length - 1);
+  });
+  return { output: h, trace };
+}
+
+/** The forward pass alone (acting, target networks): `x` [R, in] -> [R, out]. */
+export function mlpForward(layout: MlpLayout, x: tf.Tensor2D, params: tf.Tensor1D): tf.Tensor2D {
+  return tf.tidy(() => mlpForwardTraced(layout, x, params).output);
 }
 
 /**
- * An MLP as one differentiable op with a hand-written backward pass that uses explicit
- * transposes. `params` may be a larger vector holding other networks too: the gradient has the
- * full vector's length, zero outside the layout.
+ * The gradient of a loss with respect to the layout's parameters, given the gradient with
+ * respect to the output, `outputGradient` [R, out]. Returns [layout.size] in layout order.
+ * Transposes are explicit: `matMul`'s transpose flags are 10-17x slower on wasm.
  *
- * The forward pass keeps its layer inputs and weights for the backward pass itself rather than
- * through `save` (which copies every saved tensor); they are freed when the backward pass runs,
- * so call it only under `tf.grads` with `params` among the differentiated inputs, and use
- * {@link mlpForward} otherwise.
+ * Per layer, from the last: [dW; db] = [input | 1]^T upstream (weight then bias, as laid out);
+ * then upstream <- (upstream W^T) * relu'(input), relu' read from the input itself (> 0).
  */
-export function differentiableMlp(layout: MlpLayout): Mlp {
-  const last = layout.layers.length - 1;
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, params] = args as [tf.Tensor2D, tf.Tensor1D];
-    const keep = recordingGradient();
-    const inputs: tf.Tensor2D[] = []; // input of each layer, [R, in]
-    const weights: tf.Tensor2D[] = [];
-    let h = x;
-    layout.layers.forEach((layer, l) => {
-      const [weight, bias] = layerWeights(params, layer);
-      inputs.push(h);
-      weights.push(weight);
-      h = denseKernel(h, weight, bias, l === last);
-    });
-    if (keep) [...inputs.slice(1), ...weights].forEach((t) => tf.keep(t));
-    return {
-      value: h,
-      gradFunc: (dy: tf.Tensor) => {
-        const pieces: tf.Tensor[] = [];
-        const rows = x.shape[0];
-        const ones = tf.ones([1, rows]);
-        let upstream = dy as tf.Tensor2D; // d loss / d (layer output), [R, out]
-        for (let l = last; l >= 0; l--) {
-          const input = inputs[l];
-          // [input | 1]^T upstream = [dW; db], [in + 1, out]: weight then bias, as laid out.
-          const inputWithOnes = tf.concat([tf.transpose(input), ones], 0);
-          pieces.push(tf.reshape(tf.matMul(inputWithOnes, upstream), [-1]));
-          if (l > 0) {
-            const throughWeight = tf.matMul(upstream, tf.transpose(weights[l])); // [R, in]
-            upstream = tf.mul(throughWeight, tf.step(input)); // ReLU: input > 0 <=> pre-act > 0
-          }
-        }
-        tf.dispose([...inputs.slice(1), ...weights]);
-        pieces.reverse();
-        const total = params.shape[0];
-        const before = layout.offset;
-        const after = total - layout.offset - layout.size;
-        if (before > 0) pieces.unshift(tf.zeros([before]));
-        if (after > 0) pieces.push(tf.zeros([after]));
-        return [tf.zerosLike(x), tf.concat(pieces)];
-      },
-    };
+export function mlpBackward(
+  layout: MlpLayout,
+  trace: MlpTrace,
+  outputGradient: tf.Tensor2D,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const pieces: tf.Tensor1D[] = [];
+    const ones = tf.ones([1, outputGradient.shape[0]]);
+    let upstream = outputGradient; // d loss / d (layer output), [R, out]
+    for (let l = layout.layers.length - 1; l >= 0; l--) {
+      const input = trace.inputs[l];
+      const inputWithOnes = tf.concat([tf.transpose(input), ones], 0); // [in + 1, R]
+      pieces.push(tf.reshape(tf.matMul(inputWithOnes, upstream), [-1]));
+      if (l > 0) {
+        const throughWeight = tf.matMul(upstream, tf.transpose(trace.weights[l])); // [R, in]
+        upstream = tf.mul(throughWeight, tf.step(input)) as tf.Tensor2D;
+      }
+    }
+    return tf.concat(pieces.reverse());
   });
-  return (x, params) => op(x, params) as tf.Tensor2D;
 }

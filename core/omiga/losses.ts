@@ -1,17 +1,11 @@
 /**
  * OMIGA's losses, each a few lines that mirror DESIGN.md section 5. Shapes: B transitions,
- * N agents; per-agent values are [B, N].
+ * N agents; per-agent values are [B, N]. Values marked "no gradient" are constants for the
+ * backward pass (`loss_gradients.ts`), which differentiates these formulas by hand.
  *
  * @module
  */
 import { tf } from "../tf.ts";
-
-/** The identity whose gradient is zero: `x.detach()`. */
-export const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-  save([]);
-  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
-}) as <T extends tf.Tensor>(x: T) => T;
 
 /** Q_tot = sum_i w_i Q_i + b.  `w`, `perAgent`: [B, N]; `b`: [B]; returns [B]. */
 export function mixedTotal(w: tf.Tensor2D, perAgent: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor1D {
@@ -25,7 +19,7 @@ export function tdTarget(
   nextValueTotal: tf.Tensor1D,
   gamma: number,
 ): tf.Tensor1D {
-  return stopGradient(tf.add(reward, tf.mul(tf.mul(mask, gamma), nextValueTotal)));
+  return tf.add(reward, tf.mul(tf.mul(mask, gamma), nextValueTotal));
 }
 
 /** 1. L_Q = mean((Q_tot - y)^2). */
@@ -34,38 +28,43 @@ export function qLoss(qTotal: tf.Tensor1D, target: tf.Tensor1D): tf.Scalar {
 }
 
 /**
- * 2. z_i = clamp((w'_i Q'_i - w'_i V_i) / alpha, -10, 10), with w' and Q' from the targets (no
- * gradient) and V live; the clamp stops the gradient outside [-10, 10]. All [B, N].
+ * 2. (w'_i Q'_i - w'_i V_i) / alpha, before the clamp, with w' and Q' from the target networks
+ * (no gradient) and V live. All [B, N].
  */
-export function advantageExponent(
+export function scaledAdvantage(
   wTarget: tf.Tensor2D,
   qTarget: tf.Tensor2D,
   value: tf.Tensor2D,
   alpha: number,
 ): tf.Tensor2D {
-  const w = stopGradient(wTarget);
-  const z = tf.div(tf.sub(tf.mul(w, stopGradient(qTarget)), tf.mul(w, value)), alpha);
-  return tf.clipByValue(z, -10, 10) as tf.Tensor2D;
+  return tf.div(tf.sub(tf.mul(wTarget, qTarget), tf.mul(wTarget, value)), alpha);
 }
 
-/**
- * 3. m = max(max(z), -1) with no gradient;
- * L_V = mean(exp(z - m) + exp(-m) * w'_i V_i / alpha).
- */
+/** 2. z = clamp(scaled advantage, -10, 10); the clamp stops the gradient outside the range. */
+export function advantageExponent(scaled: tf.Tensor2D): tf.Tensor2D {
+  return tf.clipByValue(scaled, -10, 10) as tf.Tensor2D;
+}
+
+/** 3. m = max(max(z), -1), with no gradient. */
+export function exponentShift(z: tf.Tensor2D): tf.Scalar {
+  return tf.maximum(tf.max(z), -1) as tf.Scalar;
+}
+
+/** 3. L_V = mean(exp(z - m) + exp(-m) * w'_i V_i / alpha). */
 export function valueLoss(
   z: tf.Tensor2D,
+  m: tf.Scalar,
   wTarget: tf.Tensor2D,
   value: tf.Tensor2D,
   alpha: number,
 ): tf.Scalar {
-  const m = stopGradient(tf.maximum(tf.max(z), -1));
-  const linear = tf.div(tf.mul(tf.mul(tf.exp(tf.neg(m)), stopGradient(wTarget)), value), alpha);
+  const linear = tf.div(tf.mul(tf.mul(tf.exp(tf.neg(m)), wTarget), value), alpha);
   return tf.mean(tf.add(tf.exp(tf.sub(z, m)), linear));
 }
 
-/** The behaviour-cloning weight exp(z), with no gradient. */
+/** 4. The behaviour-cloning weight exp(z), with no gradient. */
 export function advantageWeight(z: tf.Tensor2D): tf.Tensor2D {
-  return stopGradient(tf.exp(z));
+  return tf.exp(z);
 }
 
 /** 4. L_pi = -mean(weight * log pi_i(a_i | o_i)); `weight` is exp(z), or 1 for `bc`. [B, N]. */

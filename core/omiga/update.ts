@@ -1,13 +1,14 @@
 /**
  * One OMIGA training step (DESIGN.md section 5): the forward pass that wires the networks into
- * the losses, then the updates in the paper's order (policy, Q + mixer, V) and the soft target
- * updates.
+ * the losses, the backward pass, then the updates in the paper's order (policy, Q + mixer, V)
+ * and the soft target updates.
  *
  * The three losses read parameters that no earlier update in the same step changes (the policy
  * loss reads V only through the detached weight; the Q loss reads V and the mixer only through
  * their targets; the V loss reads Q and the mixer only through their targets), so one forward
- * and one backward pass over L_pi + L_Q + L_V give each optimiser exactly the gradient of its own
- * loss, as in a sequential implementation, without recomputing shared activations.
+ * pass and one backward pass give each optimiser exactly the gradient of its own loss, as in a
+ * sequential implementation, without recomputing shared activations. The backward pass is
+ * written out (`loss_gradients.ts`, `mlpBackward`) rather than recorded on tfjs's tape.
  *
  * @module
  */
@@ -15,17 +16,31 @@ import { tf } from "../tf.ts";
 import type { MultiAgentSpec } from "../dataset.ts";
 import type { OmigaConfig } from "./config.ts";
 import { type AdamState, adamStep } from "./adam.ts";
-import { differentiableMlp, type Mlp, mlpForward } from "./dense.ts";
-import { categoricalLogProb, gaussianHead, tanhGaussianLogProb } from "./distributions.ts";
+import { mlpBackward, mlpForward, mlpForwardTraced, type MlpTrace } from "./dense.ts";
+import {
+  ACTION_EDGE,
+  categoricalLogProb,
+  gaussianHead,
+  tanhGaussianLogProb,
+} from "./distributions.ts";
 import {
   advantageExponent,
   advantageWeight,
+  exponentShift,
   mixedTotal,
   policyLoss,
   qLoss,
+  scaledAdvantage,
   tdTarget,
   valueLoss,
 } from "./losses.ts";
+import {
+  categoricalOutputGradient,
+  policyLossGradient,
+  qLossGradient,
+  tanhGaussianOutputGradient,
+  valueLossGradient,
+} from "./loss_gradients.ts";
 import type { OmigaLayouts } from "./networks.ts";
 import type { TrainingBatch } from "./sampler.ts";
 import { tidyObject } from "./tidy.ts";
@@ -106,22 +121,14 @@ export function disposeBatch(batch: BatchTensors): void {
   ]);
 }
 
-/** The networks of one architecture as functions of their flat parameters. */
+/** Shape helpers shared by the forward pass. */
 export class OmigaNetworks {
   readonly layouts: OmigaLayouts;
   readonly spec: MultiAgentSpec;
-  readonly policy: Mlp;
-  readonly q: Mlp;
-  readonly mixer?: Mlp;
-  readonly value: Mlp;
 
   constructor(spec: MultiAgentSpec, layouts: OmigaLayouts) {
     this.spec = spec;
     this.layouts = layouts;
-    this.policy = differentiableMlp(layouts.policy);
-    this.q = differentiableMlp(layouts.q);
-    this.mixer = layouts.mixer ? differentiableMlp(layouts.mixer) : undefined;
-    this.value = differentiableMlp(layouts.value);
   }
 
   /** [R, k] -> [B, N] */
@@ -135,25 +142,22 @@ export class OmigaNetworks {
     return this.perAgent(taken, batch.batchSize);
   }
 
-  /**
-   * Mixer weights w = |.| [B, N] and offset b [B] for `state` [B, N * stateDim]; w = 1, b = 0
-   * for `omiga-local`. `differentiable` selects the live op (gradient) or a plain forward.
-   */
-  mixing(
-    state: tf.Tensor2D,
-    critic: tf.Tensor1D,
-    differentiable: boolean,
-  ): { w: tf.Tensor2D; b: tf.Tensor1D } {
+  /** Splits the mixer output [B, N + 1] into raw weights u [B, N] and b [B]; w = |u|. */
+  splitMixer(output: tf.Tensor2D): { rawW: tf.Tensor2D; w: tf.Tensor2D; b: tf.Tensor1D } {
     const n = this.spec.nAgents;
-    const rows = state.shape[0];
-    const layout = this.layouts.mixer;
-    if (layout === undefined) return { w: tf.ones([rows, n]), b: tf.zeros([rows]) };
-    const output = differentiable ? this.mixer!(state, critic) : mlpForward(layout, state, critic);
     const [rawW, rawB] = tf.split(output, [n, 1], 1) as [tf.Tensor2D, tf.Tensor2D];
-    return { w: tf.abs(rawW), b: tf.reshape(rawB, [rows]) };
+    return { rawW, w: tf.abs(rawW), b: tf.reshape(rawB, [-1]) };
   }
 
-  /** log pi_i(a_i | o_i) at the dataset actions, [B, N]. */
+  /** Target mixer weights and offset at `state` (w = 1, b = 0 for `omiga-local`). */
+  targetMixing(state: tf.Tensor2D, critic: tf.Tensor1D): { w: tf.Tensor2D; b: tf.Tensor1D } {
+    const rows = state.shape[0];
+    const layout = this.layouts.mixer;
+    if (layout === undefined) return { w: tf.ones([rows, this.spec.nAgents]), b: tf.zeros([rows]) };
+    return this.splitMixer(mlpForward(layout, state, critic));
+  }
+
+  /** log pi_i(a_i | o_i) at the dataset actions from the policy output, [B, N]. */
   logProb(output: tf.Tensor2D, batch: BatchTensors): tf.Tensor2D {
     if (batch.actionOneHot) {
       return this.perAgent(categoricalLogProb(output, batch.actionOneHot), batch.batchSize);
@@ -173,7 +177,7 @@ export interface TargetValues {
   wTarget: tf.Tensor2D;
 }
 
-/** The target networks' values a step needs (no gradient flows through them). */
+/** The target networks' values a step needs. */
 export function targetValues(
   networks: OmigaNetworks,
   targets: { critic: tf.Tensor1D; value: tf.Tensor1D },
@@ -183,40 +187,131 @@ export function targetValues(
   return tidyObject(() => {
     const { layouts } = networks;
     const vNext = mlpForward(layouts.value, batch.nextObsWithId, targets.value);
-    const next = networks.mixing(batch.nextState, targets.critic, false);
+    const next = networks.targetMixing(batch.nextState, targets.critic);
     const nextTotal = mixedTotal(next.w, networks.perAgent(vNext, batch.batchSize), next.b);
     return {
       y: tdTarget(batch.reward, batch.mask, nextTotal, config.gamma),
       qTarget: networks.takenQ(mlpForward(layouts.q, batch.qInput, targets.critic), batch),
-      wTarget: networks.mixing(batch.state, targets.critic, false).w,
+      wTarget: networks.targetMixing(batch.state, targets.critic).w,
     };
   });
 }
 
+/** The forward pass's values and traces: everything the backward pass reads. */
+export interface ForwardPass {
+  losses: StepLosses;
+  q: tf.Tensor2D;
+  w: tf.Tensor2D;
+  qTotal: tf.Tensor1D;
+  mixer?: { rawW: tf.Tensor2D; trace: MlpTrace };
+  scaled: tf.Tensor2D;
+  z: tf.Tensor2D;
+  m: tf.Scalar;
+  weight: tf.Tensor2D;
+  policyOutput: tf.Tensor2D;
+  traces: { q: MlpTrace; value: MlpTrace; policy: MlpTrace };
+}
+
 /** The forward pass: the three losses from the live parameters and the target values. */
-export function omigaLosses(
+export function omigaForward(
   networks: OmigaNetworks,
   live: LiveParameters,
   { y, qTarget, wTarget }: TargetValues,
   batch: BatchTensors,
   config: OmigaConfig,
-): StepLosses {
+): ForwardPass {
+  const { layouts } = networks;
   const size = batch.batchSize;
   // 1. Q/mixer loss against y.
-  const q = networks.takenQ(networks.q(batch.qInput, live.critic), batch);
-  const { w, b } = networks.mixing(batch.state, live.critic, true);
-  const qTotal = mixedTotal(w, q, b);
+  const qPass = mlpForwardTraced(layouts.q, batch.qInput, live.critic);
+  const q = networks.takenQ(qPass.output, batch);
+  const mixerPass = layouts.mixer
+    ? mlpForwardTraced(layouts.mixer, batch.state, live.critic)
+    : undefined;
+  const mixing = mixerPass
+    ? networks.splitMixer(mixerPass.output)
+    : { rawW: undefined, w: tf.onesLike(q), b: tf.zeros([size]) as tf.Tensor1D };
+  const qTotal = mixedTotal(mixing.w, q, mixing.b);
   // 2. z from the target Q and target mixer at s, and the live V.
-  const value = networks.perAgent(networks.value(batch.obsWithId, live.value), size);
-  const z = advantageExponent(wTarget, qTarget, value, config.alpha);
+  const valuePass = mlpForwardTraced(layouts.value, batch.obsWithId, live.value);
+  const value = networks.perAgent(valuePass.output, size);
+  const scaled = scaledAdvantage(wTarget, qTarget, value, config.alpha);
+  const z = advantageExponent(scaled);
+  // 3. V loss, m held.
+  const m = exponentShift(z);
   // 4. Weighted behaviour cloning (weight 1 for `bc`).
-  const logProb = networks.logProb(networks.policy(batch.obsWithId, live.policy), batch);
+  const policyPass = mlpForwardTraced(layouts.policy, batch.obsWithId, live.policy);
+  const logProb = networks.logProb(policyPass.output, batch);
   const weight = config.algorithm === "bc" ? tf.onesLike(logProb) : advantageWeight(z);
   return {
-    policy: policyLoss(weight, logProb),
-    q: qLoss(qTotal, y),
-    v: valueLoss(z, wTarget, value, config.alpha), // 3.
+    losses: {
+      policy: policyLoss(weight, logProb),
+      q: qLoss(qTotal, y),
+      v: valueLoss(z, m, wTarget, value, config.alpha),
+    },
+    q,
+    w: mixing.w,
+    qTotal,
+    mixer: mixerPass ? { rawW: mixing.rawW!, trace: mixerPass.trace } : undefined,
+    scaled,
+    z,
+    m,
+    weight,
+    policyOutput: policyPass.output,
+    traces: { q: qPass.trace, value: valuePass.trace, policy: policyPass.trace },
   };
+}
+
+/** The three losses alone (tests, reports). */
+export function omigaLosses(
+  networks: OmigaNetworks,
+  live: LiveParameters,
+  targets: TargetValues,
+  batch: BatchTensors,
+  config: OmigaConfig,
+): StepLosses {
+  return tidyObject(() => omigaForward(networks, live, targets, batch, config).losses);
+}
+
+/** The losses and each optimiser's gradient: of L_pi (policy), L_Q (Q + mixer), L_V (V). */
+export function omigaGradients(
+  networks: OmigaNetworks,
+  live: LiveParameters,
+  targets: TargetValues,
+  batch: BatchTensors,
+  config: OmigaConfig,
+): { losses: StepLosses; gradients: LiveParameters } {
+  return tidyObject(() => {
+    const { layouts } = networks;
+    const pass = omigaForward(networks, live, targets, batch, config);
+    const rows = pass.q.size;
+    // Q + mixer (the critic vector holds Q's parameters, then the mixer's).
+    const dQ = qLossGradient(pass.qTotal, targets.y, pass.w, pass.mixer?.rawW ?? pass.w, pass.q);
+    const dQRows = tf.reshape(dQ.q, [rows, 1]);
+    const dQOutput =
+      (batch.actionOneHot ? tf.mul(batch.actionOneHot, dQRows) : dQRows) as tf.Tensor2D;
+    const criticPieces = [mlpBackward(layouts.q, pass.traces.q, dQOutput)];
+    if (pass.mixer) {
+      const dMixerOutput = tf.concat([dQ.rawW, tf.reshape(dQ.b, [-1, 1])], 1) as tf.Tensor2D;
+      criticPieces.push(mlpBackward(layouts.mixer!, pass.mixer.trace, dMixerOutput));
+    }
+    // V.
+    const dValue = valueLossGradient(pass.scaled, pass.z, pass.m, targets.wTarget, config.alpha);
+    const dValueOutput = tf.reshape(dValue, [rows, 1]) as tf.Tensor2D;
+    // Policy.
+    const dLogProb = policyLossGradient(pass.weight);
+    const dPolicyOutput = batch.actionOneHot
+      ? categoricalOutputGradient(pass.policyOutput, batch.actionOneHot, dLogProb)
+      : tanhGaussianOutputGradient(pass.policyOutput, batch.action!, ACTION_EDGE, dLogProb);
+    return {
+      losses: pass.losses,
+      gradients: {
+        policy: mlpBackward(layouts.policy, pass.traces.policy, dPolicyOutput),
+        critic: criticPieces.length === 1 ? criticPieces[0] : tf.concat(criticPieces),
+        value: mlpBackward(layouts.value, pass.traces.value, dValueOutput),
+      },
+    };
+  });
 }
 
 function softUpdate(target: tf.Tensor1D, live: tf.Tensor1D, tau: number): tf.Tensor1D {
@@ -234,20 +329,10 @@ export function omigaStep(
   config: OmigaConfig,
 ): { state: TrainingTensors; losses: tf.Tensor1D } {
   return tidyObject(() => {
+    const { live, adam } = state;
     const targets = { critic: state.criticTarget, value: state.valueTarget };
     const fixed = targetValues(networks, targets, batch, config);
-    let losses: tf.Tensor1D | undefined;
-    const [policyGrad, criticGrad, valueGrad] = tf.grads((policy, critic, value) => {
-      const step = omigaLosses(
-        networks,
-        { policy, critic, value } as LiveParameters,
-        fixed,
-        batch,
-        config,
-      );
-      losses = tf.keep(tf.stack([step.policy, step.q, step.v]) as tf.Tensor1D);
-      return tf.addN([step.policy, step.q, step.v]);
-    })([state.live.policy, state.live.critic, state.live.value]) as tf.Tensor1D[];
+    const { losses, gradients } = omigaGradients(networks, live, fixed, batch, config);
     const settings = (learningRate: number) => ({
       learningRate,
       beta1: config.adamBeta1,
@@ -256,14 +341,9 @@ export function omigaStep(
       clipNorm: config.gradClip,
     });
     // 5. Policy, then Q + mixer, then V; then the soft target updates.
-    const policy = adamStep(
-      state.live.policy,
-      policyGrad,
-      state.adam.policy,
-      settings(config.policyLr),
-    );
-    const critic = adamStep(state.live.critic, criticGrad, state.adam.critic, settings(config.qLr));
-    const value = adamStep(state.live.value, valueGrad, state.adam.value, settings(config.vLr));
+    const policy = adamStep(live.policy, gradients.policy, adam.policy, settings(config.policyLr));
+    const critic = adamStep(live.critic, gradients.critic, adam.critic, settings(config.qLr));
+    const value = adamStep(live.value, gradients.value, adam.value, settings(config.vLr));
     return {
       state: {
         live: { policy: policy.params, critic: critic.params, value: value.params },
@@ -271,7 +351,7 @@ export function omigaStep(
         valueTarget: softUpdate(state.valueTarget, value.params, config.tau),
         adam: { policy: policy.state, critic: critic.state, value: value.state },
       },
-      losses: losses!,
+      losses: tf.stack([losses.policy, losses.q, losses.v]) as tf.Tensor1D,
     };
   });
 }

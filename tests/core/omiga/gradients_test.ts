@@ -5,8 +5,7 @@ import type { MultiAgentSpec } from "../../../core/dataset.ts";
 import { OmigaLearner } from "../../../core/omiga/learner.ts";
 import {
   disposeBatch,
-  type LiveParameters,
-  omigaLosses,
+  omigaGradients,
   targetValues,
   uploadBatch,
 } from "../../../core/omiga/update.ts";
@@ -14,11 +13,15 @@ import { syntheticTransitions } from "../../../core/omiga/synthetic.ts";
 import { referenceLosses, type ReferenceParameters } from "./reference.ts";
 
 /**
- * The gradient of L_pi + L_Q + L_V with respect to each parameter vector, through the
- * hand-written dense backward pass, against central differences of the float64 reference of
- * that vector's own loss (m held at its value: it carries no gradient).
+ * Each optimiser's gradient (the hand-written backward pass: loss derivatives, then the dense
+ * layers) against central differences of the float64 reference of that vector's own loss
+ * (m held at its value: it carries no gradient).
  */
-async function checkGradients(spec: MultiAgentSpec, backend: "cpu" | "wasm") {
+async function checkGradients(
+  spec: MultiAgentSpec,
+  backend: "cpu" | "wasm",
+  algorithm: "omiga" | "omiga-local" | "bc" = "omiga",
+) {
   await selectBackend({ backend });
   const data = syntheticTransitions(spec, 30, 5);
   const learner = OmigaLearner.create(spec, {
@@ -27,6 +30,7 @@ async function checkGradients(spec: MultiAgentSpec, backend: "cpu" | "wasm") {
     batchSize: 5,
     seed: 8,
     alpha: 0.7,
+    algorithm,
   });
   learner.fit(data, 2);
   const batch = learner.sample(data);
@@ -38,16 +42,14 @@ async function checkGradients(spec: MultiAgentSpec, backend: "cpu" | "wasm") {
     uploaded,
     learner.config,
   );
-  const grads = tf.grads((policy, critic, value) => {
-    const losses = omigaLosses(
-      learner.networks,
-      { policy, critic, value } as LiveParameters,
-      fixed,
-      uploaded,
-      learner.config,
-    );
-    return tf.addN([losses.policy, losses.q, losses.v]);
-  })([t.live.policy, t.live.critic, t.live.value]);
+  const { losses, gradients } = omigaGradients(
+    learner.networks,
+    t.live,
+    fixed,
+    uploaded,
+    learner.config,
+  );
+  const grads = [gradients.policy, gradients.critic, gradients.value];
   const base: ReferenceParameters = {
     policy: Float64Array.from(await t.live.policy.data()),
     critic: Float64Array.from(await t.live.critic.data()),
@@ -77,7 +79,7 @@ async function checkGradients(spec: MultiAgentSpec, backend: "cpu" | "wasm") {
       assertClose(analytic[k], value, 2e-3 * scale, `${backend} d${loss}/d${vector}[${k}]`)
     );
   }
-  tf.dispose([...grads, fixed.y, fixed.qTarget, fixed.wTarget]);
+  tf.dispose([...grads, losses.policy, losses.q, losses.v, fixed.y, fixed.qTarget, fixed.wTarget]);
   disposeBatch(uploaded);
   learner.dispose();
 }
@@ -101,6 +103,11 @@ const discrete: MultiAgentSpec = {
 Deno.test("the V loss gradient (and the policy and Q ones) match finite differences on cpu", async () => {
   await checkGradients(continuous, "cpu");
   await checkGradients(discrete, "cpu");
+});
+
+Deno.test("the ablations' gradients match finite differences", async () => {
+  await checkGradients(continuous, "cpu", "omiga-local");
+  await checkGradients(discrete, "cpu", "bc");
 });
 
 Deno.test("the hand-written gradients match finite differences on wasm", async () => {
