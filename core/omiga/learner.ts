@@ -22,14 +22,9 @@ import {
   encodeCheckpoint,
 } from "./checkpoint.ts";
 import { encodePolicy, type LoadedPolicy, loadPolicy, type PolicyExport } from "./policy_export.ts";
-import {
-  disposeBatch,
-  OmigaNetworks,
-  omigaStep,
-  trainingTensorList,
-  type TrainingTensors,
-  uploadBatch,
-} from "./update.ts";
+import { disposeBatch, uploadBatch } from "./batch_tensors.ts";
+import { OmigaNetworks } from "./forward.ts";
+import { omigaStep, trainingTensorList, type TrainingTensors } from "./update.ts";
 
 /** The three losses of the latest step, read back from the backend. */
 export interface OmigaLosses {

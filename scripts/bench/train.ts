@@ -55,6 +55,7 @@ export async function benchTrain(args: string[]): Promise<Record<string, unknown
   const steps = positive("steps", values.steps, 20);
   const names = values.shape === undefined ? Object.keys(SHAPES) : [values.shape];
   const shapes: Record<string, unknown> = {};
+  const loadBefore = Deno.loadavg();
   for (const name of names) {
     const spec = SHAPES[name];
     if (spec === undefined) {
@@ -85,5 +86,12 @@ export async function benchTrain(args: string[]): Promise<Record<string, unknown
       learner.dispose();
     }
   }
-  return { bench: "train", backend: report.backend, describe: describeBackend(report), shapes };
+  return {
+    bench: "train",
+    backend: report.backend,
+    describe: describeBackend(report),
+    // 1-minute load average before and after: other work on the machine slows every number here.
+    loadAverage: { before: loadBefore[0], after: Deno.loadavg()[0] },
+    shapes,
+  };
 }

@@ -3,12 +3,9 @@ import { selectBackend } from "../../../core/backend/mod.ts";
 import { tf } from "../../../core/tf.ts";
 import type { MultiAgentSpec } from "../../../core/dataset.ts";
 import { OmigaLearner } from "../../../core/omiga/learner.ts";
-import {
-  disposeBatch,
-  omigaGradients,
-  targetValues,
-  uploadBatch,
-} from "../../../core/omiga/update.ts";
+import { disposeBatch, uploadBatch } from "../../../core/omiga/batch_tensors.ts";
+import { targetValues } from "../../../core/omiga/forward.ts";
+import { omigaGradients } from "../../../core/omiga/update.ts";
 import { syntheticTransitions } from "../../../core/omiga/synthetic.ts";
 import { referenceLosses, type ReferenceParameters } from "./reference.ts";
 

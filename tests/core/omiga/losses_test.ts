@@ -17,14 +17,10 @@ import {
   tanhGaussianLogProb,
 } from "../../../core/omiga/distributions.ts";
 import { OmigaLearner } from "../../../core/omiga/learner.ts";
-import {
-  disposeBatch,
-  omigaLosses,
-  targetValues,
-  uploadBatch,
-} from "../../../core/omiga/update.ts";
 import { syntheticTransitions } from "../../../core/omiga/synthetic.ts";
 import type { MultiAgentSpec } from "../../../core/dataset.ts";
+import { disposeBatch, uploadBatch } from "../../../core/omiga/batch_tensors.ts";
+import { omigaLosses, targetValues } from "../../../core/omiga/forward.ts";
 import { referenceLosses } from "./reference.ts";
 
 await selectBackend({ backend: "cpu" });
