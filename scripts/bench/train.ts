@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { backendChoiceFrom, describeBackend, selectBackend } from "../../core/backend/mod.ts";
 import type { MultiAgentSpec } from "../../core/dataset.ts";
@@ -67,11 +68,15 @@ export async function benchTrain(args: string[]): Promise<Record<string, unknown
       for (let i = 0; i < 10; i++) learner.step(data); // warm-up
       await learner.losses();
       const rates: number[] = [];
+      const cpuRates: number[] = [];
       for (let w = 0; w < windows; w++) {
         const start = performance.now();
+        const cpuStart = cpuUsage();
         for (let i = 0; i < steps; i++) learner.step(data);
         await learner.losses(); // one read-back per window waits for the work
         rates.push((1000 * steps) / (performance.now() - start));
+        const cpu = cpuUsage(cpuStart);
+        cpuRates.push((1e6 * steps) / (cpu.user + cpu.system));
       }
       shapes[name] = {
         spec,
@@ -79,6 +84,8 @@ export async function benchTrain(args: string[]): Promise<Record<string, unknown
         hiddenSize: learner.config.hiddenSize,
         itersPerSecond: Number(median(rates).toFixed(2)),
         windows: rates.map((rate) => Number(rate.toFixed(2))),
+        // Steps per second of this process's CPU time: less sensitive to other load.
+        itersPerCpuSecond: Number(median(cpuRates).toFixed(2)),
         stepsPerWindow: steps,
         tensorsAfter: tf.memory().numTensors,
       };
