@@ -76,12 +76,34 @@ export function initialiseMlp(layout: MlpLayout, params: Float32Array, rng: Rng)
   }
 }
 
+/** The parts of the wasm backend that {@link sliceVector} uses. */
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+  typedArrayFromHeap(tensor: tf.TensorInfo): Float32Array;
+}
+
+/**
+ * `vector[offset : offset + size]` as a new tensor. The wasm backend's `Slice` kernel first
+ * copies its whole input out of the wasm heap (`readSync`), which for a small bias cut from a
+ * flat parameter vector costs a full copy of the vector; here the range is copied heap to heap.
+ * Other backends use `tf.slice`.
+ */
+export function sliceVector(vector: tf.Tensor1D, offset: number, size: number): tf.Tensor1D {
+  if (tf.getBackend() !== "wasm") return tf.slice(vector, [offset], [size]);
+  const heap = tf.backend() as unknown as WasmHeap;
+  const out = heap.makeOutput([size], "float32"); // allocate first: it may grow the heap
+  heap.typedArrayFromHeap(out).set(
+    heap.typedArrayFromHeap(vector).subarray(offset, offset + size),
+  );
+  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor1D;
+}
+
 function layerWeights(params: tf.Tensor1D, layer: DenseLayer): [tf.Tensor2D, tf.Tensor1D] {
   const weight = tf.reshape(
-    tf.slice(params, [layer.weightOffset], [layer.inputs * layer.outputs]),
+    sliceVector(params, layer.weightOffset, layer.inputs * layer.outputs),
     [layer.inputs, layer.outputs],
   ) as tf.Tensor2D;
-  const bias = tf.slice(params, [layer.biasOffset], [layer.outputs]) as tf.Tensor1D;
+  const bias = sliceVector(params, layer.biasOffset, layer.outputs);
   return [weight, bias];
 }
 
