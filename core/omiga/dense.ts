@@ -158,6 +158,8 @@ export function mlpForward(layout: MlpLayout, x: tf.Tensor2D, params: tf.Tensor1
  *
  * Per layer, from the last: [dW; db] = [input | 1]^T upstream (weight then bias, as laid out);
  * then upstream <- (upstream W^T) * relu'(input), relu' read from the input itself (> 0).
+ * The wasm backend (XNNPACK) repacks the right-hand operand of every product, so a narrow
+ * first layer computes ([input | 1]^T upstream)^T = upstream^T [input | 1] instead.
  */
 export function mlpBackward(
   layout: MlpLayout,
@@ -170,8 +172,17 @@ export function mlpBackward(
     let upstream = outputGradient; // d loss / d (layer output), [R, out]
     for (let l = layout.layers.length - 1; l >= 0; l--) {
       const input = trace.inputs[l];
-      const inputWithOnes = tf.concat([tf.transpose(input), ones], 0); // [in + 1, R]
-      pieces.push(tf.reshape(tf.matMul(inputWithOnes, upstream), [-1]));
+      const [inputs, outputs] = [input.shape[1], upstream.shape[1]];
+      if (inputs + 1 < outputs) {
+        // A narrow input (the first layer): XNNPACK repacks the right operand on every call, so
+        // multiply by the small [R, in + 1] input there and transpose the small result.
+        const inputWithOnes = tf.concat([input, tf.transpose(ones)], 1); // [R, in + 1]
+        const transposed = tf.matMul(tf.transpose(upstream), inputWithOnes); // [out, in + 1]
+        pieces.push(tf.reshape(tf.transpose(transposed), [-1]));
+      } else {
+        const inputWithOnes = tf.concat([tf.transpose(input), ones], 0); // [in + 1, R]
+        pieces.push(tf.reshape(tf.matMul(inputWithOnes, upstream), [-1]));
+      }
       if (l > 0) {
         const throughWeight = tf.matMul(upstream, tf.transpose(trace.weights[l])); // [R, in]
         upstream = tf.mul(throughWeight, tf.step(input)) as tf.Tensor2D;
