@@ -37,3 +37,4 @@ export {
 } from "./policy_export.ts";
 export { BatchSampler, type TrainingBatch, validateTransitions } from "./sampler.ts";
 export type { OmigaArchitecture } from "./networks.ts";
+export { syntheticTransitions } from "./synthetic.ts";
