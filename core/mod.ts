@@ -8,3 +8,5 @@
 export * from "./backend/mod.ts";
 export * from "./envs/mod.ts";
 export * from "./errors.ts";
+export * from "./checkpoint/mod.ts";
+export * from "./omiga/mod.ts";

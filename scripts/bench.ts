@@ -8,12 +8,14 @@ import { benchData } from "./bench/data.ts";
 import { benchEngine } from "./bench/engine.ts";
 import { benchEnvs } from "./bench/envs.ts";
 import { benchMatmul } from "./bench/matmul.ts";
+import { benchTrain } from "./bench/train.ts";
 
 const benches: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
   data: benchData,
+  engine: benchEngine,
   envs: benchEnvs,
   matmul: benchMatmul,
-  engine: benchEngine,
+  train: benchTrain,
 };
 
 if (import.meta.main) {

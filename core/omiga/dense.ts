@@ -1,0 +1,193 @@
+/**
+ * Multi-layer perceptrons whose parameters live in one flat vector, with a hand-written
+ * gradient. On the wasm backend `matMul` with `transposeA`/`transposeB` is 10-17x slower than a
+ * plain one (DESIGN.md section 2) and autodiff of `matMul` uses those flags, so the backward pass
+ * here transposes explicitly and then multiplies. One flat vector per optimiser also lets Adam,
+ * gradient clipping and the soft target update run as a handful of large ops.
+ *
+ * Weights are stored `[in, out]` row-major (`y = x W + b`), each layer's weight then bias.
+ *
+ * @module
+ */
+import { tf } from "../tf.ts";
+import type { Rng } from "../rng.ts";
+
+/** One dense layer's place in a flat parameter vector. */
+export interface DenseLayer {
+  inputs: number;
+  outputs: number;
+  /** Offset of the `[inputs, outputs]` weight. */
+  weightOffset: number;
+  /** Offset of the `[outputs]` bias. */
+  biasOffset: number;
+}
+
+/** An MLP with ReLU between layers and a linear last layer, occupying `[offset, offset+size)`. */
+export interface MlpLayout {
+  name: string;
+  layers: DenseLayer[];
+  offset: number;
+  size: number;
+}
+
+/**
+ * The layout of an MLP with the given layer widths (`[in, hidden..., out]`) starting at `offset`.
+ *
+ * @example
+ * ```ts
+ * import { mlpLayout } from "./dense.ts";
+ * const layout = mlpLayout("v", [4, 8, 1]);
+ * console.assert(layout.size === 4 * 8 + 8 + 8 * 1 + 1);
+ * ```
+ */
+export function mlpLayout(name: string, widths: number[], offset = 0): MlpLayout {
+  const layers: DenseLayer[] = [];
+  let position = offset;
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const [inputs, outputs] = [widths[l], widths[l + 1]];
+    layers.push({
+      inputs,
+      outputs,
+      weightOffset: position,
+      biasOffset: position + inputs * outputs,
+    });
+    position += inputs * outputs + outputs;
+  }
+  return { name, layers, offset, size: position - offset };
+}
+
+/**
+ * Fills `params` at `layout`'s place with PyTorch's default `nn.Linear` initialisation: weight
+ * and bias uniform in +-1/sqrt(fan_in), drawn from `rng` (weights first, then bias, per layer).
+ */
+export function initialiseMlp(layout: MlpLayout, params: Float32Array, rng: Rng): void {
+  for (const layer of layout.layers) {
+    const bound = 1 / Math.sqrt(layer.inputs);
+    const weights = params.subarray(
+      layer.weightOffset,
+      layer.weightOffset + layer.inputs * layer.outputs,
+    );
+    rng.fillUniform(weights, -bound, bound);
+    rng.fillUniform(
+      params.subarray(layer.biasOffset, layer.biasOffset + layer.outputs),
+      -bound,
+      bound,
+    );
+  }
+}
+
+/** The parts of the wasm backend that {@link sliceVector} uses. */
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+  typedArrayFromHeap(tensor: tf.TensorInfo): Float32Array;
+}
+
+/**
+ * `vector[offset : offset + size]` as a new tensor. The wasm backend's `Slice` kernel first
+ * copies its whole input out of the wasm heap (`readSync`), which for a small bias cut from a
+ * flat parameter vector costs a full copy of the vector; here the range is copied heap to heap.
+ * Other backends use `tf.slice`.
+ */
+export function sliceVector(vector: tf.Tensor1D, offset: number, size: number): tf.Tensor1D {
+  if (tf.getBackend() !== "wasm") return tf.slice(vector, [offset], [size]);
+  const heap = tf.backend() as unknown as WasmHeap;
+  const out = heap.makeOutput([size], "float32"); // allocate first: it may grow the heap
+  heap.typedArrayFromHeap(out).set(
+    heap.typedArrayFromHeap(vector).subarray(offset, offset + size),
+  );
+  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor1D;
+}
+
+function layerWeights(params: tf.Tensor1D, layer: DenseLayer): [tf.Tensor2D, tf.Tensor1D] {
+  const weight = tf.reshape(
+    sliceVector(params, layer.weightOffset, layer.inputs * layer.outputs),
+    [layer.inputs, layer.outputs],
+  ) as tf.Tensor2D;
+  const bias = sliceVector(params, layer.biasOffset, layer.outputs);
+  return [weight, bias];
+}
+
+/** x W + b, then ReLU unless `linear`: one fused kernel. */
+function dense(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D, linear: boolean) {
+  // Called directly rather than through `tf.fused.matMul` to skip that op's bookkeeping.
+  const out = tf.engine().runKernel("_FusedMatMul", {
+    a: tf.reshape(x, [1, ...x.shape]),
+    b: tf.reshape(weight, [1, ...weight.shape]),
+    bias,
+  }, {
+    transposeA: false,
+    transposeB: false,
+    activation: linear ? "linear" : "relu",
+    leakyreluAlpha: 0,
+  }) as tf.Tensor3D;
+  return tf.reshape(out, [x.shape[0], weight.shape[1]]) as tf.Tensor2D;
+}
+
+/** What {@link mlpBackward} needs from a forward pass: each layer's input and weight. */
+export interface MlpTrace {
+  inputs: tf.Tensor2D[]; // [R, in] per layer
+  weights: tf.Tensor2D[]; // [in, out] per layer
+}
+
+/** The forward pass `x` [R, in] -> [R, out], with the trace for {@link mlpBackward}. */
+export function mlpForwardTraced(
+  layout: MlpLayout,
+  x: tf.Tensor2D,
+  params: tf.Tensor1D,
+): { output: tf.Tensor2D; trace: MlpTrace } {
+  const trace: MlpTrace = { inputs: [], weights: [] };
+  let h = x;
+  layout.layers.forEach((layer, l) => {
+    const [weight, bias] = layerWeights(params, layer);
+    trace.inputs.push(h);
+    trace.weights.push(weight);
+    h = dense(h, weight, bias, l === layout.layers.length - 1);
+  });
+  return { output: h, trace };
+}
+
+/** The forward pass alone (acting, target networks): `x` [R, in] -> [R, out]. */
+export function mlpForward(layout: MlpLayout, x: tf.Tensor2D, params: tf.Tensor1D): tf.Tensor2D {
+  return tf.tidy(() => mlpForwardTraced(layout, x, params).output);
+}
+
+/**
+ * The gradient of a loss with respect to the layout's parameters, given the gradient with
+ * respect to the output, `outputGradient` [R, out]. Returns [layout.size] in layout order.
+ * Transposes are explicit: `matMul`'s transpose flags are 10-17x slower on wasm.
+ *
+ * Per layer, from the last: [dW; db] = [input | 1]^T upstream (weight then bias, as laid out);
+ * then upstream <- (upstream W^T) * relu'(input), relu' read from the input itself (> 0).
+ * The wasm backend (XNNPACK) repacks the right-hand operand of every product, so a narrow
+ * first layer computes ([input | 1]^T upstream)^T = upstream^T [input | 1] instead.
+ */
+export function mlpBackward(
+  layout: MlpLayout,
+  trace: MlpTrace,
+  outputGradient: tf.Tensor2D,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const pieces: tf.Tensor1D[] = [];
+    const ones = tf.ones([1, outputGradient.shape[0]]);
+    let upstream = outputGradient; // d loss / d (layer output), [R, out]
+    for (let l = layout.layers.length - 1; l >= 0; l--) {
+      const input = trace.inputs[l];
+      const [inputs, outputs] = [input.shape[1], upstream.shape[1]];
+      if (inputs + 1 < outputs) {
+        // A narrow input (the first layer): XNNPACK repacks the right operand on every call, so
+        // multiply by the small [R, in + 1] input there and transpose the small result.
+        const inputWithOnes = tf.concat([input, tf.transpose(ones)], 1); // [R, in + 1]
+        const transposed = tf.matMul(tf.transpose(upstream), inputWithOnes); // [out, in + 1]
+        pieces.push(tf.reshape(tf.transpose(transposed), [-1]));
+      } else {
+        const inputWithOnes = tf.concat([tf.transpose(input), ones], 0); // [in + 1, R]
+        pieces.push(tf.reshape(tf.matMul(inputWithOnes, upstream), [-1]));
+      }
+      if (l > 0) {
+        const throughWeight = tf.matMul(upstream, tf.transpose(trace.weights[l])); // [R, in]
+        upstream = tf.mul(throughWeight, tf.step(input)) as tf.Tensor2D;
+      }
+    }
+    return tf.concat(pieces.reverse());
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * `deno task bench train [--backend NAME] [--batch N] [--windows N] [--steps N]`: OMIGA training
+ * iterations per second (median over timed windows after a warm-up) on synthetic data for two
+ * shapes:
+ * - reference: 3 agents, obs 14, state 14, continuous action 1, hidden 256 (MaMuJoCo Hopper-like);
+ * - discrete: 5 agents, obs 55, state 120 per agent (a bigger global state), 12 actions.
+ *
+ * @module
+ */
+import { cpuUsage } from "node:process";
+import { parseArgs } from "node:util";
+import { backendChoiceFrom, describeBackend, selectBackend } from "../../core/backend/mod.ts";
+import type { MultiAgentSpec } from "../../core/dataset.ts";
+import { ValidationError } from "../../core/errors.ts";
+import { OmigaLearner } from "../../core/omiga/learner.ts";
+import { syntheticTransitions } from "../../core/omiga/synthetic.ts";
+import { tf } from "../../core/tf.ts";
+import { median } from "./stats.ts";
+
+const SHAPES: Record<string, MultiAgentSpec> = {
+  reference: { nAgents: 3, obsDim: 14, stateDim: 14, actionKind: "continuous", actDim: 1 },
+  discrete: {
+    nAgents: 5,
+    obsDim: 55,
+    stateDim: 120,
+    actionKind: "discrete",
+    actDim: 1,
+    nActions: 12,
+  },
+};
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ValidationError(`--${name} must be a positive integer, got "${text}"`);
+  }
+  return value;
+}
+
+export async function benchTrain(args: string[]): Promise<Record<string, unknown>> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      backend: { type: "string" },
+      batch: { type: "string" },
+      windows: { type: "string" },
+      steps: { type: "string" },
+      shape: { type: "string" },
+    },
+    strict: true,
+  });
+  const report = await selectBackend({ backend: backendChoiceFrom(values.backend) });
+  const batchSize = positive("batch", values.batch, 128);
+  const windows = positive("windows", values.windows, 5);
+  const steps = positive("steps", values.steps, 20);
+  const names = values.shape === undefined ? Object.keys(SHAPES) : [values.shape];
+  const shapes: Record<string, unknown> = {};
+  const loadBefore = Deno.loadavg();
+  for (const name of names) {
+    const spec = SHAPES[name];
+    if (spec === undefined) {
+      throw new ValidationError(`--shape must be one of ${Object.keys(SHAPES)}`);
+    }
+    const data = syntheticTransitions(spec, 10_000, 1);
+    const learner = OmigaLearner.create(spec, { batchSize, seed: 0 });
+    try {
+      for (let i = 0; i < 10; i++) learner.step(data); // warm-up
+      await learner.losses();
+      const rates: number[] = [];
+      const cpuRates: number[] = [];
+      for (let w = 0; w < windows; w++) {
+        const start = performance.now();
+        const cpuStart = cpuUsage();
+        for (let i = 0; i < steps; i++) learner.step(data);
+        await learner.losses(); // one read-back per window waits for the work
+        rates.push((1000 * steps) / (performance.now() - start));
+        const cpu = cpuUsage(cpuStart);
+        cpuRates.push((1e6 * steps) / (cpu.user + cpu.system));
+      }
+      shapes[name] = {
+        spec,
+        batchSize,
+        hiddenSize: learner.config.hiddenSize,
+        itersPerSecond: Number(median(rates).toFixed(2)),
+        windows: rates.map((rate) => Number(rate.toFixed(2))),
+        // Steps per second of this process's CPU time: less sensitive to other load.
+        itersPerCpuSecond: Number(median(cpuRates).toFixed(2)),
+        stepsPerWindow: steps,
+        tensorsAfter: tf.memory().numTensors,
+      };
+    } finally {
+      learner.dispose();
+    }
+  }
+  return {
+    bench: "train",
+    backend: report.backend,
+    describe: describeBackend(report),
+    // 1-minute load average before and after: other work on the machine slows every number here.
+    loadAverage: { before: loadBefore[0], after: Deno.loadavg()[0] },
+    shapes,
+  };
+}
