@@ -103,7 +103,7 @@ export class RunStore {
   list(filter: { state?: RunState; workflow?: string; limit?: number } = {}): RunRecord[] {
     const rows = this.#db.prepare(
       `SELECT * FROM runs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR workflow = ?2)
-       ORDER BY created_at DESC, id DESC LIMIT ?3`,
+       ORDER BY created_at DESC, rowid DESC LIMIT ?3`,
     ).all(filter.state ?? null, filter.workflow ?? null, filter.limit ?? 100);
     return rows.map((row) => runFromRow(row));
   }

@@ -69,7 +69,7 @@ export class StepStore {
        WHERE r.state IN ${ACTIVE} AND (?1 IS NULL OR r.id = ?1) AND s.state != 'succeeded'
          AND NOT EXISTS (SELECT 1 FROM steps p WHERE p.run_id = s.run_id
                          AND p.position < s.position AND p.state != 'succeeded')
-       ORDER BY r.created_at, r.id`,
+       ORDER BY r.created_at, r.rowid`,
     ).all(runId ?? null);
     return rows
       .filter((row) => workflows.includes(String(row.r_workflow)))
