@@ -8,8 +8,17 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { prometheus } from "@hono/prometheus";
 import { Scalar } from "@scalar/hono-api-reference";
 import { Registry } from "prom-client";
+import type { Engine } from "../workflows/mod.ts";
 import { requireToken } from "./auth/mod.ts";
+import { addDatasetRoutes } from "./datasets/routes.ts";
 import { errorResponse, handleError } from "./errors/mod.ts";
+import { registerEngineMetrics } from "./metrics/engine_metrics.ts";
+import { addArtifactRoutes } from "./runs/artifacts.ts";
+import { addRunEventRoutes } from "./runs/events.ts";
+import { addRunRoutes } from "./runs/routes.ts";
+import { addScheduleRoutes } from "./schedules/routes.ts";
+import { type ApiServices, DEFAULT_UPLOAD_LIMIT_BYTES } from "./services.ts";
+import { addWorkflowRoutes } from "./workflows/routes.ts";
 
 /** Version reported by `/healthz` and the OpenAPI document. */
 export const VERSION = "0.1.0";
@@ -20,6 +29,15 @@ export interface AppOptions {
   token?: string;
   /** Prometheus registry for `/metrics`; a fresh one per app by default. */
   registry?: Registry;
+  /**
+   * The workflow engine the `/v1` routes work on (runs, schedules; datasets and artifacts
+   * under its store's home). Without it only `/healthz`, `/metrics` and the docs are served.
+   */
+  engine?: Engine;
+  /** Largest dataset upload, in bytes. Default 1 GiB. */
+  uploadLimitBytes?: number;
+  /** Aborted when the server shuts down: open event streams end. */
+  signal?: AbortSignal;
 }
 
 const healthRoute = createRoute({
@@ -57,15 +75,28 @@ export function createApp(options: AppOptions = {}): OpenAPIHono {
       return errorResponse(c, 400, "invalid_input", `${field}: ${issue?.message ?? "invalid"}`);
     },
   });
-  const { printMetrics, registerMetrics } = prometheus({
-    registry: options.registry ?? new Registry(),
-    prefix: "omiga_",
-  });
+  const registry = options.registry ?? new Registry();
+  const { printMetrics, registerMetrics } = prometheus({ registry, prefix: "omiga_" });
   app.use("*", registerMetrics);
   if (options.token !== undefined) app.use("*", requireToken(options.token));
 
   app.openapi(healthRoute, (c) => c.json({ status: "ok" as const, version: VERSION }, 200));
   app.get("/metrics", printMetrics);
+  if (options.engine !== undefined) {
+    const services: ApiServices = {
+      engine: options.engine,
+      home: options.engine.store.home,
+      uploadLimitBytes: options.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES,
+      shutdown: options.signal ?? new AbortController().signal,
+    };
+    registerEngineMetrics(registry, options.engine.store);
+    addWorkflowRoutes(app, services);
+    addRunRoutes(app, services);
+    addRunEventRoutes(app, services);
+    addArtifactRoutes(app, services);
+    addDatasetRoutes(app, services);
+    addScheduleRoutes(app, services);
+  }
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: { title: "omiga-flow", version: VERSION, description: "Offline MARL with OMIGA" },

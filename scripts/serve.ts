@@ -1,12 +1,14 @@
 /**
- * `deno task serve [--port N] [--host H]`: serves the HTTP API (default 127.0.0.1:8787).
- * Every route but `/healthz` needs `Authorization: Bearer $OMIGA_TOKEN`; without a token the
- * server only binds to a loopback address.
+ * `deno task serve [--port N] [--host H] [--no-worker]`: serves the HTTP API (default
+ * 127.0.0.1:8787) on `OMIGA_HOME` and runs the engine service (steps and schedules) beside it;
+ * `--no-worker` leaves steps to separate `deno task omiga worker` processes. Every route but
+ * `/healthz` needs `Authorization: Bearer $OMIGA_TOKEN`; without a token the server only binds
+ * to a loopback address. SIGINT or SIGTERM stop it cleanly (running steps go back to pending).
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { createApp } from "../handlers/mod.ts";
+import { startServer } from "../handlers/server.ts";
 
 /** Whether `host` names this machine only (127.0.0.0/8, ::1, localhost). */
 export function isLoopback(host: string): boolean {
@@ -20,6 +22,7 @@ if (import.meta.main) {
     options: {
       port: { type: "string", default: "8787" },
       host: { type: "string", default: "127.0.0.1" },
+      "no-worker": { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -35,15 +38,23 @@ if (import.meta.main) {
     );
     Deno.exit(2);
   }
-  const app = createApp({ token });
-  Deno.serve({
+  const worker = !values["no-worker"];
+  const server = startServer({
     port,
     hostname: values.host,
+    token,
+    worker,
     onListen: ({ hostname, port }) =>
       console.log(
         `omiga-flow listening on http://${hostname}:${port}${
           token ? "" : " (no token: loopback only)"
-        }`,
+        }${worker ? "" : "; steps are left to worker processes"}`,
       ),
-  }, app.fetch);
+  });
+  const stop = () => {
+    console.log("stopping: running steps are given back for the next worker");
+    server.stop().then(() => Deno.exit(0));
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
 }

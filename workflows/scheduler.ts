@@ -55,7 +55,17 @@ export function nextFiring(
   timezone: string | null,
   after: number,
 ): number | null {
-  return cronOf(expression, timezone).nextRun(new Date(after))?.getTime() ?? null;
+  const cron = cronOf(expression, timezone);
+  try {
+    return cron.nextRun(new Date(after))?.getTime() ?? null;
+  } catch (error) {
+    // croner checks the time zone only when it computes a time.
+    throw new ValidationError(
+      `cannot compute the next time of "${expression}" in time zone "${timezone ?? "UTC"}": ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  }
 }
 
 /**

@@ -9,13 +9,22 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { OmigaError } from "../../core/errors.ts";
 
-/** HTTP status for each stable error code; an unknown code of an {@link OmigaError} is a 400. */
-const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
+/**
+ * HTTP status for each stable error code (of the engine, the data layer and this layer); an
+ * unknown code of an {@link OmigaError} is a 400.
+ */
+export const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   invalid_input: 400,
+  invalid_dataset: 400,
+  unsupported_format: 400,
+  non_retriable: 400,
   unauthorized: 401,
   not_found: 404,
   conflict: 409,
+  idempotency_conflict: 409,
+  invalid_state: 409,
   too_large: 413,
+  schema_too_new: 503,
   backend_unavailable: 503,
 };
 
@@ -42,6 +51,9 @@ export function errorResponse(
 ): Response {
   return c.json({ error: { code, message } } satisfies ErrorBody, status);
 }
+
+/** An error this layer raises: a stable code, its status from {@link STATUS_BY_CODE}. */
+export class HttpError extends OmigaError {}
 
 /**
  * Hono `onError` handler: typed errors keep their code and message; anything else is logged

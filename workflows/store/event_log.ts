@@ -39,6 +39,7 @@ export class EventLog {
   readonly #insert: StatementSync;
   readonly #after: StatementSync;
   readonly #runState: StatementSync;
+  readonly #latest: StatementSync;
 
   constructor(db: DatabaseSync, file: string) {
     this.#file = file;
@@ -51,6 +52,9 @@ export class EventLog {
       "SELECT * FROM events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
     );
     this.#runState = db.prepare("SELECT state FROM runs WHERE id = ?");
+    this.#latest = db.prepare(
+      "SELECT * FROM events WHERE run_id = ? AND type = ? ORDER BY seq DESC LIMIT 1",
+    );
   }
 
   /**
@@ -69,6 +73,12 @@ export class EventLog {
   /** Events of a run with `seq > afterSeq`, oldest first, at most `limit`. */
   list(runId: string, afterSeq = 0, limit = 1000): RunEvent[] {
     return this.#after.all(runId, afterSeq, limit).map((row) => eventFromRow(row));
+  }
+
+  /** The newest event of a run with this type, or undefined. */
+  latest(runId: string, type: string): RunEvent | undefined {
+    const row = this.#latest.get(runId, type);
+    return row === undefined ? undefined : eventFromRow(row);
   }
 
   /**
@@ -105,7 +115,7 @@ export class EventLog {
           ) return;
         }
         if (batch.length === 500) continue;
-        if (!options.pastTerminal && batch.length === 0 && this.#runEndedWithoutEvent(runId)) {
+        if (!options.pastTerminal && batch.length === 0 && this.#nothingMoreToCome(runId, after)) {
           return;
         }
         await new Promise<void>((resolve) => {
@@ -139,9 +149,18 @@ export class EventLog {
     return ended && this.list(runId, seq, 1).length === 0;
   }
 
-  #runEndedWithoutEvent(runId: string): boolean {
-    // A run that does not exist will never produce events.
-    return this.#runState.get(runId) === undefined;
+  /**
+   * Whether a reader that has seen everything so far will see nothing more: the run does not
+   * exist, or it has ended and its terminal event is behind the reader (a reader that resumes
+   * from the last event of a finished run).
+   */
+  #nothingMoreToCome(runId: string, after: number): boolean {
+    const state = (this.#runState.get(runId) as { state: string } | undefined)?.state;
+    if (state === undefined) return true;
+    const ended = state === "succeeded" || state === "failed" || state === "cancelled";
+    // The state is read first: a run's terminal event is written with its state, so an ended
+    // run's last event is visible to the read below.
+    return ended && this.list(runId, after, 1).length === 0;
   }
 
   #listeners(): Set<Listener> {

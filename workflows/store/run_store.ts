@@ -108,6 +108,43 @@ export class RunStore {
     return rows.map((row) => runFromRow(row));
   }
 
+  /**
+   * One page of runs, newest first (by submission order), optionally of one state or workflow.
+   * `before` is the `position` of the last run of the previous page; `next` is the position to
+   * pass for the page after this one, or null when there is none.
+   */
+  page(
+    filter: { state?: RunState; workflow?: string; limit: number; before?: number },
+  ): { runs: RunRecord[]; next: number | null } {
+    const rows = this.#db.prepare(
+      `SELECT rowid AS position, * FROM runs
+       WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR workflow = ?2)
+         AND (?3 IS NULL OR rowid < ?3)
+       ORDER BY rowid DESC LIMIT ?4`,
+    ).all(filter.state ?? null, filter.workflow ?? null, filter.before ?? null, filter.limit + 1);
+    const more = rows.length > filter.limit;
+    const shown = rows.slice(0, filter.limit);
+    return {
+      runs: shown.map((row) => runFromRow(row)),
+      next: more ? Number(shown.at(-1)!.position) : null,
+    };
+  }
+
+  /** How many runs are in each state (every state present, zero when none). */
+  countByState(): Record<RunState, number> {
+    const counts: Record<RunState, number> = {
+      queued: 0,
+      running: 0,
+      succeeded: 0,
+      failed: 0,
+      cancelled: 0,
+    };
+    const rows = this.#db.prepare("SELECT state, count(*) AS n FROM runs GROUP BY state")
+      .all() as { state: RunState; n: number }[];
+    for (const row of rows) counts[row.state] = Number(row.n);
+    return counts;
+  }
+
   /** A run's steps in order. */
   steps(runId: string): StepRecord[] {
     return this.#db.prepare("SELECT * FROM steps WHERE run_id = ? ORDER BY position").all(runId)

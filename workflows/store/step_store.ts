@@ -124,6 +124,25 @@ export class StepStore {
     });
   }
 
+  /**
+   * Steps that finished (succeeded or failed) at a time in `[from, to)`, with their run's
+   * workflow: what the step-duration metric observes.
+   */
+  finishedBetween(
+    from: number,
+    to: number,
+  ): (StepRecord & { workflow: string; state: "succeeded" | "failed" })[] {
+    return this.#db.prepare(
+      `SELECT s.*, r.workflow AS r_workflow FROM steps s JOIN runs r ON r.id = s.run_id
+       WHERE s.finished_at >= ? AND s.finished_at < ? AND s.state IN ('succeeded', 'failed')
+       ORDER BY s.finished_at`,
+    ).all(from, to).map((row) => ({
+      ...stepFromRow(row),
+      workflow: String(row.r_workflow),
+      state: row.state as "succeeded" | "failed",
+    }));
+  }
+
   /** Stores the input a step was started with (computed once, from params and outputs). */
   setInput(runId: string, stepId: string, input: Json): void {
     this.#db.prepare("UPDATE steps SET input = ? WHERE run_id = ? AND step_id = ?")

@@ -1,0 +1,211 @@
+/**
+ * Datasets: list, show (manifest and statistics), import from a server-side file or an upload,
+ * generate a built-in dataset, and filter episodes into a derived dataset.
+ *
+ * @module
+ */
+import { isAbsolute } from "node:path";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { ENV_NAMES, TIERS } from "../../core/envs/mod.ts";
+import {
+  datasetStats,
+  filterDataset,
+  getManifest,
+  importDataset,
+  listDatasets,
+} from "../../data/mod.ts";
+import { generateAndStore } from "../../workflows/ingest.ts";
+import type { ApiServices } from "../services.ts";
+import { BEARER, errorResponses, jsonResponse } from "../openapi/schemas.ts";
+import {
+  DatasetIdParam,
+  FORMATS,
+  ImportNaming,
+  ImportResultSchema,
+  ManifestSchema,
+  StatsSchema,
+} from "./schemas.ts";
+import { receiveUpload, uploadsDir } from "./upload.ts";
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/datasets",
+  tags: ["datasets"],
+  summary: "List stored datasets, oldest first",
+  security: BEARER,
+  responses: {
+    200: jsonResponse(z.object({ datasets: z.array(ManifestSchema) }), "The datasets"),
+    ...errorResponses(),
+  },
+});
+
+const showRoute = createRoute({
+  method: "get",
+  path: "/v1/datasets/{id}",
+  tags: ["datasets"],
+  summary: "A dataset's manifest and statistics",
+  security: BEARER,
+  request: {
+    params: DatasetIdParam,
+    query: z.object({ bins: z.coerce.number().int().min(1).max(200).default(10) }),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({ manifest: ManifestSchema, stats: StatsSchema }),
+      "The manifest and statistics",
+    ),
+    ...errorResponses(400, 404),
+  },
+});
+
+const importRoute = createRoute({
+  method: "post",
+  path: "/v1/datasets/import",
+  tags: ["datasets"],
+  summary: "Import a file that is on the server",
+  security: BEARER,
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: ImportNaming.extend({
+            path: z.string().min(1).max(4096).refine(isAbsolute, "must be an absolute path")
+              .openapi({ example: "/data/halfcheetah-medium.hdf5" }),
+            format: z.enum(FORMATS).optional().openapi({
+              description: "default: from the file's extension",
+            }),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: jsonResponse(ImportResultSchema, "The stored dataset"),
+    ...errorResponses(400, 404),
+  },
+});
+
+const uploadRoute = createRoute({
+  method: "post",
+  path: "/v1/datasets/upload",
+  tags: ["datasets"],
+  summary: "Import an uploaded file (the raw request body)",
+  description: "The body is streamed to a temporary file; past the server's limit the answer " +
+    "is a 413.",
+  security: BEARER,
+  request: {
+    query: ImportNaming.extend({ format: z.enum(FORMATS) }),
+    body: {
+      required: true,
+      content: {
+        "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) },
+      },
+    },
+  },
+  responses: {
+    201: jsonResponse(ImportResultSchema, "The stored dataset"),
+    ...errorResponses(400, 413),
+  },
+});
+
+const GenerateBody = z.object({
+  env: z.enum(ENV_NAMES),
+  tier: z.enum(TIERS as unknown as [string, ...string[]]),
+  episodes: z.number().int().min(1).max(100_000).default(1000),
+  seed: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).default(0),
+  name: z.string().min(1).max(200).optional(),
+  envConfig: z.record(z.string(), z.unknown()).optional(),
+  referenceEpisodes: z.number().int().min(1).max(10_000).optional(),
+}).openapi("GenerateRequest");
+
+const generateRoute = createRoute({
+  method: "post",
+  path: "/v1/datasets/generate",
+  tags: ["datasets"],
+  summary: "Generate a built-in dataset (environment x behaviour tier)",
+  security: BEARER,
+  request: { body: { required: true, content: { "application/json": { schema: GenerateBody } } } },
+  responses: { 201: jsonResponse(ManifestSchema, "The stored dataset"), ...errorResponses(400) },
+});
+
+const filterRoute = createRoute({
+  method: "post",
+  path: "/v1/datasets/{id}/filter",
+  tags: ["datasets"],
+  summary: "Store the episodes a filter selects as a derived dataset",
+  security: BEARER,
+  request: {
+    params: DatasetIdParam,
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z.object({
+            filter: z.string().min(1).max(200).openapi({
+              description: '"top N", "top P%", "bottom N", "first N", "last N", ' +
+                '"return >= X", "length < N"',
+              example: "top 30%",
+            }),
+            name: z.string().min(1).max(200).optional(),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: jsonResponse(ManifestSchema, "The derived dataset"),
+    ...errorResponses(400, 404),
+  },
+});
+
+/** Adds the dataset routes to `app`. */
+export function addDatasetRoutes(app: OpenAPIHono, services: ApiServices): void {
+  const { home } = services;
+
+  app.openapi(listRoute, async (c) => c.json({ datasets: await listDatasets({ home }) }, 200));
+
+  app.openapi(showRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const manifest = await getManifest(id, { home });
+    const stats = await datasetStats(manifest.id, { home, bins: c.req.valid("query").bins });
+    return c.json({ manifest, stats }, 200);
+  });
+
+  app.openapi(importRoute, async (c) => {
+    const { path, ...options } = c.req.valid("json");
+    return c.json(await importDataset(path, { ...options, home }), 201);
+  });
+
+  app.openapi(uploadRoute, async (c) => {
+    const { format, ...naming } = c.req.valid("query");
+    const declared = c.req.header("content-length");
+    const path = await receiveUpload(c.req.raw.body, {
+      dir: uploadsDir(home),
+      limitBytes: services.uploadLimitBytes,
+      declaredBytes: declared === undefined ? undefined : Number(declared),
+      suffix: `.${format}`,
+    });
+    try {
+      const result = await importDataset(path, {
+        ...naming,
+        name: naming.name ?? "upload",
+        format,
+        home,
+      });
+      return c.json(result, 201);
+    } finally {
+      await Deno.remove(path).catch(() => {});
+    }
+  });
+
+  app.openapi(generateRoute, async (c) => {
+    return c.json(await generateAndStore(c.req.valid("json"), { home }), 201);
+  });
+
+  app.openapi(filterRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { filter, name } = c.req.valid("json");
+    return c.json(await filterDataset(id, filter, { home, name }), 201);
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * Runs: submit (with `Idempotency-Key`), list (filters and cursor pagination), show, cancel,
+ * resume. Parameters are validated with the workflow's own zod schema, the one the CLI uses.
+ *
+ * @module
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { ApiServices } from "../services.ts";
+import { BEARER, errorResponses, jsonResponse, JsonValue } from "../openapi/schemas.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { RUN_STATES, RunIdParam, RunSchema, runView, StepSchema, stepView } from "./schemas.ts";
+
+const SubmitBody = z.object({
+  workflow: z.string().min(1).max(100).openapi({ example: "train-evaluate" }),
+  params: JsonValue.optional().openapi({
+    description: "the workflow's parameters (see GET /v1/workflows); defaults fill the rest",
+    example: { iterations: 200 },
+  }),
+}).openapi("RunSubmission");
+
+const submitRoute = createRoute({
+  method: "post",
+  path: "/v1/runs",
+  tags: ["runs"],
+  summary: "Submit a run",
+  description: "The same `Idempotency-Key` with the same body returns the run it created " +
+    "(200); with a different body it is a 409.",
+  security: BEARER,
+  request: {
+    headers: z.object({
+      "idempotency-key": z.string().min(1).max(200).regex(/^[\x21-\x7e][\x20-\x7e]*$/, {
+        message: "printable ASCII, at most 200 characters",
+      }).optional().openapi({ param: { name: "Idempotency-Key", in: "header" } }),
+    }),
+    body: { content: { "application/json": { schema: SubmitBody } }, required: true },
+  },
+  responses: {
+    201: jsonResponse(RunSchema, "The run was queued"),
+    200: jsonResponse(RunSchema, "The run this idempotency key already created"),
+    ...errorResponses(400, 404, 409),
+  },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/runs",
+  tags: ["runs"],
+  summary: "List runs, newest first",
+  security: BEARER,
+  request: {
+    query: z.object({
+      state: z.enum(RUN_STATES).optional(),
+      workflow: z.string().max(100).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+      cursor: z.string().max(100).optional().openapi({
+        description: "`nextCursor` of the previous page",
+      }),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({ runs: z.array(RunSchema), nextCursor: z.string().nullable() }),
+      "One page of runs",
+    ),
+    ...errorResponses(400),
+  },
+});
+
+const showRoute = createRoute({
+  method: "get",
+  path: "/v1/runs/{id}",
+  tags: ["runs"],
+  summary: "A run and its steps",
+  security: BEARER,
+  request: { params: RunIdParam },
+  responses: {
+    200: jsonResponse(RunSchema.extend({ steps: z.array(StepSchema) }), "The run"),
+    ...errorResponses(404),
+  },
+});
+
+const actionRoute = (action: "cancel" | "resume", summary: string) =>
+  createRoute({
+    method: "post",
+    path: `/v1/runs/{id}/${action}`,
+    tags: ["runs"],
+    summary,
+    security: BEARER,
+    request: { params: RunIdParam },
+    responses: { 200: jsonResponse(RunSchema, "The run"), ...errorResponses(404, 409) },
+  });
+
+/** Adds the run routes to `app`. */
+export function addRunRoutes(app: OpenAPIHono, { engine }: ApiServices): void {
+  app.openapi(submitRoute, (c) => {
+    const { workflow, params } = c.req.valid("json");
+    const idempotencyKey = c.req.valid("header")["idempotency-key"];
+    const { run, created } = engine.submit(workflow, params ?? {}, { idempotencyKey });
+    return created ? c.json(runView(run), 201) : c.json(runView(run), 200);
+  });
+
+  app.openapi(listRoute, (c) => {
+    const { state, workflow, limit, cursor } = c.req.valid("query");
+    const before = cursor === undefined ? undefined : decodeCursor(cursor);
+    const page = engine.store.runs.page({ state, workflow, limit, before });
+    return c.json({
+      runs: page.runs.map(runView),
+      nextCursor: page.next === null ? null : encodeCursor(page.next),
+    }, 200);
+  });
+
+  app.openapi(showRoute, (c) => {
+    const { id } = c.req.valid("param");
+    const run = engine.store.runs.get(id);
+    return c.json({ ...runView(run), steps: engine.store.runs.steps(id).map(stepView) }, 200);
+  });
+
+  app.openapi(actionRoute("cancel", "Cancel a queued or running run"), (c) => {
+    return c.json(runView(engine.cancel(c.req.valid("param").id)), 200);
+  });
+
+  app.openapi(actionRoute("resume", "Queue a failed or cancelled run again"), (c) => {
+    return c.json(runView(engine.resume(c.req.valid("param").id)), 200);
+  });
+}

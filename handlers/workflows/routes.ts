@@ -1,0 +1,43 @@
+/**
+ * The workflows this server can run, with their parameter schemas as JSON Schema (the same zod
+ * schemas that validate `POST /v1/runs`).
+ *
+ * @module
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { z as zod } from "zod";
+import type { ApiServices } from "../services.ts";
+import { BEARER, errorResponses, jsonResponse } from "../openapi/schemas.ts";
+
+const WorkflowSchema = z.object({
+  name: z.string().openapi({ example: "train-evaluate" }),
+  description: z.string(),
+  steps: z.array(z.object({ id: z.string(), kind: z.enum(["default", "training"]) })),
+  params: z.record(z.string(), z.unknown()).openapi({ description: "JSON Schema of the params" }),
+}).openapi("Workflow");
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/workflows",
+  tags: ["workflows"],
+  summary: "Workflows and their parameter schemas",
+  security: BEARER,
+  responses: {
+    200: jsonResponse(z.object({ workflows: z.array(WorkflowSchema) }), "The workflows"),
+    ...errorResponses(),
+  },
+});
+
+/** Adds the workflow list route to `app`. */
+export function addWorkflowRoutes(app: OpenAPIHono, { engine }: ApiServices): void {
+  const workflows = engine.registry.list().map((workflow) => ({
+    name: workflow.name,
+    description: workflow.description,
+    steps: workflow.steps.map((step) => ({ id: step.id, kind: step.kind })),
+    params: zod.toJSONSchema(workflow.params, { io: "input", unrepresentable: "any" }) as Record<
+      string,
+      unknown
+    >,
+  }));
+  app.openapi(listRoute, (c) => c.json({ workflows }, 200));
+}
