@@ -35,6 +35,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   405: "method_not_allowed",
   409: "conflict",
   413: "too_large",
+  415: "unsupported_media_type",
 };
 
 /** The JSON body of every error response. */
@@ -78,6 +79,8 @@ function httpReason(status: number): string {
       return "missing or invalid bearer token";
     case 413:
       return "request body too large";
+    case 415:
+      return "unsupported Content-Type; send application/json";
     default:
       return `HTTP ${status}`;
   }

@@ -28,9 +28,7 @@ const eventsRoute = createRoute({
   request: {
     params: RunIdParam,
     headers: z.object({
-      "last-event-id": sequence.optional().openapi({
-        param: { name: "Last-Event-ID", in: "header" },
-      }),
+      "Last-Event-ID": sequence.optional(),
     }),
     query: z.object({ after: sequence.optional() }),
   },
@@ -54,7 +52,7 @@ export function addRunEventRoutes(app: OpenAPIHono, { engine, shutdown }: ApiSer
   app.openapi(eventsRoute, (c) => {
     const { id } = c.req.valid("param");
     const afterSeq = Number(
-      c.req.valid("header")["last-event-id"] ?? c.req.valid("query").after ?? 0,
+      c.req.valid("header")["Last-Event-ID"] ?? c.req.valid("query").after ?? 0,
     );
     const stop = new AbortController();
     const onShutdown = () => stop.abort();

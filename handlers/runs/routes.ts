@@ -28,9 +28,9 @@ const submitRoute = createRoute({
   security: BEARER,
   request: {
     headers: z.object({
-      "idempotency-key": z.string().min(1).max(200).regex(/^[\x21-\x7e][\x20-\x7e]*$/, {
+      "Idempotency-Key": z.string().min(1).max(200).regex(/^[\x21-\x7e][\x20-\x7e]*$/, {
         message: "printable ASCII, at most 200 characters",
-      }).optional().openapi({ param: { name: "Idempotency-Key", in: "header" } }),
+      }).optional(),
     }),
     body: { content: { "application/json": { schema: SubmitBody } }, required: true },
   },
@@ -94,7 +94,7 @@ const actionRoute = (action: "cancel" | "resume", summary: string) =>
 export function addRunRoutes(app: OpenAPIHono, { engine }: ApiServices): void {
   app.openapi(submitRoute, (c) => {
     const { workflow, params } = c.req.valid("json");
-    const idempotencyKey = c.req.valid("header")["idempotency-key"];
+    const idempotencyKey = c.req.valid("header")["Idempotency-Key"];
     const { run, created } = engine.submit(workflow, params ?? {}, { idempotencyKey });
     return created ? c.json(runView(run), 201) : c.json(runView(run), 200);
   });

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { createApp } from "../../handlers/mod.ts";
+import { openTestApp } from "./test_app.ts";
 
 const TOKEN = "test-token-123";
 const auth = { Authorization: `Bearer ${TOKEN}` };
@@ -41,4 +42,27 @@ Deno.test("metrics count HTTP requests in Prometheus text", async () => {
   await app.request("/healthz");
   const text = await (await app.request("/metrics")).text();
   assert(/omiga_http_requests_total\{[^}]*\} 1/.test(text), text);
+});
+
+Deno.test("the v1 routes need the token and appear in the OpenAPI document", async () => {
+  using t = openTestApp();
+  const anonymous = await t.app.request("/v1/runs");
+  assertEquals(anonymous.status, 401);
+  assertEquals((await anonymous.json()).error.code, "unauthorized");
+  const document = await (await t.call("/openapi.json")).json();
+  for (
+    const path of [
+      "/v1/runs",
+      "/v1/runs/{id}",
+      "/v1/runs/{id}/events",
+      "/v1/runs/{id}/artifacts/{name}",
+      "/v1/datasets/upload",
+      "/v1/schedules/{id}",
+      "/v1/workflows",
+    ]
+  ) assert(path in document.paths, path);
+  const submit = document.paths["/v1/runs"].post;
+  assert(submit.parameters.some((p: { name: string }) => p.name === "Idempotency-Key"));
+  assertEquals(submit.security, [{ bearer: [] }]);
+  assert("409" in submit.responses && "201" in submit.responses);
 });

@@ -1,54 +1,123 @@
 import fc from "fast-check";
 import { assert, assertEquals } from "../assert.ts";
-import { createApp } from "../../handlers/mod.ts";
+import { generateAndStore } from "../../workflows/ingest.ts";
+import { openTestApp, QUICK_CHAIN, TOKEN } from "./test_app.ts";
 
-const TOKEN = "fuzz-token";
-
-/** Route templates the API has or will have; `:x` segments get random values. */
+/** Route templates of the API; `:run`, `:dataset` and `:x` segments get real or random values. */
 const TEMPLATES = [
   "/healthz",
   "/metrics",
   "/openapi.json",
   "/docs",
+  "/v1/workflows",
   "/v1/datasets",
-  "/v1/datasets/:x",
-  "/v1/datasets/:x/stats",
-  "/v1/datasets/:x/filter",
+  "/v1/datasets/import",
+  "/v1/datasets/upload?format=:x",
+  "/v1/datasets/upload?format=csv&name=:x",
+  "/v1/datasets/generate",
+  "/v1/datasets/:dataset",
+  "/v1/datasets/:dataset?bins=:x",
+  "/v1/datasets/:dataset/filter",
   "/v1/runs",
-  "/v1/runs/:x",
-  "/v1/runs/:x/cancel",
-  "/v1/runs/:x/resume",
-  "/v1/runs/:x/events",
-  "/v1/runs/:x/artifacts/:x",
+  "/v1/runs?state=:x&limit=:x",
+  "/v1/runs?cursor=:x",
+  "/v1/runs/:run",
+  "/v1/runs/:run/cancel",
+  "/v1/runs/:run/resume",
+  "/v1/runs/:run/events",
+  "/v1/runs/:run/events?after=:x",
+  "/v1/runs/:run/artifacts",
+  "/v1/runs/:run/artifacts/:x",
+  "/v1/runs/:run/artifacts/chain.bin",
   "/v1/schedules",
   "/v1/schedules/:x",
 ];
 
+const nasty = fc.constantFrom(
+  "..",
+  "%2e%2e",
+  "..%2f..%2fstate.db",
+  "%2Fetc%2Fpasswd",
+  "%00",
+  "-1",
+  "0",
+  "1e308",
+  "9".repeat(40),
+  "NaN",
+  "%F0%9F%92%A5",
+  "chain.bin%00.txt",
+  ".hidden",
+);
+
 const segment = fc.oneof(
   fc.string({ maxLength: 12 }).map(encodeURIComponent),
-  fc.constantFrom("..", "%2e%2e", "..%2f..%2fetc%2fpasswd", "%00", "-1", "1e308", "9".repeat(40)),
+  nasty,
   fc.uuid(),
 );
 
-const path = fc.oneof(
-  fc.tuple(fc.constantFrom(...TEMPLATES), fc.array(segment, { minLength: 2, maxLength: 2 }))
-    .map(([template, [a, b]]) => template.replace(":x", a).replace(":x", b)),
-  fc.webPath(),
+/** Values that can never be valid where a number or a name is expected. */
+const wrongValue = fc.oneof(
+  fc.constantFrom(1e308, -1, 0.5, -0, 2 ** 53 + 1, "9".repeat(40), null, true, [], {}),
+  fc.string({ maxLength: 20 }),
 );
 
 const jsonValue = fc.jsonValue({ maxDepth: 4 });
-const body = fc.oneof(
-  fc.constant(undefined),
-  jsonValue.map((v) => JSON.stringify(v)),
-  fc.string({ maxLength: 200 }),
-  fc.constantFrom("{", '{"workflow":', "[1,2", '{"params":{"iterations":1e999}}', "null"),
-  fc.record({
-    workflow: fc.oneof(fc.string(), fc.integer(), fc.constant("train-evaluate")),
-    params: fc.dictionary(fc.string({ maxLength: 12 }), jsonValue, { maxKeys: 6 }),
-  }).map((v) => JSON.stringify(v)),
-);
+
+/** Bodies shaped like the API's, with one field wrong, and arbitrary ones. */
+function bodies(runId: string, datasetId: string) {
+  return fc.oneof(
+    fc.constant(undefined),
+    jsonValue.map((v) => JSON.stringify(v)),
+    fc.string({ maxLength: 200 }),
+    fc.constantFrom(
+      "{",
+      '{"workflow":',
+      "[1,2",
+      '{"workflow":"hash-chain","params":{"iterations":1e999}}',
+      "null",
+      '{"workflow":"hash-chain","params":{"iterations":99999999999999999999999}}',
+      '{"path":"/etc/passwd"}',
+      '{"path":"../../state.db","format":"csv"}',
+      '{"filter":"top 101%"}',
+      '{"filter":"return >= 1e999"}',
+      '{"__proto__":{"workflow":"hash-chain"}}',
+    ),
+    fc.record({
+      workflow: fc.oneof(
+        fc.string(),
+        fc.integer(),
+        fc.constantFrom("hash-chain", "train-evaluate"),
+      ),
+      params: fc.oneof(
+        fc.dictionary(fc.string({ maxLength: 12 }), jsonValue, { maxKeys: 6 }),
+        fc.record({ iterations: wrongValue, seed: wrongValue }, { requiredKeys: [] }),
+      ),
+    }).map((v) => JSON.stringify(v)),
+    fc.record({
+      env: fc.oneof(fc.constant("spread"), wrongValue),
+      tier: fc.oneof(fc.constant("medium"), wrongValue),
+      episodes: wrongValue,
+    }).map((v) => JSON.stringify(v)),
+    fc.record({
+      id: fc.oneof(fc.string({ maxLength: 70 }), wrongValue),
+      cron: fc.oneof(fc.constantFrom("0 3 * * *", "* * *", "99 99 * * *"), fc.string()),
+      timezone: fc.oneof(fc.constantFrom("UTC", "Nowhere/Bad"), wrongValue),
+      workflow: fc.oneof(fc.constant("hash-chain"), wrongValue),
+      params: fc.oneof(fc.constant({ iterations: 1 }), jsonValue),
+    }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+    fc.record({ filter: fc.oneof(fc.string(), wrongValue), name: wrongValue }, {
+      requiredKeys: [],
+    }).map((v) => JSON.stringify(v)),
+    fc.record({
+      workflow: fc.constant("hash-chain"),
+      params: fc.record({ iterations: fc.integer({ min: 1, max: 3 }) }),
+    }).map((v) => JSON.stringify(v)),
+    fc.constantFrom(runId, datasetId).map((id) => JSON.stringify({ id, path: `/${id}` })),
+  );
+}
 
 const authorization = fc.oneof(
+  fc.constant(`Bearer ${TOKEN}`),
   fc.constant(`Bearer ${TOKEN}`),
   fc.constant(undefined),
   fc.string({ maxLength: 30 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
@@ -56,23 +125,51 @@ const authorization = fc.oneof(
   fc.constant(`Bearer ${TOKEN}x`),
 );
 
-const request = fc.record({
-  method: fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"),
-  path,
-  body,
-  authorization,
-  contentType: fc.constantFrom(undefined, "application/json", "text/plain", "multipart/form-data"),
-  idempotencyKey: fc.option(fc.string({ maxLength: 300 }).filter((s) => /^[\x20-\x7e]*$/.test(s))),
-});
+const printable = (maxLength: number) =>
+  fc.string({ maxLength }).filter((s) => /^[\x20-\x7e]*$/.test(s));
 
 Deno.test("random requests never get a 5xx and errors are JSON; healthz answers afterwards", async () => {
-  const app = createApp({ token: TOKEN });
+  using t = openTestApp({ uploadLimitBytes: 4096 });
+  const submitted = t.engine.submit("hash-chain", QUICK_CHAIN);
+  await t.engine.execute(submitted.run.id);
+  const dataset = await generateAndStore(
+    { env: "spread", tier: "random", episodes: 2, seed: 0, referenceEpisodes: 1 },
+    { home: t.home },
+  );
+  const path = fc.oneof(
+    fc.tuple(fc.constantFrom(...TEMPLATES), fc.array(segment, { minLength: 2, maxLength: 2 }))
+      .map(([template, [a, b]]) =>
+        template.replace(":run", submitted.run.id).replace(":dataset", dataset.id)
+          .replace(":x", a).replace(":x", b)
+      ),
+    fc.tuple(fc.constantFrom(...TEMPLATES), segment, segment).map(([template, a, b]) =>
+      template.replace(":run", a).replace(":dataset", b).replaceAll(":x", a)
+    ),
+    fc.webPath(),
+  );
+  const request = fc.record({
+    method: fc.constantFrom("GET", "GET", "POST", "POST", "PUT", "PATCH", "DELETE", "HEAD"),
+    path,
+    body: bodies(submitted.run.id, dataset.id),
+    authorization,
+    contentType: fc.constantFrom(
+      undefined,
+      "application/json",
+      "application/json",
+      "text/plain",
+      "multipart/form-data",
+      "application/octet-stream",
+    ),
+    idempotencyKey: fc.option(printable(300)),
+    lastEventId: fc.option(fc.oneof(printable(20), fc.nat().map(String))),
+  });
   await fc.assert(
     fc.asyncProperty(request, async (r) => {
       const headers = new Headers();
       if (r.authorization !== undefined) headers.set("Authorization", r.authorization);
       if (r.contentType !== undefined) headers.set("Content-Type", r.contentType);
       if (r.idempotencyKey !== null) headers.set("Idempotency-Key", r.idempotencyKey);
+      if (r.lastEventId !== null) headers.set("Last-Event-ID", r.lastEventId);
       const hasBody = r.body !== undefined && r.method !== "GET" && r.method !== "HEAD";
       let url: URL;
       try {
@@ -80,7 +177,7 @@ Deno.test("random requests never get a 5xx and errors are JSON; healthz answers 
       } catch {
         return; // not a request a client could send
       }
-      const response = await app.request(url.href, {
+      const response = await t.app.request(url.href, {
         method: r.method,
         headers,
         body: hasBody ? r.body : undefined,
@@ -95,8 +192,10 @@ Deno.test("random requests never get a 5xx and errors are JSON; healthz answers 
         await response.body?.cancel();
       }
     }),
-    { numRuns: 2000, seed: 20261123 },
+    { numRuns: 3000, seed: 20261123 },
   );
-  const health = await app.request("/healthz");
+  const health = await t.app.request("/healthz");
   assertEquals(health.status, 200);
+  const run = await t.call(`/v1/runs/${submitted.run.id}`);
+  assertEquals(run.status, 200, "the API still answers");
 });
