@@ -3,11 +3,15 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 
-/** The data directory: the explicit `home`, else `OMIGA_HOME`, else `./.omiga`. */
+/**
+ * The data directory, as an absolute path: the explicit `home`, else `OMIGA_HOME`, else
+ * `./.omiga`. The dataset store and the workflow engine both live under it.
+ */
 export function omigaHome(home?: string): string {
-  return home ?? Deno.env.get("OMIGA_HOME") ?? "./.omiga";
+  const chosen = home ?? Deno.env.get("OMIGA_HOME") ?? ".omiga";
+  return isAbsolute(chosen) ? chosen : resolve(Deno.cwd(), chosen);
 }
 
 /** The directory holding one folder per stored dataset. */

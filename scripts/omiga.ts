@@ -6,6 +6,7 @@
 import { OmigaError } from "../core/errors.ts";
 import { backendCommand } from "./cli/backend.ts";
 import { generateCommand } from "./cli/generate.ts";
+import { startCommand } from "./cli/start.ts";
 import { datasetsCommand } from "./cli/datasets.ts";
 import type { Command } from "./cli/command.ts";
 import { runCommand } from "./cli/run.ts";
@@ -21,6 +22,7 @@ const commands: Command[] = [
   runsCommand,
   workerCommand,
   schedulesCommand,
+  startCommand,
 ];
 
 function usage(): string {

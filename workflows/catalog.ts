@@ -6,6 +6,7 @@
  */
 import { hashChainWorkflow } from "./demo/hash_chain.ts";
 import { WorkflowRegistry } from "./registry.ts";
+import { trainEvaluateWorkflow } from "./train_evaluate/mod.ts";
 
 /**
  * A registry holding the built-in workflows.
@@ -17,5 +18,5 @@ import { WorkflowRegistry } from "./registry.ts";
  * ```
  */
 export function defaultRegistry(): WorkflowRegistry {
-  return new WorkflowRegistry([hashChainWorkflow]);
+  return new WorkflowRegistry([trainEvaluateWorkflow, hashChainWorkflow]);
 }

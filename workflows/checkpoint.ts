@@ -10,7 +10,10 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { writeFileAtomic } from "../core/checkpoint/atomic_file.ts";
+
+export { writeFileAtomic };
 
 const MAGIC = new TextEncoder().encode("OMIGACK1");
 const HEADER_BYTES = MAGIC.length + 8 + 32;
@@ -63,43 +66,6 @@ export function decodeCheckpoint(file: Uint8Array): { payload: Uint8Array } | { 
   const actual = sha256(payload);
   if (!expected.every((byte, i) => actual[i] === byte)) return { reason: "checksum mismatch" };
   return { payload };
-}
-
-async function syncFolder(dir: string): Promise<void> {
-  try {
-    using folder = await Deno.open(dir, { read: true });
-    await folder.sync();
-  } catch {
-    // Some platforms cannot fsync a folder; the rename is still atomic there.
-  }
-}
-
-/**
- * Writes `bytes` to `path` so that a reader (or a crash) sees either the old file or the whole
- * new one: a temporary file beside it, fsync, rename, fsync of the folder. For checkpoints and
- * for a run's artifacts (a trained policy, a report).
- *
- * @example
- * ```ts
- * import { writeFileAtomic } from "./checkpoint.ts";
- * const path = `${Deno.makeTempDirSync()}/policy.bin`;
- * await writeFileAtomic(path, new Uint8Array([1, 2]));
- * console.assert(Deno.readFileSync(path).length === 2);
- * ```
- */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    using file = await Deno.open(temp, { write: true, create: true, truncate: true });
-    let written = 0;
-    while (written < bytes.length) written += await file.write(bytes.subarray(written));
-    await file.sync();
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw error;
-  }
-  await Deno.rename(temp, path);
-  await syncFolder(dirname(path));
 }
 
 /**

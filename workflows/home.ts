@@ -4,21 +4,10 @@
  *
  * @module
  */
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
+import { omigaHome } from "../data/home.ts";
 
-/**
- * The data directory: `OMIGA_HOME` when set, else `./.omiga`, as an absolute path.
- *
- * @example
- * ```ts
- * import { omigaHome } from "./home.ts";
- * console.assert(omigaHome("/tmp/x") === "/tmp/x");
- * ```
- */
-export function omigaHome(explicit?: string): string {
-  const home = explicit ?? Deno.env.get("OMIGA_HOME") ?? ".omiga";
-  return isAbsolute(home) ? home : resolve(Deno.cwd(), home);
-}
+export { omigaHome };
 
 /** The SQLite file holding runs, steps, events and schedules. */
 export function stateDbPath(home: string): string {
@@ -33,4 +22,9 @@ export function runArtifactsDir(home: string, runId: string): string {
 /** The folder holding one step's checkpoints. */
 export function stepCheckpointDir(home: string, runId: string, stepId: string): string {
   return join(runArtifactsDir(home, runId), "checkpoints", stepId);
+}
+
+/** The data directory a run's artifact folder lives in (the inverse of {@link runArtifactsDir}). */
+export function homeOfArtifactsDir(artifactsDir: string): string {
+  return dirname(dirname(artifactsDir));
 }

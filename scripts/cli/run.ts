@@ -8,6 +8,7 @@
 import { ValidationError } from "../../core/errors.ts";
 import type { Command } from "./command.ts";
 import { describeFlags, paramsFromFlags } from "./flags.ts";
+import { ProgressView } from "./progress_view.ts";
 import { describeOutcome, executeWithProgress, openEngine } from "./workflow_engine.ts";
 
 const OWN_FLAGS = new Set(["--idempotency-key", "--detach", "--json"]);
@@ -61,7 +62,11 @@ export const runCommand: Command = {
       if (own.json) console.log(JSON.stringify(run, null, 2));
       return 0;
     }
-    const finished = await executeWithProgress(engine, run.id);
+    // With --json, stdout carries only the final JSON; progress goes to stderr.
+    const view = own.json
+      ? new ProgressView(Deno.stderr.isTerminal(), (line) => console.error(line))
+      : new ProgressView();
+    const finished = await executeWithProgress(engine, run.id, 0, view);
     console.log(own.json ? JSON.stringify(finished, null, 2) : describeOutcome(finished));
     return finished.state === "succeeded" ? 0 : 1;
   },

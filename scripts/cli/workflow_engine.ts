@@ -21,8 +21,8 @@ export async function executeWithProgress(
   engine: Engine,
   runId: string,
   afterSeq = 0,
+  view = new ProgressView(),
 ): Promise<RunRecord> {
-  const view = new ProgressView();
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   Deno.addSignalListener("SIGINT", onSignal);

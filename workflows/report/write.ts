@@ -4,6 +4,7 @@
  * @module
  */
 import { join } from "node:path";
+import { writeFileAtomic } from "../../core/checkpoint/atomic_file.ts";
 import { renderReportHtml } from "./html.ts";
 import { cellsCsv, type SweepResults, SweepResultsSchema, tableCsv, tableRows } from "./results.ts";
 
@@ -15,17 +16,8 @@ export interface ReportFiles {
   tableCsv: string;
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.tmp-${crypto.randomUUID()}`;
-  const file = await Deno.open(temporary, { write: true, create: true, truncate: true });
-  try {
-    await file.write(new TextEncoder().encode(text));
-    await file.sync();
-  } finally {
-    file.close();
-  }
-  await Deno.rename(temporary, path);
-}
+const writeText = (path: string, text: string) =>
+  writeFileAtomic(path, new TextEncoder().encode(text));
 
 /**
  * Validates the results and writes `report.html`, `report.json` (the results and the table),
@@ -46,9 +38,9 @@ export async function writeReport(folder: string, results: SweepResults): Promis
     scores: row.scores,
     best: row.best,
   }));
-  await writeAtomically(files.json, JSON.stringify({ ...checked, table }, null, 2));
-  await writeAtomically(files.cellsCsv, cellsCsv(checked));
-  await writeAtomically(files.tableCsv, tableCsv(checked));
-  await writeAtomically(files.html, renderReportHtml(checked));
+  await writeText(files.json, JSON.stringify({ ...checked, table }, null, 2));
+  await writeText(files.cellsCsv, cellsCsv(checked));
+  await writeText(files.tableCsv, tableCsv(checked));
+  await writeText(files.html, renderReportHtml(checked));
   return files;
 }

@@ -72,6 +72,10 @@ export class WorkflowStore {
   }
 
   /** Closes the connection. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   close(): void {
     if (this.#db.isOpen) this.#db.close();
   }

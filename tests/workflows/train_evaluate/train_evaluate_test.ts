@@ -1,0 +1,165 @@
+/**
+ * `train-evaluate` end to end on tiny budgets: generate, train in a Worker, evaluate, report;
+ * and a training process killed mid-run resumes to the same policy bytes as an uninterrupted
+ * run.
+ */
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { assert, assertEquals } from "../../assert.ts";
+import { selectBackend } from "../../../core/backend/mod.ts";
+import { decodeSafetensors } from "../../../core/checkpoint/mod.ts";
+import { loadPolicy } from "../../../core/omiga/mod.ts";
+import {
+  defaultRegistry,
+  Engine,
+  runArtifactsDir,
+  type RunEvent,
+  WorkflowStore,
+} from "../../../workflows/mod.ts";
+import type { TrainEvaluateReport } from "../../../workflows/train_evaluate/mod.ts";
+import { nextEvent, TEST_ENGINE } from "../test_engine.ts";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** Small enough for a slow machine: tiny networks, few iterations, few episodes. */
+const TINY = {
+  env: "spread",
+  tier: "medium",
+  episodes: 8,
+  iterations: 40,
+  hiddenSize: 16,
+  batchSize: 16,
+  evalEpisodes: 2,
+  evalEvery: 20,
+  checkpointEvery: 10,
+  seed: 2,
+  backend: "cpu",
+};
+
+Deno.test({
+  name: "train-evaluate generates, trains, evaluates and reports, with a learning curve",
+  sanitizeResources: false,
+  async fn() {
+    const home = await Deno.makeTempDir({ prefix: "omiga-te-" });
+    using store = WorkflowStore.open({ home });
+    const engine = new Engine(store, defaultRegistry(), TEST_ENGINE);
+    const { run } = engine.submit("train-evaluate", TINY);
+    const finished = await engine.execute(run.id);
+    assertEquals(finished.state, "succeeded", finished.error ?? "");
+    const report = finished.output as unknown as TrainEvaluateReport;
+    assertEquals(report.training.iterations, 40);
+    assertEquals(report.training.backend, "cpu");
+    assertEquals(report.training.curve.map((p) => p.iteration), [20, 40]);
+    assert(Number.isFinite(report.policy?.teamReturn), "the policy was evaluated");
+    assert(Number.isFinite(report.policy?.normalisedScore), "with a normalised score");
+    assertEquals(report.policy?.episodes, 2);
+    assert(Number.isFinite(report.behaviour?.normalisedScore), "behaviour score from the manifest");
+    assert(report.summary.includes("omiga score"), report.summary);
+
+    const folder = runArtifactsDir(home, run.id);
+    const onDisk = JSON.parse(await Deno.readTextFile(join(folder, "report.json")));
+    assertEquals(onDisk.training.iterations, 40);
+    // The policy is a plain safetensors file plus its architecture JSON.
+    const weights = await Deno.readFile(join(folder, "policy.safetensors"));
+    const tensors = decodeSafetensors(weights).tensors;
+    assert(Object.keys(tensors).length >= 6, "three layers, weight and bias each");
+    const architecture = JSON.parse(await Deno.readTextFile(join(folder, "policy.json")));
+    await selectBackend({ backend: "cpu" });
+    const policy = loadPolicy(weights, architecture);
+    const actions = await policy.act(new Float32Array(2 * 3 * 14)) as Float32Array;
+    assertEquals(actions.length, 2 * 3 * 2);
+    assert(actions.every((a) => a >= -1 && a <= 1));
+    policy.dispose();
+    assertEquals((finished.backendReport as { backend?: string } | null)?.backend, "cpu");
+    await Deno.remove(home, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "train-evaluate rejects bad parameters naming the field",
+  fn() {
+    const home = Deno.makeTempDirSync({ prefix: "omiga-te-" });
+    using store = WorkflowStore.open({ home });
+    const engine = new Engine(store, defaultRegistry(), TEST_ENGINE);
+    for (
+      const [params, field] of [
+        [{ iterations: 10 }, "dataset"],
+        [{ env: "spread", iterations: 10 }, "tier"],
+        [{ env: "spread", tier: "medium", iterations: -3 }, "iterations"],
+        [{ env: "spread", tier: "medium", backend: "cuda" }, "backend"],
+        [{ dataset: "x", env: "spread", tier: "medium" }, "dataset"],
+      ] as const
+    ) {
+      let message = "";
+      try {
+        engine.submit("train-evaluate", params);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      assert(
+        message.includes(field),
+        `${JSON.stringify(params)}: "${message}" should name ${field}`,
+      );
+    }
+    assertEquals(store.runs.list().length, 0);
+    Deno.removeSync(home, { recursive: true });
+  },
+});
+
+function spawnWorker(home: string): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/omiga.ts", "worker", "--until-idle", "--quiet"],
+    cwd: ROOT,
+    env: { OMIGA_HOME: home, OMIGA_LEASE_MS: "1500", NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+}
+
+Deno.test({
+  name: "a training process killed mid-run resumes to the same policy bytes as an unbroken run",
+  sanitizeResources: false,
+  async fn() {
+    const params = { ...TINY, iterations: 120, evalEvery: 0, checkpointEvery: 20, hiddenSize: 32 };
+    const policyOf = async (home: string, runId: string) =>
+      await Deno.readFile(join(runArtifactsDir(home, runId), "policy.safetensors"));
+
+    // Reference: one uninterrupted run in this process.
+    const reference = await Deno.makeTempDir({ prefix: "omiga-te-ref-" });
+    let expected: Uint8Array;
+    {
+      using store = WorkflowStore.open({ home: reference });
+      const engine = new Engine(store, defaultRegistry(), TEST_ENGINE);
+      const { run } = engine.submit("train-evaluate", params);
+      assertEquals((await engine.execute(run.id)).state, "succeeded");
+      expected = await policyOf(reference, run.id);
+    }
+
+    // Broken: a worker process is killed after the second training checkpoint.
+    const home = await Deno.makeTempDir({ prefix: "omiga-te-kill-" });
+    using store = WorkflowStore.open({ home });
+    const engine = new Engine(store, defaultRegistry(), TEST_ENGINE);
+    const { run } = engine.submit("train-evaluate", params);
+    const first = spawnWorker(home);
+    const isTrainCheckpoint = (e: RunEvent) =>
+      e.type === "step.checkpoint" && e.stepId === "train" &&
+      Number((e.payload as { sequence: number }).sequence) >= 2;
+    const checkpoint = await nextEvent(store, run.id, isTrainCheckpoint);
+    first.kill("SIGKILL");
+    assertEquals((await first.output()).signal, "SIGKILL");
+    assertEquals(store.runs.steps(run.id).find((s) => s.stepId === "train")?.state, "running");
+
+    const second = spawnWorker(home);
+    const status = await second.output();
+    assertEquals(status.code, 0, new TextDecoder().decode(status.stderr));
+    assert(
+      store.events.list(run.id, checkpoint.seq).some((e) => e.type === "step.restored"),
+      "the second worker resumed from a checkpoint",
+    );
+    assertEquals(store.runs.get(run.id).state, "succeeded");
+    const resumed = await policyOf(home, run.id);
+    assertEquals(resumed, expected, "resumed training must give the same policy bytes");
+    await Deno.remove(home, { recursive: true });
+    await Deno.remove(reference, { recursive: true });
+  },
+});

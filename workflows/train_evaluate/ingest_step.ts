@@ -1,0 +1,54 @@
+/**
+ * The `ingest` step: a stored dataset by id or name, or a built-in one generated and stored
+ * now; the plan for evaluating policies trained on it.
+ *
+ * @module
+ */
+import { ENV_NAMES } from "../../core/envs/mod.ts";
+import { type DatasetManifest, getManifest } from "../../data/mod.ts";
+import { homeOfArtifactsDir } from "../home.ts";
+import { generateAndStore } from "../ingest.ts";
+import type { StepContext } from "../step.ts";
+import { evaluationSeeds, type TrainEvaluateParams } from "./params.ts";
+import type { IngestOutput } from "./types.ts";
+
+/** Runs the step. Generating is deterministic, so a repeated attempt stores the same dataset. */
+export async function ingest(params: TrainEvaluateParams, ctx: StepContext): Promise<IngestOutput> {
+  const home = homeOfArtifactsDir(ctx.artifactsDir);
+  let manifest: DatasetManifest;
+  if (params.dataset !== undefined) {
+    manifest = await getManifest(params.dataset, { home });
+  } else {
+    ctx.log(`generating ${params.episodes} ${params.env} ${params.tier} episodes`);
+    manifest = await generateAndStore({
+      env: params.env!,
+      tier: params.tier!,
+      episodes: params.episodes,
+      seed: params.datasetSeed ?? params.seed,
+      onProgress: (done, total) => ctx.progress({ unit: "episode", done, total }),
+    }, { home });
+  }
+  const output: IngestOutput = {
+    datasetId: manifest.id,
+    datasetName: manifest.name,
+    episodes: manifest.episodes,
+    transitions: manifest.transitions,
+  };
+  if (manifest.tier !== undefined) output.tier = manifest.tier;
+  if (manifest.behaviourReturn !== undefined) output.behaviourReturn = manifest.behaviourReturn;
+  if ((ENV_NAMES as readonly string[]).includes(manifest.env)) {
+    output.evaluation = {
+      env: manifest.env,
+      envConfig: manifest.envConfig ?? {},
+      episodes: params.evalEpisodes,
+      seeds: evaluationSeeds(params),
+      ...(manifest.reference ? { reference: manifest.reference } : {}),
+    };
+  } else {
+    output.noEvaluation = `dataset ${manifest.id} comes from "${manifest.env}", which has no ` +
+      `built-in simulator (built-in: ${
+        ENV_NAMES.join(", ")
+      }); the policy is trained, not evaluated`;
+  }
+  return output;
+}

@@ -1,0 +1,72 @@
+/**
+ * `train-evaluate`: ingest (a stored dataset, or a built-in one generated now) -> train (OMIGA
+ * or an ablation, any backend, in a Worker, checkpointed) -> evaluate (N episodes x seeds in the
+ * simulator, in a Worker) -> report (JSON and a human summary).
+ *
+ * @module
+ */
+import { defineWorkflow } from "../definition.ts";
+import { inWorker } from "../worker/in_worker.ts";
+import { ingest } from "./ingest_step.ts";
+import { trainEvaluateParams } from "./params.ts";
+import { writeRunReport } from "./report_step.ts";
+import type { EvaluateInput, EvaluateOutput, TrainInput, TrainOutput } from "./types.ts";
+
+export { evaluationSeeds, type TrainEvaluateParams, trainEvaluateParams } from "./params.ts";
+export { summaryTable, type TrainEvaluateReport } from "./report_step.ts";
+export { ARCHITECTURE_FILE, POLICY_FILE } from "./train_step.ts";
+export type * from "./types.ts";
+
+/** The `train-evaluate` workflow. */
+export const trainEvaluateWorkflow = defineWorkflow({
+  name: "train-evaluate",
+  description: "ingest a dataset, train OMIGA (or omiga-local, bc) on it, evaluate, report",
+  params: trainEvaluateParams,
+})
+  .step("ingest", { input: ({ params }) => params, run: ingest })
+  .step("train", {
+    kind: "training",
+    retry: { maxAttempts: 5, baseDelayMs: 500 },
+    input: ({ params, outputs }): TrainInput => ({
+      datasetId: outputs.ingest.datasetId,
+      config: {
+        algorithm: params.algorithm,
+        seed: params.seed,
+        ...(params.alpha !== undefined ? { alpha: params.alpha } : {}),
+        ...(params.batchSize !== undefined ? { batchSize: params.batchSize } : {}),
+        ...(params.hiddenSize !== undefined ? { hiddenSize: params.hiddenSize } : {}),
+      },
+      iterations: params.iterations,
+      checkpointEvery: params.checkpointEvery,
+      backend: params.backend,
+      evalEvery: params.evalEvery,
+      ...(outputs.ingest.evaluation ? { evaluation: outputs.ingest.evaluation } : {}),
+    }),
+    run: inWorker<TrainInput, TrainOutput>(
+      new URL("./train_step.ts", import.meta.url),
+      "trainOmiga",
+    ),
+  })
+  .step("evaluate", {
+    input: ({ params, outputs }): EvaluateInput => ({
+      policyFile: outputs.train.policyFile,
+      architectureFile: outputs.train.architectureFile,
+      backend: params.backend,
+      ...(outputs.ingest.evaluation ? { evaluation: outputs.ingest.evaluation } : {}),
+      ...(outputs.ingest.noEvaluation ? { noEvaluation: outputs.ingest.noEvaluation } : {}),
+    }),
+    run: inWorker<EvaluateInput, EvaluateOutput>(
+      new URL("./evaluate_step.ts", import.meta.url),
+      "evaluatePolicy",
+    ),
+  })
+  .step("report", {
+    input: ({ params, outputs }) => ({
+      params,
+      ingest: outputs.ingest,
+      train: outputs.train,
+      evaluate: outputs.evaluate,
+    }),
+    run: writeRunReport,
+  })
+  .build();

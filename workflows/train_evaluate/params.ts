@@ -1,0 +1,68 @@
+/**
+ * The parameters of `train-evaluate`: one zod schema shared by the CLI flags, the HTTP API and
+ * the workflow itself. Either a stored `dataset`, or a built-in `env` + `tier` generated on the
+ * fly.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { BACKEND_NAMES } from "../../core/backend/mod.ts";
+import { ENV_NAMES, TIERS } from "../../core/envs/mod.ts";
+import { OMIGA_ALGORITHMS } from "../../core/omiga/mod.ts";
+
+const count = (max: number) => z.number().int().min(1).max(max);
+
+/** `train-evaluate` parameters, with the defaults the CLI shows. */
+export const trainEvaluateParams = z.object({
+  /** A stored dataset's id or name. */
+  dataset: z.string().min(1).max(200).optional(),
+  /** A built-in environment to generate a dataset from (with `tier`). */
+  env: z.enum(ENV_NAMES).optional(),
+  tier: z.enum(TIERS).optional(),
+  /** Episodes to generate. */
+  episodes: count(1_000_000).default(200),
+  /** Seed of the generated dataset; default: `seed`. */
+  datasetSeed: z.number().int().optional(),
+  algorithm: z.enum(OMIGA_ALGORITHMS).default("omiga"),
+  iterations: count(10_000_000).default(2_000),
+  /** Seeds initialisation, batch sampling and (offset) evaluation. */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  /** OMIGA's regularisation temperature; default the paper's 10. */
+  alpha: z.number().positive().max(1e6).optional(),
+  batchSize: count(1 << 16).optional(),
+  hiddenSize: count(4096).optional(),
+  backend: z.enum(["auto", ...BACKEND_NAMES]).default("auto"),
+  /** Evaluation episodes per seed. */
+  evalEpisodes: count(100_000).default(10),
+  /** Number of evaluation seeds. */
+  evalSeeds: count(100).default(1),
+  /** Evaluate every this many iterations during training (0: only at the end). */
+  evalEvery: z.number().int().min(0).max(10_000_000).default(0),
+  checkpointEvery: count(10_000_000).default(200),
+}).strict().superRefine((params, ctx) => {
+  if ((params.dataset === undefined) === (params.env === undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["dataset"],
+      message:
+        "give either a stored dataset (--dataset) or a built-in env and tier (--env, --tier)",
+    });
+  }
+  if (params.env !== undefined && params.tier === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["tier"],
+      message: `--env needs --tier (${TIERS.join(", ")})`,
+    });
+  }
+  if (params.evalEvery > params.iterations) {
+    ctx.addIssue({ code: "custom", path: ["evalEvery"], message: "must not exceed iterations" });
+  }
+});
+
+export type TrainEvaluateParams = z.output<typeof trainEvaluateParams>;
+
+/** The seeds evaluation uses: offset from the training seed so they never coincide with it. */
+export function evaluationSeeds(params: TrainEvaluateParams): number[] {
+  return Array.from({ length: params.evalSeeds }, (_, k) => 100_000 + params.seed * 100 + k);
+}

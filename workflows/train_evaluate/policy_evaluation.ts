@@ -1,0 +1,26 @@
+/**
+ * Evaluates an exported policy in its built-in environment; shared by the learning-curve points
+ * of the `train` step and the final `evaluate` step.
+ *
+ * @module
+ */
+import { evaluate, type EvaluationReport } from "../../core/envs/mod.ts";
+import { loadPolicy, type PolicyExport } from "../../core/omiga/mod.ts";
+import type { EvaluationPlan } from "./types.ts";
+
+/** Runs `plan.episodes` episodes per seed with the deterministic policy. */
+export async function evaluateExport(
+  exported: PolicyExport,
+  plan: EvaluationPlan,
+): Promise<EvaluationReport> {
+  const policy = loadPolicy(exported.weights, exported.architecture);
+  try {
+    return await evaluate(policy, { name: plan.env, config: plan.envConfig }, {
+      episodes: plan.episodes,
+      seeds: plan.seeds,
+      reference: plan.reference,
+    });
+  } finally {
+    policy.dispose();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The `report` step: the run's numbers as JSON (`report.json`) and as a table a person reads
+ * (`summary.txt`), both in the run's artifact folder.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { writeFileAtomic } from "../../core/checkpoint/mod.ts";
+import { normalisedScore } from "../../core/dataset.ts";
+import type { StepContext } from "../step.ts";
+import type { TrainEvaluateParams } from "./params.ts";
+import type { EvaluateOutput, IngestOutput, TrainOutput } from "./types.ts";
+
+/** What `report` produces (also the run's output). */
+export interface TrainEvaluateReport {
+  algorithm: string;
+  dataset: { id: string; name: string; tier?: string; episodes: number; transitions: number };
+  behaviour?: { teamReturn: number; normalisedScore?: number };
+  policy?: EvaluateOutput;
+  training: {
+    iterations: number;
+    backend: string;
+    itersPerSecond: number;
+    losses: Record<string, number>;
+    curve: TrainOutput["curve"];
+  };
+  artifacts: {
+    folder: string;
+    policy: string;
+    architecture: string;
+    report: string;
+    summary: string;
+  };
+  summary: string;
+}
+
+const fixed = (value: number | undefined, digits = 2) =>
+  value === undefined || !Number.isFinite(value) ? "n/a" : value.toFixed(digits);
+
+/** The human summary: a small aligned table. */
+export function summaryTable(report: Omit<TrainEvaluateReport, "summary">): string {
+  const rows: [string, string][] = [
+    ["dataset", `${report.dataset.name} (${report.dataset.episodes} episodes)`],
+    ["behaviour return", fixed(report.behaviour?.teamReturn)],
+    ["behaviour score", fixed(report.behaviour?.normalisedScore, 1)],
+  ];
+  if (report.policy?.skipped) {
+    rows.push([`${report.algorithm} return`, `not evaluated: ${report.policy.skipped}`]);
+  } else {
+    const p = report.policy;
+    rows.push(
+      [
+        `${report.algorithm} return`,
+        `${fixed(p?.teamReturn)} +- ${fixed(p?.std)} (${p?.episodes} episodes)`,
+      ],
+      [`${report.algorithm} score`, fixed(p?.normalisedScore, 1)],
+    );
+    if (p?.winRate !== undefined) rows.push(["win rate", `${(100 * p.winRate).toFixed(0)}%`]);
+  }
+  rows.push(
+    ["iterations", String(report.training.iterations)],
+    ["backend", report.training.backend],
+    ["iterations/s", fixed(report.training.itersPerSecond, 1)],
+    ["artifacts", report.artifacts.folder],
+  );
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+/** Runs the step. */
+export async function writeRunReport(
+  input: {
+    params: TrainEvaluateParams;
+    ingest: IngestOutput;
+    train: TrainOutput;
+    evaluate: EvaluateOutput;
+  },
+  ctx: StepContext,
+): Promise<TrainEvaluateReport> {
+  const { params, ingest, train, evaluate } = input;
+  const reference = ingest.evaluation?.reference;
+  const behaviour = ingest.behaviourReturn
+    ? {
+      teamReturn: ingest.behaviourReturn.mean,
+      ...(reference
+        ? { normalisedScore: normalisedScore(ingest.behaviourReturn.mean, reference) }
+        : {}),
+    }
+    : undefined;
+  const folder = ctx.artifactsDir;
+  const body: Omit<TrainEvaluateReport, "summary"> = {
+    algorithm: params.algorithm,
+    dataset: {
+      id: ingest.datasetId,
+      name: ingest.datasetName,
+      ...(ingest.tier ? { tier: ingest.tier } : {}),
+      episodes: ingest.episodes,
+      transitions: ingest.transitions,
+    },
+    ...(behaviour ? { behaviour } : {}),
+    policy: evaluate,
+    training: {
+      iterations: train.iterations,
+      backend: train.backend,
+      itersPerSecond: train.itersPerSecond,
+      losses: train.losses,
+      curve: train.curve,
+    },
+    artifacts: {
+      folder,
+      policy: join(folder, train.policyFile),
+      architecture: join(folder, train.architectureFile),
+      report: join(folder, "report.json"),
+      summary: join(folder, "summary.txt"),
+    },
+  };
+  const report: TrainEvaluateReport = { ...body, summary: summaryTable(body) };
+  const encoder = new TextEncoder();
+  await writeFileAtomic(body.artifacts.report, encoder.encode(JSON.stringify(report, null, 2)));
+  await writeFileAtomic(body.artifacts.summary, encoder.encode(report.summary + "\n"));
+  return report;
+}

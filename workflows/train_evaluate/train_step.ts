@@ -1,0 +1,122 @@
+/**
+ * The `train` step, run in a Worker: OMIGA (or an ablation) on the stored dataset, on the
+ * chosen tensor backend, checkpointed through the step context so that a killed run resumes
+ * where it stopped with identical weights. With `evalEvery`, the policy is evaluated along the
+ * way for a learning curve (kept in `curve.json`, so that it survives a restart too).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { type BackendName, describeBackend, selectBackend } from "../../core/backend/mod.ts";
+import { writeFileAtomic } from "../../core/checkpoint/mod.ts";
+import { decodeCheckpoint, type PolicyExport, train } from "../../core/omiga/mod.ts";
+import { loadTrainingData } from "../../data/mod.ts";
+import { homeOfArtifactsDir } from "../home.ts";
+import type { StepContext } from "../step.ts";
+import type { Json } from "../store/records.ts";
+import { evaluateExport } from "./policy_evaluation.ts";
+import type { CurvePoint, TrainInput, TrainOutput } from "./types.ts";
+
+/** File names in the run's artifact folder. */
+export const POLICY_FILE = "policy.safetensors";
+export const ARCHITECTURE_FILE = "policy.json";
+const CURVE_FILE = "curve.json";
+
+async function readCurve(path: string, upTo: number): Promise<CurvePoint[]> {
+  try {
+    const points = JSON.parse(await Deno.readTextFile(path)) as CurvePoint[];
+    return points.filter((p) => p.iteration <= upTo);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
+const encodeJson = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2));
+
+/** The iterations after which the policy is evaluated (always including the last one). */
+function segmentEnds(iterations: number, evalEvery: number): number[] {
+  if (evalEvery <= 0) return [iterations];
+  const ends: number[] = [];
+  for (let end = evalEvery; end < iterations; end += evalEvery) ends.push(end);
+  ends.push(iterations);
+  return ends;
+}
+
+/** Runs the step (exported for the Worker host). */
+export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<TrainOutput> {
+  const report = await selectBackend({
+    backend: input.backend as BackendName | "auto",
+    allowSoftwareGpu: Deno.env.get("OMIGA_ALLOW_SOFTWARE_GPU") === "1",
+  });
+  ctx.recordBackend(report as unknown as Record<string, Json>);
+  ctx.log(describeBackend(report));
+  const { transitions } = await loadTrainingData(input.datasetId, {
+    home: homeOfArtifactsDir(ctx.artifactsDir),
+  });
+
+  let checkpoint = await ctx.checkpoint.load();
+  const resumedAt = checkpoint ? decodeCheckpoint(checkpoint).iteration : 0;
+  if (checkpoint) ctx.log(`resuming from iteration ${resumedAt}`);
+  const curvePath = join(ctx.artifactsDir, CURVE_FILE);
+  const curve = await readCurve(curvePath, resumedAt);
+  const started = performance.now();
+  let policy: PolicyExport | undefined;
+  let losses: Record<string, number> = {};
+  let iteration = resumedAt;
+
+  for (const end of segmentEnds(input.iterations, input.evalEvery)) {
+    if (end <= iteration && curve.some((p) => p.iteration === end)) continue;
+    const result = await train(transitions, input.config, {
+      iterations: end,
+      resumeFrom: checkpoint,
+      checkpointEvery: input.checkpointEvery,
+      onCheckpoint: async (bytes) => void await ctx.checkpoint.save(bytes),
+      onProgress: (p) =>
+        ctx.progress({
+          unit: "iteration",
+          done: p.iteration,
+          total: input.iterations,
+          perSecond: p.itersPerSecond,
+          metrics: { ...p.losses },
+        }),
+      signal: ctx.signal,
+    });
+    if (result.status === "aborted") throw ctx.signal.reason ?? new Error("training was aborted");
+    checkpoint = result.checkpoint;
+    iteration = result.iteration;
+    policy = result.policy;
+    losses = { ...(result.losses ?? {}) };
+    if (input.evalEvery > 0 && input.evaluation) {
+      const evaluation = await evaluateExport(policy, input.evaluation);
+      const point: CurvePoint = { iteration, teamReturn: evaluation.mean };
+      if (evaluation.normalisedScore !== undefined) point.score = evaluation.normalisedScore;
+      curve.push(point);
+      await writeFileAtomic(curvePath, encodeJson(curve));
+      ctx.progress({
+        unit: "iteration",
+        done: iteration,
+        total: input.iterations,
+        metrics: {
+          teamReturn: point.teamReturn,
+          ...(point.score !== undefined ? { score: point.score } : {}),
+        },
+        message: "evaluated",
+      });
+    }
+  }
+  if (policy === undefined) throw new Error("training produced no policy");
+  await ctx.checkpoint.save(checkpoint!);
+  await writeFileAtomic(join(ctx.artifactsDir, POLICY_FILE), policy.weights);
+  await writeFileAtomic(join(ctx.artifactsDir, ARCHITECTURE_FILE), encodeJson(policy.architecture));
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    policyFile: POLICY_FILE,
+    architectureFile: ARCHITECTURE_FILE,
+    iterations: iteration,
+    backend: report.backend,
+    itersPerSecond: seconds > 0 ? (iteration - resumedAt) / seconds : 0,
+    losses,
+    curve,
+  };
+}

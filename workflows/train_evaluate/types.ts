@@ -1,0 +1,83 @@
+/**
+ * What the steps of `train-evaluate` hand to each other (all JSON).
+ *
+ * @module
+ */
+import type { ReferenceReturns } from "../../core/dataset.ts";
+import type { OmigaConfigInput } from "../../core/omiga/mod.ts";
+
+/** How to evaluate a policy: a built-in environment, its config, episodes and seeds. */
+export interface EvaluationPlan {
+  env: string;
+  envConfig: Record<string, unknown>;
+  episodes: number;
+  seeds: number[];
+  reference?: ReferenceReturns;
+}
+
+/** The `ingest` step's output. */
+export interface IngestOutput {
+  datasetId: string;
+  datasetName: string;
+  episodes: number;
+  transitions: number;
+  tier?: string;
+  behaviourReturn?: { mean: number; std: number };
+  /** Absent when the dataset has no built-in environment to evaluate in. */
+  evaluation?: EvaluationPlan;
+  /** Why there is no evaluation plan. */
+  noEvaluation?: string;
+}
+
+/** The `train` step's input. */
+export interface TrainInput {
+  datasetId: string;
+  config: OmigaConfigInput;
+  iterations: number;
+  checkpointEvery: number;
+  backend: string;
+  /** Evaluate every this many iterations (0: never during training). */
+  evalEvery: number;
+  evaluation?: EvaluationPlan;
+}
+
+/** A point of a learning curve. */
+export interface CurvePoint {
+  iteration: number;
+  teamReturn: number;
+  score?: number;
+}
+
+/** The `train` step's output. */
+export interface TrainOutput {
+  /** File names inside the run's artifact folder. */
+  policyFile: string;
+  architectureFile: string;
+  iterations: number;
+  backend: string;
+  /** Iterations per second of the last attempt. */
+  itersPerSecond: number;
+  losses: Record<string, number>;
+  curve: CurvePoint[];
+}
+
+/** The `evaluate` step's input. */
+export interface EvaluateInput {
+  policyFile: string;
+  architectureFile: string;
+  backend: string;
+  evaluation?: EvaluationPlan;
+  noEvaluation?: string;
+}
+
+/** The `evaluate` step's output. */
+export interface EvaluateOutput {
+  skipped?: string;
+  teamReturn?: number;
+  std?: number;
+  ci95?: [number, number];
+  normalisedScore?: number;
+  winRate?: number;
+  episodes?: number;
+  backend?: string;
+}
