@@ -7,6 +7,7 @@ import { OmigaError } from "../core/errors.ts";
 import { benchData } from "./bench/data.ts";
 import { benchEngine } from "./bench/engine.ts";
 import { benchEnvs } from "./bench/envs.ts";
+import { benchHttp } from "./bench/http.ts";
 import { benchMatmul } from "./bench/matmul.ts";
 import { benchTrain } from "./bench/train.ts";
 
@@ -14,6 +15,7 @@ const benches: Record<string, (args: string[]) => Promise<Record<string, unknown
   data: benchData,
   engine: benchEngine,
   envs: benchEnvs,
+  http: benchHttp,
   matmul: benchMatmul,
   train: benchTrain,
 };

@@ -102,3 +102,12 @@ Deno.test("replaying a run that failed and was resumed goes on past the old fail
     "run.succeeded",
   ]);
 });
+
+Deno.test("a reader that resumes after a finished run's last event ends at once", async () => {
+  using t = openTestEngine([progressing]);
+  const { run } = t.engine.submit("progress", { total: 2 });
+  await t.engine.execute(run.id);
+  const last = t.store.events.list(run.id).at(-1)!.seq;
+  assertEquals(await collect(t.engine.events(run.id, { afterSeq: last })), []);
+  assertEquals(await collect(t.engine.events(run.id, { afterSeq: last + 10 })), []);
+});

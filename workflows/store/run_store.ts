@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { IdempotencyConflictError, NotFoundError, RunStateError } from "../errors.ts";
 import type { EventLog } from "./event_log.ts";
 import type { StepFailure } from "./step_store.ts";
@@ -37,10 +37,18 @@ const ACTIVE = "('queued', 'running')";
 export class RunStore {
   readonly #db: DatabaseSync;
   readonly #events: EventLog;
+  readonly #statements = new Map<string, StatementSync>();
 
   constructor(db: DatabaseSync, events: EventLog) {
     this.#db = db;
     this.#events = events;
+  }
+
+  /** A prepared statement, compiled once per store (reads of a run sit on the API's hot path). */
+  #sql(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) this.#statements.set(sql, statement = this.#db.prepare(sql));
+    return statement;
   }
 
   /**
@@ -51,7 +59,7 @@ export class RunStore {
   insert(run: NewRun, now = Date.now()): { run: RunRecord; created: boolean } {
     return immediateTransaction(this.#db, () => {
       if (run.idempotencyKey) {
-        const existing = this.#db.prepare("SELECT * FROM runs WHERE idempotency_key = ?")
+        const existing = this.#sql("SELECT * FROM runs WHERE idempotency_key = ?")
           .get(run.idempotencyKey);
         if (existing !== undefined) {
           const record = runFromRow(existing);
@@ -61,7 +69,7 @@ export class RunStore {
           return { run: record, created: false };
         }
       }
-      this.#db.prepare(
+      this.#sql(
         `INSERT INTO runs (id, workflow, params, state, idempotency_key, request_hash,
            schedule_id, created_at, updated_at)
          VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
@@ -75,7 +83,7 @@ export class RunStore {
         now,
         now,
       );
-      const insertStep = this.#db.prepare(
+      const insertStep = this.#sql(
         `INSERT INTO steps (run_id, step_id, position, kind, state, max_attempts)
          VALUES (?, ?, ?, ?, 'pending', ?)`,
       );
@@ -94,14 +102,14 @@ export class RunStore {
 
   /** The run with this id, or a {@link NotFoundError}. */
   get(runId: string): RunRecord {
-    const row = this.#db.prepare("SELECT * FROM runs WHERE id = ?").get(runId);
+    const row = this.#sql("SELECT * FROM runs WHERE id = ?").get(runId);
     if (row === undefined) throw new NotFoundError(`no run with id "${runId}"`);
     return runFromRow(row);
   }
 
   /** Runs, newest first, optionally of one state or workflow. */
   list(filter: { state?: RunState; workflow?: string; limit?: number } = {}): RunRecord[] {
-    const rows = this.#db.prepare(
+    const rows = this.#sql(
       `SELECT * FROM runs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR workflow = ?2)
        ORDER BY created_at DESC, rowid DESC LIMIT ?3`,
     ).all(filter.state ?? null, filter.workflow ?? null, filter.limit ?? 100);
@@ -116,7 +124,7 @@ export class RunStore {
   page(
     filter: { state?: RunState; workflow?: string; limit: number; before?: number },
   ): { runs: RunRecord[]; next: number | null } {
-    const rows = this.#db.prepare(
+    const rows = this.#sql(
       `SELECT rowid AS position, * FROM runs
        WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR workflow = ?2)
          AND (?3 IS NULL OR rowid < ?3)
@@ -139,7 +147,7 @@ export class RunStore {
       failed: 0,
       cancelled: 0,
     };
-    const rows = this.#db.prepare("SELECT state, count(*) AS n FROM runs GROUP BY state")
+    const rows = this.#sql("SELECT state, count(*) AS n FROM runs GROUP BY state")
       .all() as { state: RunState; n: number }[];
     for (const row of rows) counts[row.state] = Number(row.n);
     return counts;
@@ -147,13 +155,13 @@ export class RunStore {
 
   /** A run's steps in order. */
   steps(runId: string): StepRecord[] {
-    return this.#db.prepare("SELECT * FROM steps WHERE run_id = ? ORDER BY position").all(runId)
+    return this.#sql("SELECT * FROM steps WHERE run_id = ? ORDER BY position").all(runId)
       .map((row) => stepFromRow(row));
   }
 
   /** Number of queued or running runs (of these workflows / this run, when given). */
   activeCount(workflows?: readonly string[], runId?: string): number {
-    const rows = this.#db.prepare(
+    const rows = this.#sql(
       `SELECT workflow FROM runs WHERE state IN ${ACTIVE} AND (?1 IS NULL OR id = ?1)`,
     ).all(runId ?? null) as { workflow: string }[];
     return rows.filter((row) => workflows === undefined || workflows.includes(row.workflow))
@@ -167,7 +175,7 @@ export class RunStore {
       if (isTerminalRunState(run.state)) {
         throw new RunStateError(`run ${runId} is already ${run.state}; nothing to cancel`);
       }
-      this.#db.prepare(
+      this.#sql(
         "UPDATE steps SET state = 'cancelled', retry_at = NULL WHERE run_id = ? AND state = 'pending'",
       ).run(runId);
       this.finish(runId, "cancelled", now, {});
@@ -188,12 +196,12 @@ export class RunStore {
           `run ${runId} is ${run.state}; only failed or cancelled runs can be resumed`,
         );
       }
-      this.#db.prepare(
+      this.#sql(
         `UPDATE steps SET state = 'pending', attempt = 0, retry_at = NULL, error = NULL,
            error_code = NULL, finished_at = NULL
          WHERE run_id = ? AND state IN ('failed', 'cancelled')`,
       ).run(runId);
-      this.#db.prepare(
+      this.#sql(
         `UPDATE runs SET state = 'queued', error = NULL, error_code = NULL, finished_at = NULL,
            updated_at = ? WHERE id = ?`,
       ).run(now, runId);
@@ -204,7 +212,7 @@ export class RunStore {
 
   /** Stores the tensor backend report of a run. */
   setBackendReport(runId: string, report: Json): void {
-    this.#db.prepare("UPDATE runs SET backend_report = ?, updated_at = ? WHERE id = ?")
+    this.#sql("UPDATE runs SET backend_report = ?, updated_at = ? WHERE id = ?")
       .run(JSON.stringify(report), Date.now(), runId);
   }
 
@@ -215,7 +223,7 @@ export class RunStore {
     now: number,
     extra: { output?: Json; failure?: StepFailure },
   ): void {
-    this.#db.prepare(
+    this.#sql(
       `UPDATE runs SET state = ?, output = ?, error = ?, error_code = ?, finished_at = ?,
          updated_at = ? WHERE id = ?`,
     ).run(

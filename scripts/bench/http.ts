@@ -1,0 +1,186 @@
+/**
+ * `deno task bench http [--connections 100] [--seconds 10] [--in-process]`: the API's latency
+ * while it trains. The server runs as a subprocess (`scripts/serve.ts`, engine service
+ * included) on a temporary `OMIGA_HOME`; the bench generates a dataset and submits a
+ * `train-evaluate` run long enough to stay busy, waits until its training step runs (in the
+ * server's Worker), then sends `GET /v1/runs/:id` from `connections` closed-loop loopback
+ * clients for `seconds`. Target: p99 under 50 ms and no errors. `--in-process` serves from
+ * this process instead (the load generator then shares the server's event loop).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { ValidationError } from "../../core/errors.ts";
+import { startServer } from "../../handlers/server.ts";
+import { loadTest } from "./load.ts";
+
+const TOKEN = "bench-token";
+const auth = { Authorization: `Bearer ${TOKEN}` };
+const TARGET_P99_MS = 50;
+
+/** A server the bench talks to, and how to stop it. */
+interface BenchServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function positive(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ValidationError(`--${name} must be a positive number, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Starts `scripts/serve.ts` on a free port and waits for its listening line. */
+async function serveSubprocess(home: string): Promise<BenchServer> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", fileURLToPath(new URL("../serve.ts", import.meta.url)), "--port", "0"],
+    env: { OMIGA_HOME: home, OMIGA_TOKEN: TOKEN },
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!/listening on (http:\/\/\S+)/.test(text)) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error(`the server exited before listening:\n${text}`);
+    text += value;
+  }
+  const url = /listening on (http:\/\/\S+)/.exec(text)![1];
+  const drain = (async () => {
+    while (!(await lines.read()).done) { /* keep the pipe flowing */ }
+  })();
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await drain.catch(() => {});
+    },
+  };
+}
+
+async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { ...auth, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const payload = await response.json();
+  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${JSON.stringify(payload)}`);
+  return payload;
+}
+
+/** Follows the run's events until its training step reports progress; returns that report. */
+async function trainingUnderway(url: string, runId: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}/v1/runs/${runId}/events`, { headers: auth });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`run ${runId} ended before its training step made progress`);
+      buffer += value;
+      for (const block of buffer.split("\n\n").slice(0, -1)) {
+        const data = block.split("\n").find((line) => line.startsWith("data: "));
+        if (data === undefined) continue;
+        const event = JSON.parse(data.slice(6));
+        if (event.type === "step.progress" && event.stepId === "train") return event.payload;
+        if (event.type === "run.failed") throw new Error(`the run failed: ${data}`);
+      }
+      buffer = buffer.slice(buffer.lastIndexOf("\n\n") + 2);
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/** Runs the bench and returns its JSON result. */
+export async function benchHttp(args: string[]): Promise<Record<string, unknown>> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      connections: { type: "string", default: "100" },
+      seconds: { type: "string", default: "10" },
+      iterations: { type: "string", default: "1000000" },
+      "in-process": { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const connections = Math.round(positive("connections", values.connections));
+  const durationMs = positive("seconds", values.seconds) * 1000;
+  const home = await Deno.makeTempDir({ prefix: "omiga-bench-http-" });
+  const server: BenchServer = values["in-process"]
+    ? startServer({ home, token: TOKEN, port: 0 })
+    : await serveSubprocess(home);
+  try {
+    const dataset = await post(`${server.url}/v1/datasets/generate`, {
+      env: "spread",
+      tier: "medium",
+      episodes: 200,
+      seed: 0,
+      referenceEpisodes: 20,
+    });
+    const run = await post(`${server.url}/v1/runs`, {
+      workflow: "train-evaluate",
+      params: {
+        dataset: dataset.id,
+        iterations: Math.round(positive("iterations", values.iterations)),
+        evalEpisodes: 1,
+      },
+    });
+    const runId = String(run.id);
+    const progress = await trainingUnderway(server.url, runId);
+    const loadBefore = Deno.loadavg()[0];
+    const result = await loadTest({
+      url: `${server.url}/v1/runs/${runId}`,
+      headers: auth,
+      connections,
+      durationMs,
+    });
+    const after = await (await fetch(`${server.url}/v1/runs/${runId}`, { headers: auth })).json();
+    const trainingStillRunning = after.state === "running" &&
+      after.steps.some((s: { stepId: string; state: string }) =>
+        s.stepId === "train" && s.state === "running"
+      );
+    const metrics = await (await fetch(`${server.url}/metrics`, { headers: auth })).text();
+    const rate = /omiga_training_iterations_per_second\{[^}]*\} (\S+)/.exec(metrics)?.[1];
+    await post(`${server.url}/v1/runs/${runId}/cancel`, {});
+    return {
+      bench: "http",
+      server: values["in-process"] ? "in-process" : "subprocess",
+      route: "GET /v1/runs/:id",
+      connections,
+      seconds: durationMs / 1000,
+      requests: result.requests,
+      requestsPerSecond: Math.round(result.requestsPerSecond),
+      errors: result.errors,
+      errorKinds: result.errorKinds,
+      latencyMs: {
+        p50: round(result.latencyMs.p50),
+        p90: round(result.latencyMs.p90),
+        p99: round(result.latencyMs.p99),
+        max: round(result.latencyMs.max),
+      },
+      targetP99Ms: TARGET_P99_MS,
+      meetsTarget: result.latencyMs.p99 < TARGET_P99_MS && result.errors === 0,
+      training: {
+        workflow: "train-evaluate",
+        stillRunningAtEnd: trainingStillRunning,
+        iterationsPerSecondAtStart: progress.perSecond ?? null,
+        iterationsPerSecondAtEnd: rate === undefined ? null : Number(rate),
+      },
+      loadAverage: { before: loadBefore, after: Deno.loadavg()[0] },
+      cores: navigator.hardwareConcurrency,
+    };
+  } finally {
+    await server.stop();
+    await Deno.remove(home, { recursive: true }).catch(() => {});
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
