@@ -7,6 +7,7 @@
 import { isAbsolute } from "node:path";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ENV_NAMES, TIERS } from "../../core/envs/mod.ts";
+import { OmigaError } from "../../core/errors.ts";
 import {
   datasetStats,
   filterDataset,
@@ -15,6 +16,7 @@ import {
   listDatasets,
 } from "../../data/mod.ts";
 import { generateAndStore } from "../../workflows/ingest.ts";
+import { HttpError } from "../errors/mod.ts";
 import type { ApiServices } from "../services.ts";
 import { BEARER, errorResponses, jsonResponse } from "../openapi/schemas.ts";
 import {
@@ -194,6 +196,10 @@ export function addDatasetRoutes(app: OpenAPIHono, services: ApiServices): void 
         home,
       });
       return c.json(result, 201);
+    } catch (error) {
+      // Name the upload, not the server's temporary file.
+      if (!(error instanceof OmigaError)) throw error;
+      throw new HttpError(error.code, error.message.replaceAll(path, "the upload"));
     } finally {
       await Deno.remove(path).catch(() => {});
     }

@@ -113,6 +113,8 @@ Deno.test("an upload past the limit is a 413 and leaves nothing behind", async (
     await t.call("/v1/datasets/upload?format=csv", { method: "POST", body: "a,b\n1,2\n" }),
   );
   assertEquals(badCsv.status, 400);
+  assert(badCsv.message.startsWith("the upload: "), badCsv.message);
+  assert(!badCsv.message.includes(t.home), "no server paths in the message");
   const noFormat = await errorOf(
     await t.call("/v1/datasets/upload", { method: "POST", body: "a,b\n" }),
   );
