@@ -1,18 +1,27 @@
 /**
- * Bearer-token auth (`OMIGA_TOKEN`) on every route but `/healthz`. The token comparison is
- * Hono's constant-time `bearerAuth`; failures answer in the project's JSON error shape.
+ * Bearer-token auth (`OMIGA_TOKEN`) on every route but `/healthz`. The presented token is
+ * compared in constant time: both sides are hashed with SHA-256 (so lengths do not leak) and
+ * the digests compared with `node:crypto`'s `timingSafeEqual`. This is synchronous and costs
+ * a few microseconds, where Hono's `bearerAuth` (two WebCrypto digests per request) cost about
+ * 100 µs, two thirds of a typical API request. Failures answer in the project's JSON error
+ * shape with `WWW-Authenticate: Bearer`.
  *
  * @module
  */
-import type { Context, MiddlewareHandler } from "hono";
-import { bearerAuth } from "hono/bearer-auth";
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
 
 /** Paths reachable without a token. */
 export const PUBLIC_PATHS = new Set(["/healthz"]);
 
-const errorBody = (message: string) => (_c: Context) => ({
-  error: { code: "unauthorized", message },
-});
+const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
+
+/** Whether `presented` equals the token whose SHA-256 is `expected`, in constant time. */
+export function tokenMatches(expected: Uint8Array, presented: string): boolean {
+  return timingSafeEqual(expected, digest(presented));
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
  * Requires `Authorization: Bearer <token>` on every path but {@link PUBLIC_PATHS}.
@@ -26,15 +35,20 @@ const errorBody = (message: string) => (_c: Context) => ({
  * ```
  */
 export function requireToken(token: string): MiddlewareHandler {
-  const check = bearerAuth({
-    token,
-    noAuthenticationHeaderMessage: errorBody(
-      "missing bearer token: send Authorization: Bearer <token>",
-    ),
-    invalidAuthenticationHeaderMessage: errorBody(
-      "malformed Authorization header; expected Bearer <token>",
-    ),
-    invalidTokenMessage: errorBody("invalid bearer token"),
-  });
-  return (c, next) => PUBLIC_PATHS.has(c.req.path) ? next() : check(c, next);
+  const expected = digest(token);
+  return async (c, next) => {
+    if (PUBLIC_PATHS.has(c.req.path)) return await next();
+    const header = c.req.header("Authorization");
+    let message: string | undefined;
+    if (header === undefined) {
+      message = "missing bearer token: send Authorization: Bearer <token>";
+    } else {
+      const match = BEARER.exec(header);
+      if (match === null) message = "malformed Authorization header; expected Bearer <token>";
+      else if (!tokenMatches(expected, match[1])) message = "invalid bearer token";
+    }
+    if (message === undefined) return await next();
+    c.header("WWW-Authenticate", 'Bearer realm="omiga-flow"');
+    return c.json({ error: { code: "unauthorized", message } }, 401);
+  };
 }

@@ -1,11 +1,15 @@
 /**
- * `deno task bench http [--connections 100] [--seconds 10] [--in-process]`: the API's latency
+ * `deno task bench http [--connections 100] [--seconds 10] [--client raw|fetch]
+ * [--in-process] [--no-training]`: the API's latency
  * while it trains. The server runs as a subprocess (`scripts/serve.ts`, engine service
  * included) on a temporary `OMIGA_HOME`; the bench generates a dataset and submits a
  * `train-evaluate` run long enough to stay busy, waits until its training step runs (in the
  * server's Worker), then sends `GET /v1/runs/:id` from `connections` closed-loop loopback
  * clients for `seconds`. Target: p99 under 50 ms and no errors. `--in-process` serves from
- * this process instead (the load generator then shares the server's event loop).
+ * this process instead (the load generator then shares the server's event loop);
+ * `--no-training` measures the same route with nothing training, for comparison. The clients
+ * are lean keep-alive HTTP/1.1 connections (`--client raw`, like wrk) or `fetch`
+ * (`--client fetch`, which costs the shared CPU several times more per request).
  *
  * @module
  */
@@ -73,21 +77,25 @@ async function post(url: string, body: unknown): Promise<Record<string, unknown>
   return payload;
 }
 
-/** Follows the run's events until its training step reports progress; returns that report. */
-async function trainingUnderway(url: string, runId: string): Promise<Record<string, unknown>> {
+/** Follows the run's events until one matches; returns that event's payload. */
+async function waitForEvent(
+  url: string,
+  runId: string,
+  matches: (event: { type: string; stepId: string | null }) => boolean,
+): Promise<Record<string, unknown>> {
   const response = await fetch(`${url}/v1/runs/${runId}/events`, { headers: auth });
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   try {
     while (true) {
       const { value, done } = await reader.read();
-      if (done) throw new Error(`run ${runId} ended before its training step made progress`);
+      if (done) throw new Error(`run ${runId} ended before the awaited event`);
       buffer += value;
       for (const block of buffer.split("\n\n").slice(0, -1)) {
         const data = block.split("\n").find((line) => line.startsWith("data: "));
         if (data === undefined) continue;
         const event = JSON.parse(data.slice(6));
-        if (event.type === "step.progress" && event.stepId === "train") return event.payload;
+        if (matches(event)) return event.payload;
         if (event.type === "run.failed") throw new Error(`the run failed: ${data}`);
       }
       buffer = buffer.slice(buffer.lastIndexOf("\n\n") + 2);
@@ -106,9 +114,15 @@ export async function benchHttp(args: string[]): Promise<Record<string, unknown>
       seconds: { type: "string", default: "10" },
       iterations: { type: "string", default: "1000000" },
       "in-process": { type: "boolean", default: false },
+      "no-training": { type: "boolean", default: false },
+      client: { type: "string", default: "raw" },
     },
     strict: true,
   });
+  const client = values.client;
+  if (client !== "raw" && client !== "fetch") {
+    throw new ValidationError(`--client must be raw or fetch, got "${client}"`);
+  }
   const connections = Math.round(positive("connections", values.connections));
   const durationMs = positive("seconds", values.seconds) * 1000;
   const home = await Deno.makeTempDir({ prefix: "omiga-bench-http-" });
@@ -116,42 +130,61 @@ export async function benchHttp(args: string[]): Promise<Record<string, unknown>
     ? startServer({ home, token: TOKEN, port: 0 })
     : await serveSubprocess(home);
   try {
-    const dataset = await post(`${server.url}/v1/datasets/generate`, {
-      env: "spread",
-      tier: "medium",
-      episodes: 200,
-      seed: 0,
-      referenceEpisodes: 20,
-    });
-    const run = await post(`${server.url}/v1/runs`, {
-      workflow: "train-evaluate",
-      params: {
-        dataset: dataset.id,
-        iterations: Math.round(positive("iterations", values.iterations)),
-        evalEpisodes: 1,
-      },
-    });
-    const runId = String(run.id);
-    const progress = await trainingUnderway(server.url, runId);
+    const training = !values["no-training"];
+    let runId: string;
+    let progress: Record<string, unknown> = {};
+    if (training) {
+      const dataset = await post(`${server.url}/v1/datasets/generate`, {
+        env: "spread",
+        tier: "medium",
+        episodes: 200,
+        seed: 0,
+        referenceEpisodes: 20,
+      });
+      const run = await post(`${server.url}/v1/runs`, {
+        workflow: "train-evaluate",
+        params: {
+          dataset: dataset.id,
+          iterations: Math.round(positive("iterations", values.iterations)),
+          evalEpisodes: 1,
+        },
+      });
+      runId = String(run.id);
+      progress = await waitForEvent(
+        server.url,
+        runId,
+        (event) => event.type === "step.progress" && event.stepId === "train",
+      );
+    } else {
+      // The same route on a finished run, with nothing training: the server's own cost.
+      const run = await post(`${server.url}/v1/runs`, {
+        workflow: "hash-chain",
+        params: { iterations: 1, roundsPerIteration: 1 },
+      });
+      runId = String(run.id);
+      await waitForEvent(server.url, runId, (event) => event.type === "run.succeeded");
+    }
     const loadBefore = Deno.loadavg()[0];
     const result = await loadTest({
       url: `${server.url}/v1/runs/${runId}`,
       headers: auth,
       connections,
       durationMs,
+      client,
     });
     const after = await (await fetch(`${server.url}/v1/runs/${runId}`, { headers: auth })).json();
-    const trainingStillRunning = after.state === "running" &&
+    const trainingStillRunning = training && after.state === "running" &&
       after.steps.some((s: { stepId: string; state: string }) =>
         s.stepId === "train" && s.state === "running"
       );
     const metrics = await (await fetch(`${server.url}/metrics`, { headers: auth })).text();
     const rate = /omiga_training_iterations_per_second\{[^}]*\} (\S+)/.exec(metrics)?.[1];
-    await post(`${server.url}/v1/runs/${runId}/cancel`, {});
+    if (training) await post(`${server.url}/v1/runs/${runId}/cancel`, {});
     return {
       bench: "http",
       server: values["in-process"] ? "in-process" : "subprocess",
       route: "GET /v1/runs/:id",
+      client,
       connections,
       seconds: durationMs / 1000,
       requests: result.requests,
@@ -166,7 +199,7 @@ export async function benchHttp(args: string[]): Promise<Record<string, unknown>
       },
       targetP99Ms: TARGET_P99_MS,
       meetsTarget: result.latencyMs.p99 < TARGET_P99_MS && result.errors === 0,
-      training: {
+      training: training && {
         workflow: "train-evaluate",
         stillRunningAtEnd: trainingStillRunning,
         iterationsPerSecondAtStart: progress.perSecond ?? null,

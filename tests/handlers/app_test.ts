@@ -66,3 +66,18 @@ Deno.test("the v1 routes need the token and appear in the OpenAPI document", asy
   assertEquals(submit.security, [{ bearer: [] }]);
   assert("409" in submit.responses && "201" in submit.responses);
 });
+
+Deno.test("a malformed or wrong Authorization header is a JSON 401 with a Bearer challenge", async () => {
+  const app = createApp({ token: TOKEN });
+  for (const header of ["Basic abc", "Bearer", `Bearer ${TOKEN} extra`, `bearer ${TOKEN}x`]) {
+    const response = await app.request("/metrics", { headers: { Authorization: header } });
+    assertEquals(response.status, 401, header);
+    assertEquals(response.headers.get("WWW-Authenticate"), 'Bearer realm="omiga-flow"');
+    assertEquals((await response.json()).error.code, "unauthorized");
+  }
+  const lowerCase = await app.request("/metrics", {
+    headers: { Authorization: `bearer ${TOKEN}` },
+  });
+  assertEquals(lowerCase.status, 200, "the scheme is case-insensitive");
+  await lowerCase.body?.cancel();
+});
