@@ -1,6 +1,9 @@
 /**
  * Datasets: list, show (manifest and statistics), import from a server-side file or an upload,
- * generate a built-in dataset, and filter episodes into a derived dataset.
+ * generate a built-in dataset, and filter episodes into a derived dataset. Generation and
+ * imports (work that grows with the data) run in a Worker (see offload.ts); statistics and
+ * filters use this process's DuckDB engine, whose tables stay cached between requests (a fresh
+ * Worker would pay DuckDB's start-up, seconds, on every request).
  *
  * @module
  */
@@ -9,13 +12,13 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ENV_NAMES, TIERS } from "../../core/envs/mod.ts";
 import { OmigaError } from "../../core/errors.ts";
 import {
+  type DatasetManifest,
   datasetStats,
   filterDataset,
   getManifest,
-  importDataset,
+  type ImportResult,
   listDatasets,
 } from "../../data/mod.ts";
-import { generateAndStore } from "../../workflows/ingest.ts";
 import { HttpError } from "../errors/mod.ts";
 import type { ApiServices } from "../services.ts";
 import { BEARER, errorResponses, jsonResponse } from "../openapi/schemas.ts";
@@ -27,6 +30,7 @@ import {
   ManifestSchema,
   StatsSchema,
 } from "./schemas.ts";
+import { runDataTask } from "./offload.ts";
 import { receiveUpload, uploadsDir } from "./upload.ts";
 
 const listRoute = createRoute({
@@ -176,7 +180,7 @@ export function addDatasetRoutes(app: OpenAPIHono, services: ApiServices): void 
 
   app.openapi(importRoute, async (c) => {
     const { path, ...options } = c.req.valid("json");
-    return c.json(await importDataset(path, { ...options, home }), 201);
+    return c.json(await runDataTask<ImportResult>({ op: "import", home, path, options }), 201);
   });
 
   app.openapi(uploadRoute, async (c) => {
@@ -189,11 +193,11 @@ export function addDatasetRoutes(app: OpenAPIHono, services: ApiServices): void 
       suffix: `.${format}`,
     });
     try {
-      const result = await importDataset(path, {
-        ...naming,
-        name: naming.name ?? "upload",
-        format,
+      const result = await runDataTask<ImportResult>({
+        op: "import",
         home,
+        path,
+        options: { ...naming, name: naming.name ?? "upload", format },
       });
       return c.json(result, 201);
     } catch (error) {
@@ -206,7 +210,8 @@ export function addDatasetRoutes(app: OpenAPIHono, services: ApiServices): void 
   });
 
   app.openapi(generateRoute, async (c) => {
-    return c.json(await generateAndStore(c.req.valid("json"), { home }), 201);
+    const options = c.req.valid("json");
+    return c.json(await runDataTask<DatasetManifest>({ op: "generate", home, options }), 201);
   });
 
   app.openapi(filterRoute, async (c) => {
