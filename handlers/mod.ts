@@ -2,6 +2,12 @@
  * The Hono HTTP app: routes under `/v1`, validation, auth, Server-Sent Events, metrics and the
  * dashboard. Handlers are thin: validate, call into `workflows/` or `data/`, respond.
  *
+ * - {@link createApp}: the app (testable with `app.request()`, no socket);
+ * - {@link startServer}: the app on `Deno.serve` with the engine service beside it.
+ *
  * @module
  */
-export { createApp } from "./app.ts";
+export { type AppOptions, createApp, VERSION } from "./app.ts";
+export { type ErrorBody, STATUS_BY_CODE } from "./errors/mod.ts";
+export { type RunningServer, type ServerOptions, startServer } from "./server.ts";
+export type { ApiServices } from "./services.ts";
