@@ -6,6 +6,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import { decodeSafetensors } from "../../core/checkpoint/mod.ts";
 import { startServer } from "../../handlers/server.ts";
+import { WorkflowStore } from "../../workflows/mod.ts";
 import { withDeadline } from "../workflows/test_engine.ts";
 import { parseSse, TOKEN } from "./test_app.ts";
 
@@ -129,5 +130,37 @@ Deno.test({
       await server.stop();
       await Deno.remove(home, { recursive: true });
     }
+  },
+});
+
+Deno.test({
+  name: "stopping the server ends open event streams and leaves queued runs queued",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const home = await Deno.makeTempDir({ prefix: "omiga-server-" });
+    const server = startServer({ home, token: TOKEN, port: 0, worker: false });
+    try {
+      const submitted = await post(`${server.url}/v1/runs`, {
+        workflow: "hash-chain",
+        params: { iterations: 1 },
+      });
+      const run = await submitted.json();
+      const stream = await fetch(`${server.url}/v1/runs/${run.id}/events`, { headers: auth });
+      const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+      const first = await reader.read();
+      assert(first.value?.includes("event: run.submitted"), first.value);
+      await withDeadline(server.stop(), 30_000, "stopping the server");
+      let rest = "";
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        rest += chunk.value;
+      }
+      assert(!rest.includes("run.started"), "no worker ran the run");
+    } finally {
+      await server.stop();
+    }
+    using store = WorkflowStore.open({ home });
+    assertEquals(store.runs.list().map((r) => r.state), ["queued"]);
+    await Deno.remove(home, { recursive: true });
   },
 });

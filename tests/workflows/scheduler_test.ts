@@ -162,3 +162,20 @@ Deno.test("the engine service catches up a schedule missed while down and runs i
   assertEquals(run.output, "d:100");
   assert(t.store.schedules.get("nightly").nextRunAt! > Date.now());
 });
+
+Deno.test("an unknown time zone is a validation error naming it, not a crash", () => {
+  using t = openTestEngine([nightly]);
+  const error = assertThrows(
+    () =>
+      new Scheduler(t.engine).add({
+        id: "nightly",
+        cron: "0 3 * * *",
+        timezone: "Mars/Olympus_Mons",
+        workflow: "retrain",
+        params: { dataset: "d" },
+      }),
+    ValidationError,
+  );
+  assert(error.message.includes("Mars/Olympus_Mons"), error.message);
+  assertEquals(t.store.schedules.list(), []);
+});
