@@ -31,10 +31,5 @@ export {
   type StoredDataset,
 } from "./store.ts";
 export { loadTrainingData, type TrainingData } from "./training.ts";
-export {
-  countTransitions,
-  isTransitionStart,
-  toTransitions,
-  TransitionSampler,
-} from "./transitions.ts";
+export { countTransitions, isTransitionStart, toTransitions } from "./transitions.ts";
 export { type SourceNaming, validateCanonical, type ValidationSummary } from "./validate.ts";

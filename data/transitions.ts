@@ -11,7 +11,6 @@
  * @module
  */
 import type { CanonicalDataset, TransitionArrays } from "../core/dataset.ts";
-import type { Rng } from "../core/rng.ts";
 
 /** Whether row `i` starts a transition: it is terminal, or its episode continues on row i + 1. */
 export function isTransitionStart(dataset: CanonicalDataset, i: number): boolean {
@@ -99,71 +98,4 @@ export function toTransitions(dataset: CanonicalDataset): TransitionArrays {
     i = end;
   }
   return out;
-}
-
-/**
- * Draws seeded minibatches of transitions into buffers it reuses: `sample()` returns the same
- * arrays each call, overwritten. Indices come from the {@link Rng}, uniformly with replacement.
- */
-export class TransitionSampler {
-  readonly batch: TransitionArrays;
-  readonly indices: Int32Array;
-  readonly #source: TransitionArrays;
-  readonly #rng: Rng;
-
-  constructor(source: TransitionArrays, batchSize: number, rng: Rng) {
-    if (source.size === 0) throw new RangeError("cannot sample from an empty set of transitions");
-    const { spec } = source;
-    const a = spec.nAgents;
-    const nActions = spec.nActions ?? 0;
-    this.#source = source;
-    this.#rng = rng;
-    this.indices = new Int32Array(batchSize);
-    const ActionArray = source.action instanceof Int32Array ? Int32Array : Float32Array;
-    this.batch = {
-      spec,
-      size: batchSize,
-      obs: new Float32Array(batchSize * a * spec.obsDim),
-      state: new Float32Array(batchSize * a * spec.stateDim),
-      action: new ActionArray(batchSize * a * spec.actDim),
-      reward: new Float32Array(batchSize),
-      mask: new Float32Array(batchSize),
-      nextObs: new Float32Array(batchSize * a * spec.obsDim),
-      nextState: new Float32Array(batchSize * a * spec.stateDim),
-      avail: source.avail === undefined ? undefined : new Uint8Array(batchSize * a * nActions),
-      nextAvail: source.nextAvail === undefined
-        ? undefined
-        : new Uint8Array(batchSize * a * nActions),
-    };
-  }
-
-  /** Fills the batch buffers with a fresh uniform draw and returns them. */
-  sample(): TransitionArrays {
-    const source = this.#source;
-    const batch = this.batch;
-    this.#rng.fillIndices(this.indices, source.size);
-    const { spec } = source;
-    const a = spec.nAgents;
-    const fields: [keyof TransitionArrays, number][] = [
-      ["obs", a * spec.obsDim],
-      ["state", a * spec.stateDim],
-      ["action", a * spec.actDim],
-      ["reward", 1],
-      ["mask", 1],
-      ["nextObs", a * spec.obsDim],
-      ["nextState", a * spec.stateDim],
-      ["avail", a * (spec.nActions ?? 0)],
-      ["nextAvail", a * (spec.nActions ?? 0)],
-    ];
-    for (const [field, width] of fields) {
-      const from = source[field] as Float32Array | Int32Array | Uint8Array | undefined;
-      const to = batch[field] as typeof from;
-      if (from === undefined || to === undefined) continue;
-      for (let b = 0; b < this.indices.length; b++) {
-        const row = this.indices[b];
-        to.set(from.subarray(row * width, (row + 1) * width), b * width);
-      }
-    }
-    return batch;
-  }
 }

@@ -47,6 +47,9 @@ export function progressLine(stepId: string, progress: StepProgress): string {
   return parts.join(" ");
 }
 
+/** Payload fields too long for a log line (`runs show` and `--json` have them). */
+const VERBOSE_FIELDS = new Set(["output", "attempts"]);
+
 /** One line for a non-progress event (state changes, logs, failures). */
 export function eventLine(event: RunEvent): string {
   const time = new Date(event.time).toISOString().slice(11, 23);
@@ -57,7 +60,7 @@ export function eventLine(event: RunEvent): string {
   }
   if (event.type === "step.log") return `${time}${where}: ${payload.message}`;
   const details = Object.entries(payload)
-    .filter(([, v]) => v !== null && v !== undefined)
+    .filter(([k, v]) => v !== null && v !== undefined && !VERBOSE_FIELDS.has(k))
     .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
     .join(" ");
   return `${time} ${event.type}${where}${details ? ` ${details}` : ""}`;

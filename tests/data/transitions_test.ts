@@ -1,5 +1,4 @@
-import { Rng } from "../../core/rng.ts";
-import { toTransitions, TransitionSampler } from "../../data/transitions.ts";
+import { toTransitions } from "../../data/transitions.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { makeDataset } from "./fixtures.ts";
 
@@ -52,28 +51,4 @@ Deno.test("discrete datasets carry avail and next avail", () => {
   assertEquals(rowOf(tr.avail!, 0, width), rowOf(dataset.avail!, 0, width));
   assertEquals(rowOf(tr.nextAvail!, 0, width), rowOf(dataset.avail!, 1, width));
   assert(rowOf(tr.nextAvail!, 1, width).every((v) => v === 0));
-});
-
-Deno.test("the sampler draws the same batches from the same seed, and each batch row is a transition", () => {
-  const tr = toTransitions(
-    makeDataset([{ length: 20, end: "done" }, { length: 15, end: "truncated" }]),
-  );
-  const first = new TransitionSampler(tr, 8, Rng.fromSeed(7));
-  const second = new TransitionSampler(tr, 8, Rng.fromSeed(7));
-  for (let draw = 0; draw < 3; draw++) {
-    const a = first.sample();
-    const b = second.sample();
-    assertEquals(Array.from(a.obs), Array.from(b.obs));
-    assertEquals(Array.from(first.indices), Array.from(second.indices));
-  }
-  const width = tr.spec.nAgents * tr.spec.obsDim;
-  const batch = first.sample();
-  first.indices.forEach((index, b) => {
-    assertEquals(rowOf(batch.nextObs, b, width), rowOf(tr.nextObs, index, width));
-    assertEquals(batch.mask[b], tr.mask[index]);
-    assertEquals(batch.reward[b], tr.reward[index]);
-  });
-  const other = new TransitionSampler(tr, 8, Rng.fromSeed(8));
-  other.sample();
-  assert(Array.from(other.indices).join() !== Array.from(first.indices).join(), "seeds differ");
 });
