@@ -5,7 +5,7 @@
  * @module
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { Scheduler, type ScheduleRecord } from "../../workflows/mod.ts";
+import { Scheduler } from "../../workflows/mod.ts";
 import type { ApiServices } from "../services.ts";
 import { BEARER, errorResponses, jsonResponse, JsonValue } from "../openapi/schemas.ts";
 
@@ -78,8 +78,6 @@ const deleteRoute = createRoute({
   },
 });
 
-const view = (schedule: ScheduleRecord) => schedule;
-
 /** Adds the schedule routes to `app`. */
 export function addScheduleRoutes(app: OpenAPIHono, { engine }: ApiServices): void {
   const scheduler = new Scheduler(engine);
@@ -91,15 +89,15 @@ export function addScheduleRoutes(app: OpenAPIHono, { engine }: ApiServices): vo
         error: { code: "conflict", message: `schedule "${spec.id}" already exists` },
       }, 409);
     }
-    return c.json(view(scheduler.add({ ...spec, params: spec.params ?? {} })), 201);
+    return c.json(scheduler.add({ ...spec, params: spec.params ?? {} }), 201);
   });
 
-  app.openapi(listRoute, (c) => c.json({ schedules: scheduler.list().map(view) }, 200));
+  app.openapi(listRoute, (c) => c.json({ schedules: scheduler.list() }, 200));
 
   app.openapi(deleteRoute, (c) => {
     const { id } = c.req.valid("param");
     const schedule = engine.store.schedules.get(id);
     scheduler.remove(id);
-    return c.json(view(schedule), 200);
+    return c.json(schedule, 200);
   });
 }
