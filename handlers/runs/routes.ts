@@ -5,41 +5,60 @@
  * @module
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { WorkflowRegistry } from "../../workflows/mod.ts";
 import type { ApiServices } from "../services.ts";
+import { workflowParamSchemas } from "../workflows/param_schemas.ts";
 import { BEARER, errorResponses, jsonResponse, JsonValue } from "../openapi/schemas.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { RUN_STATES, RunIdParam, RunSchema, runView, StepSchema, stepView } from "./schemas.ts";
 
-const SubmitBody = z.object({
-  workflow: z.string().min(1).max(100).openapi({ example: "train-evaluate" }),
-  params: JsonValue.optional().openapi({
-    description: "the workflow's parameters (see GET /v1/workflows); defaults fill the rest",
-    example: { iterations: 200 },
-  }),
-}).openapi("RunSubmission");
-
-const submitRoute = createRoute({
-  method: "post",
-  path: "/v1/runs",
-  tags: ["runs"],
-  summary: "Submit a run",
-  description: "The same `Idempotency-Key` with the same body returns the run it created " +
-    "(200); with a different body it is a 409.",
-  security: BEARER,
-  request: {
-    headers: z.object({
-      "Idempotency-Key": z.string().min(1).max(200).regex(/^[\x21-\x7e][\x20-\x7e]*$/, {
-        message: "printable ASCII, at most 200 characters",
-      }).optional(),
+/**
+ * The submission body. It is validated here only as `{workflow, params}`; the params are
+ * checked by the engine with the workflow's own schema (so an unknown workflow is a 404). The
+ * document shows each workflow's params schema as one alternative of a `oneOf`.
+ */
+function submitBody(registry: WorkflowRegistry) {
+  return z.object({
+    workflow: z.string().min(1).max(100).openapi({ example: "train-evaluate" }),
+    params: JsonValue.optional().openapi({
+      description: "the workflow's parameters; defaults fill the rest",
+      example: { env: "spread", tier: "medium", iterations: 500 },
     }),
-    body: { content: { "application/json": { schema: SubmitBody } }, required: true },
-  },
-  responses: {
-    201: jsonResponse(RunSchema, "The run was queued"),
-    200: jsonResponse(RunSchema, "The run this idempotency key already created"),
-    ...errorResponses(400, 404, 409),
-  },
-});
+  }).openapi("RunSubmission", {
+    oneOf: workflowParamSchemas(registry).map(({ name, schema }) => ({
+      type: "object" as const,
+      title: name,
+      properties: { workflow: { type: "string" as const, enum: [name] }, params: schema },
+    })),
+  });
+}
+
+const submitRoute = (registry: WorkflowRegistry) =>
+  createRoute({
+    method: "post",
+    path: "/v1/runs",
+    tags: ["runs"],
+    summary: "Submit a run",
+    description: "The same `Idempotency-Key` with the same body returns the run it created " +
+      "(200); with a different body it is a 409.",
+    security: BEARER,
+    request: {
+      headers: z.object({
+        "Idempotency-Key": z.string().min(1).max(200).regex(/^[\x21-\x7e][\x20-\x7e]*$/, {
+          message: "printable ASCII, at most 200 characters",
+        }).optional(),
+      }),
+      body: {
+        content: { "application/json": { schema: submitBody(registry) } },
+        required: true,
+      },
+    },
+    responses: {
+      201: jsonResponse(RunSchema, "The run was queued"),
+      200: jsonResponse(RunSchema, "The run this idempotency key already created"),
+      ...errorResponses(400, 404, 409),
+    },
+  });
 
 const listRoute = createRoute({
   method: "get",
@@ -92,7 +111,7 @@ const actionRoute = (action: "cancel" | "resume", summary: string) =>
 
 /** Adds the run routes to `app`. */
 export function addRunRoutes(app: OpenAPIHono, { engine }: ApiServices): void {
-  app.openapi(submitRoute, (c) => {
+  app.openapi(submitRoute(engine.registry), (c) => {
     const { workflow, params } = c.req.valid("json");
     const idempotencyKey = c.req.valid("header")["Idempotency-Key"];
     const { run, created } = engine.submit(workflow, params ?? {}, { idempotencyKey });

@@ -5,9 +5,9 @@
  * @module
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { z as zod } from "zod";
 import type { ApiServices } from "../services.ts";
 import { BEARER, errorResponses, jsonResponse } from "../openapi/schemas.ts";
+import { workflowParamSchemas } from "./param_schemas.ts";
 
 const WorkflowSchema = z.object({
   name: z.string().openapi({ example: "train-evaluate" }),
@@ -30,14 +30,12 @@ const listRoute = createRoute({
 
 /** Adds the workflow list route to `app`. */
 export function addWorkflowRoutes(app: OpenAPIHono, { engine }: ApiServices): void {
+  const schemas = new Map(workflowParamSchemas(engine.registry).map((w) => [w.name, w.schema]));
   const workflows = engine.registry.list().map((workflow) => ({
     name: workflow.name,
     description: workflow.description,
     steps: workflow.steps.map((step) => ({ id: step.id, kind: step.kind })),
-    params: zod.toJSONSchema(workflow.params, { io: "input", unrepresentable: "any" }) as Record<
-      string,
-      unknown
-    >,
+    params: schemas.get(workflow.name)!,
   }));
   app.openapi(listRoute, (c) => c.json({ workflows }, 200));
 }

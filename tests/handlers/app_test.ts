@@ -65,6 +65,9 @@ Deno.test("the v1 routes need the token and appear in the OpenAPI document", asy
   assert(submit.parameters.some((p: { name: string }) => p.name === "Idempotency-Key"));
   assertEquals(submit.security, [{ bearer: [] }]);
   assert("409" in submit.responses && "201" in submit.responses);
+  const alternatives = document.components.schemas.RunSubmission.oneOf;
+  const trainEvaluate = alternatives.find((a: { title: string }) => a.title === "train-evaluate");
+  assertEquals(trainEvaluate.properties.params.properties.iterations.type, "integer");
 });
 
 Deno.test("a malformed or wrong Authorization header is a JSON 401 with a Bearer challenge", async () => {
