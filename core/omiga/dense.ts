@@ -156,10 +156,11 @@ export function mlpForward(layout: MlpLayout, x: tf.Tensor2D, params: tf.Tensor1
  * respect to the output, `outputGradient` [R, out]. Returns [layout.size] in layout order.
  * Transposes are explicit: `matMul`'s transpose flags are 10-17x slower on wasm.
  *
- * Per layer, from the last: [dW; db] = [input | 1]^T upstream (weight then bias, as laid out);
- * then upstream <- (upstream W^T) * relu'(input), relu' read from the input itself (> 0).
- * The wasm backend (XNNPACK) repacks the right-hand operand of every product, so a narrow
- * first layer computes ([input | 1]^T upstream)^T = upstream^T [input | 1] instead.
+ * Per layer, from the last: dW = input^T upstream and db = 1^T upstream (two products with
+ * the same right operand, which XNNPACK packs once: the wasm backend caches the packed operand
+ * per tensor); then upstream <- (upstream W^T) * relu'(input), relu' read from the input itself
+ * (> 0). XNNPACK packs the right-hand operand of every product, so a narrow first layer
+ * computes ([input | 1]^T upstream)^T = upstream^T [input | 1] instead.
  */
 export function mlpBackward(
   layout: MlpLayout,
@@ -167,27 +168,29 @@ export function mlpBackward(
   outputGradient: tf.Tensor2D,
 ): tf.Tensor1D {
   return tf.tidy(() => {
-    const pieces: tf.Tensor1D[] = [];
-    const ones = tf.ones([1, outputGradient.shape[0]]);
+    const layers: tf.Tensor[][] = []; // [weight, bias] gradients, last layer first
+    const rows = outputGradient.shape[0];
+    const ones = tf.ones([1, rows]);
     let upstream = outputGradient; // d loss / d (layer output), [R, out]
     for (let l = layout.layers.length - 1; l >= 0; l--) {
       const input = trace.inputs[l];
       const [inputs, outputs] = [input.shape[1], upstream.shape[1]];
       if (inputs + 1 < outputs) {
-        // A narrow input (the first layer): XNNPACK repacks the right operand on every call, so
-        // multiply by the small [R, in + 1] input there and transpose the small result.
-        const inputWithOnes = tf.concat([input, tf.transpose(ones)], 1); // [R, in + 1]
+        // A narrow input (the first layer): multiply by the small [R, in + 1] input rather than
+        // packing the wide upstream, and transpose the small result.
+        const inputWithOnes = tf.concat([input, tf.reshape(ones, [rows, 1])], 1); // [R, in + 1]
         const transposed = tf.matMul(tf.transpose(upstream), inputWithOnes); // [out, in + 1]
-        pieces.push(tf.reshape(tf.transpose(transposed), [-1]));
+        layers.push([tf.transpose(transposed)]);
       } else {
-        const inputWithOnes = tf.concat([tf.transpose(input), ones], 0); // [in + 1, R]
-        pieces.push(tf.reshape(tf.matMul(inputWithOnes, upstream), [-1]));
+        layers.push([tf.matMul(tf.transpose(input), upstream), tf.matMul(ones, upstream)]);
       }
       if (l > 0) {
-        const throughWeight = tf.matMul(upstream, tf.transpose(trace.weights[l])); // [R, in]
-        upstream = tf.mul(throughWeight, tf.step(input)) as tf.Tensor2D;
+        const weight = trace.weights[l];
+        // A one-column weight's transpose is the same values: a reshape, no copy.
+        const weightT = outputs === 1 ? tf.reshape(weight, [1, inputs]) : tf.transpose(weight);
+        upstream = tf.mul(tf.matMul(upstream, weightT), tf.step(input)) as tf.Tensor2D;
       }
     }
-    return tf.concat(pieces.reverse());
+    return tf.concat(layers.reverse().flat().map((piece) => tf.reshape(piece, [-1])));
   });
 }

@@ -18,11 +18,12 @@ async function checkGradients(
   spec: MultiAgentSpec,
   backend: "cpu" | "wasm",
   algorithm: "omiga" | "omiga-local" | "bc" = "omiga",
+  hiddenSize = 4,
 ) {
   await selectBackend({ backend });
   const data = syntheticTransitions(spec, 30, 5);
   const learner = OmigaLearner.create(spec, {
-    hiddenSize: 4,
+    hiddenSize,
     mixerHiddenSize: 3,
     batchSize: 5,
     seed: 8,
@@ -109,5 +110,13 @@ Deno.test("the ablations' gradients match finite differences", async () => {
 
 Deno.test("the hand-written gradients match finite differences on wasm", async () => {
   await checkGradients(continuous, "wasm");
+  await selectBackend({ backend: "cpu" });
+});
+
+Deno.test("layers wider than their input (their own backward path) match finite differences", async () => {
+  // hidden 12 > input + 1: the first layers take the narrow-input branch of mlpBackward.
+  await checkGradients(continuous, "cpu", "omiga", 12);
+  await checkGradients(continuous, "wasm", "omiga", 12);
+  await checkGradients(discrete, "wasm", "omiga", 12);
   await selectBackend({ backend: "cpu" });
 });
