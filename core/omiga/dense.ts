@@ -11,6 +11,7 @@
  */
 import { tf } from "../tf.ts";
 import type { Rng } from "../rng.ts";
+import { heapMatMul } from "./heap_gemm.ts";
 
 /** One dense layer's place in a flat parameter vector. */
 export interface DenseLayer {
@@ -109,6 +110,8 @@ function layerWeights(params: tf.Tensor1D, layer: DenseLayer): [tf.Tensor2D, tf.
 
 /** x W + b, then ReLU unless `linear`: one fused kernel. */
 function dense(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D, linear: boolean) {
+  const onHeap = heapMatMul(x, weight, { bias, relu: !linear });
+  if (onHeap) return onHeap;
   // Called directly rather than through `tf.fused.matMul` to skip that op's bookkeeping.
   const out = tf.engine().runKernel("_FusedMatMul", {
     a: tf.reshape(x, [1, ...x.shape]),
@@ -152,15 +155,30 @@ export function mlpForward(layout: MlpLayout, x: tf.Tensor2D, params: tf.Tensor1
 }
 
 /**
+ * [dW, db] of one layer: dW = input^T upstream, db = 1^T upstream. On the wasm heap kernel
+ * (`heap_gemm.ts`) input^T is read in place. Otherwise two tfjs products share their right
+ * operand (the wasm backend's XNNPACK caches its packing per tensor), and a narrow input (the
+ * first layer), for which packing the wide upstream would dominate, computes
+ * ([input | 1]^T upstream)^T = upstream^T [input | 1] and transposes the small result.
+ */
+function layerGradients(input: tf.Tensor2D, upstream: tf.Tensor2D, ones: tf.Tensor2D) {
+  const onHeap = heapMatMul(input, upstream, { transposeA: true });
+  if (onHeap) return [onHeap, heapMatMul(ones, upstream)!];
+  const [rows, inputs] = input.shape;
+  if (inputs + 1 < upstream.shape[1]) {
+    const inputWithOnes = tf.concat([input, tf.reshape(ones, [rows, 1])], 1); // [R, in + 1]
+    return [tf.transpose(tf.matMul(tf.transpose(upstream), inputWithOnes))]; // [in + 1, out]
+  }
+  return [tf.matMul(tf.transpose(input), upstream), tf.matMul(ones, upstream)];
+}
+
+/**
  * The gradient of a loss with respect to the layout's parameters, given the gradient with
  * respect to the output, `outputGradient` [R, out]. Returns [layout.size] in layout order.
  * Transposes are explicit: `matMul`'s transpose flags are 10-17x slower on wasm.
  *
- * Per layer, from the last: dW = input^T upstream and db = 1^T upstream (two products with
- * the same right operand, which XNNPACK packs once: the wasm backend caches the packed operand
- * per tensor); then upstream <- (upstream W^T) * relu'(input), relu' read from the input itself
- * (> 0). XNNPACK packs the right-hand operand of every product, so a narrow first layer
- * computes ([input | 1]^T upstream)^T = upstream^T [input | 1] instead.
+ * Per layer, from the last: the weight and bias gradients ({@link layerGradients}); then
+ * upstream <- (upstream W^T) * relu'(input), relu' read from the input itself (> 0).
  */
 export function mlpBackward(
   layout: MlpLayout,
@@ -169,26 +187,19 @@ export function mlpBackward(
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const layers: tf.Tensor[][] = []; // [weight, bias] gradients, last layer first
-    const rows = outputGradient.shape[0];
-    const ones = tf.ones([1, rows]);
+    const ones = tf.ones([1, outputGradient.shape[0]]) as tf.Tensor2D;
     let upstream = outputGradient; // d loss / d (layer output), [R, out]
     for (let l = layout.layers.length - 1; l >= 0; l--) {
       const input = trace.inputs[l];
-      const [inputs, outputs] = [input.shape[1], upstream.shape[1]];
-      if (inputs + 1 < outputs) {
-        // A narrow input (the first layer): multiply by the small [R, in + 1] input rather than
-        // packing the wide upstream, and transpose the small result.
-        const inputWithOnes = tf.concat([input, tf.reshape(ones, [rows, 1])], 1); // [R, in + 1]
-        const transposed = tf.matMul(tf.transpose(upstream), inputWithOnes); // [out, in + 1]
-        layers.push([tf.transpose(transposed)]);
-      } else {
-        layers.push([tf.matMul(tf.transpose(input), upstream), tf.matMul(ones, upstream)]);
-      }
+      layers.push(layerGradients(input, upstream, ones));
       if (l > 0) {
+        const [inputs, outputs] = [input.shape[1], upstream.shape[1]];
         const weight = trace.weights[l];
         // A one-column weight's transpose is the same values: a reshape, no copy.
         const weightT = outputs === 1 ? tf.reshape(weight, [1, inputs]) : tf.transpose(weight);
-        upstream = tf.mul(tf.matMul(upstream, weightT), tf.step(input)) as tf.Tensor2D;
+        const throughWeight = heapMatMul(upstream, weightT as tf.Tensor2D) ??
+          tf.matMul(upstream, weightT);
+        upstream = tf.mul(throughWeight, tf.step(input)) as tf.Tensor2D;
       }
     }
     return tf.concat(layers.reverse().flat().map((piece) => tf.reshape(piece, [-1])));

@@ -1,0 +1,112 @@
+/**
+ * Matrix products computed in place on the wasm backend's heap by a kernel of our own
+ * (`heap_gemm_module.ts`), for the dense layers' large products. tfjs's wasm `matMul` goes
+ * through XNNPACK, which packs its right-hand operand into a new buffer on every call (its
+ * cache is keyed by tensor, and the weights change every step) and, as built, has no fused
+ * multiply-add; at 384x256x256 it took ~2.4 ms per product here, this kernel ~1.5 ms. It also
+ * reads a left operand transposed in place, so `input^T upstream` needs no explicit transpose.
+ *
+ * Used only on the wasm backend when the engine supports relaxed SIMD; everywhere else (and
+ * for shapes it does not take) {@link heapMatMul} returns undefined and callers use tfjs ops.
+ *
+ * @module
+ */
+import { tf } from "../tf.ts";
+import { gemmModuleBytes } from "./heap_gemm_module.ts";
+
+/** The parts of the wasm backend this module reads. */
+interface WasmBackendInternals {
+  wasm?: { asm?: { memory?: unknown } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+}
+
+type Kernel = (
+  a: number,
+  stride: number,
+  b: number,
+  bias: number,
+  c: number,
+  m: number,
+  k: number,
+  n: number,
+  relu: number,
+) => void;
+
+interface HeapKernels {
+  backend: WasmBackendInternals;
+  gemm: Kernel;
+  gemmTransposedA: Kernel;
+}
+
+const instances = new WeakMap<object, HeapKernels | null>();
+
+function heapKernels(): HeapKernels | null {
+  if (tf.getBackend() !== "wasm") return null;
+  const backend = tf.backend() as unknown as WasmBackendInternals;
+  let kernels = instances.get(backend);
+  if (kernels === undefined) {
+    kernels = null;
+    const memory = backend.wasm?.asm?.memory;
+    const bytes = gemmModuleBytes();
+    // validate() is false where the engine lacks relaxed SIMD.
+    if (memory instanceof WebAssembly.Memory && WebAssembly.validate(bytes)) {
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+        env: { memory },
+      });
+      const exports = instance.exports as unknown as Record<"gemm" | "gemmTransposedA", Kernel>;
+      kernels = { backend, gemm: exports.gemm, gemmTransposedA: exports.gemmTransposedA };
+    }
+    instances.set(backend, kernels);
+  }
+  return kernels;
+}
+
+/** Options of {@link heapMatMul}. */
+export interface HeapMatMulOptions {
+  /** Multiply by the transpose of `a`. */
+  transposeA?: boolean;
+  /** Added to every row of the product, [N]. */
+  bias?: tf.Tensor1D;
+  /** max(., 0) after the bias. */
+  relu?: boolean;
+}
+
+/**
+ * `op(a) b (+ bias) (relu)` with op(a) = a or a^T, [M, K] x [K, N] -> [M, N], computed on the
+ * wasm heap; undefined where the kernel does not apply (not the wasm backend, no relaxed SIMD,
+ * N not a multiple of 8, an empty operand, a non-float32 one): use tfjs ops then.
+ */
+export function heapMatMul(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  options: HeapMatMulOptions = {},
+): tf.Tensor2D | undefined {
+  const kernels = heapKernels();
+  if (kernels === null) return undefined;
+  const { transposeA = false, bias, relu = false } = options;
+  const [rows, inner] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
+  const columns = b.shape[1];
+  const floats = [a, b, ...(bias ? [bias] : [])].every((t) => t.dtype === "float32");
+  if (
+    !floats || columns % 8 !== 0 || rows < 1 || inner < 1 || columns < 1 ||
+    b.shape[0] !== inner || (bias !== undefined && bias.size !== columns)
+  ) {
+    return undefined;
+  }
+  const { backend } = kernels;
+  const out = backend.makeOutput([rows, columns], "float32"); // first: it may grow the heap
+  const address = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset!;
+  (transposeA ? kernels.gemmTransposedA : kernels.gemm)(
+    address(a),
+    a.shape[1] * 4,
+    address(b),
+    bias ? address(bias) : 0,
+    address(out),
+    rows,
+    inner,
+    columns,
+    relu ? 1 : 0,
+  );
+  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor2D;
+}
