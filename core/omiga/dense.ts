@@ -156,7 +156,7 @@ export function mlpForward(layout: MlpLayout, x: tf.Tensor2D, params: tf.Tensor1
 
 /**
  * [dW, db] of one layer: dW = input^T upstream, db = 1^T upstream. On the wasm heap kernel
- * (`heap_gemm.ts`) input^T is read in place. Otherwise two tfjs products share their right
+ * (`heap_gemm.ts`) input^T is read in place (or upstream^T, for a narrow head). Otherwise two tfjs products share their right
  * operand (the wasm backend's XNNPACK caches its packing per tensor), and a narrow input (the
  * first layer), for which packing the wide upstream would dominate, computes
  * ([input | 1]^T upstream)^T = upstream^T [input | 1] and transposes the small result.
@@ -164,6 +164,16 @@ export function mlpForward(layout: MlpLayout, x: tf.Tensor2D, params: tf.Tensor1
 function layerGradients(input: tf.Tensor2D, upstream: tf.Tensor2D, ones: tf.Tensor2D) {
   const onHeap = heapMatMul(input, upstream, { transposeA: true });
   if (onHeap) return [onHeap, heapMatMul(ones, upstream)!];
+  // A few output columns (the heads): dW^T = upstream^T input on the heap, then a small
+  // transpose (a reshape for one column).
+  const transposedOnHeap = heapMatMul(upstream, input, { transposeA: true }); // [out, in]
+  if (transposedOnHeap) {
+    const [outputs, inputs] = transposedOnHeap.shape;
+    const weight = outputs === 1
+      ? tf.reshape(transposedOnHeap, [inputs, 1])
+      : tf.transpose(transposedOnHeap);
+    return [weight, tf.matMul(ones, upstream)];
+  }
   const [rows, inputs] = input.shape;
   if (inputs + 1 < upstream.shape[1]) {
     const inputWithOnes = tf.concat([input, tf.reshape(ones, [rows, 1])], 1); // [R, in + 1]
