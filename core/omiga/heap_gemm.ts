@@ -13,13 +13,7 @@
  */
 import { tf } from "../tf.ts";
 import { gemmModuleBytes } from "./heap_gemm_module.ts";
-
-/** The parts of the wasm backend this module reads. */
-interface WasmBackendInternals {
-  wasm?: { asm?: { memory?: unknown } };
-  dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-}
+import { heapModule } from "./heap.ts";
 
 type Kernel = (
   a: number,
@@ -32,35 +26,6 @@ type Kernel = (
   n: number,
   relu: number,
 ) => void;
-
-interface HeapKernels {
-  backend: WasmBackendInternals;
-  gemm: Kernel;
-  gemmTransposedA: Kernel;
-}
-
-const instances = new WeakMap<object, HeapKernels | null>();
-
-function heapKernels(): HeapKernels | null {
-  if (tf.getBackend() !== "wasm") return null;
-  const backend = tf.backend() as unknown as WasmBackendInternals;
-  let kernels = instances.get(backend);
-  if (kernels === undefined) {
-    kernels = null;
-    const memory = backend.wasm?.asm?.memory;
-    const bytes = gemmModuleBytes();
-    // validate() is false where the engine lacks relaxed SIMD.
-    if (memory instanceof WebAssembly.Memory && WebAssembly.validate(bytes)) {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-        env: { memory },
-      });
-      const exports = instance.exports as unknown as Record<"gemm" | "gemmTransposedA", Kernel>;
-      kernels = { backend, gemm: exports.gemm, gemmTransposedA: exports.gemmTransposedA };
-    }
-    instances.set(backend, kernels);
-  }
-  return kernels;
-}
 
 /** Options of {@link heapMatMul}. */
 export interface HeapMatMulOptions {
@@ -82,7 +47,7 @@ export function heapMatMul(
   b: tf.Tensor2D,
   options: HeapMatMulOptions = {},
 ): tf.Tensor2D | undefined {
-  const kernels = heapKernels();
+  const kernels = heapModule<Record<"gemm" | "gemmTransposedA", Kernel>>("gemm", gemmModuleBytes);
   if (kernels === null) return undefined;
   const { transposeA = false, bias, relu = false } = options;
   const [rows, inner] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
@@ -94,10 +59,10 @@ export function heapMatMul(
   ) {
     return undefined;
   }
-  const { backend } = kernels;
-  const out = backend.makeOutput([rows, columns], "float32"); // first: it may grow the heap
-  const address = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset!;
-  (transposeA ? kernels.gemmTransposedA : kernels.gemm)(
+  const { heap, exports } = kernels;
+  const out = heap.output([rows, columns]); // first: it may grow the heap
+  const address = (t: tf.TensorInfo) => heap.address(t);
+  (transposeA ? exports.gemmTransposedA : exports.gemm)(
     address(a),
     a.shape[1] * 4,
     address(b),
@@ -108,5 +73,5 @@ export function heapMatMul(
     columns,
     relu ? 1 : 0,
   );
-  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor2D;
+  return heap.tensor<tf.Tensor2D>(out);
 }

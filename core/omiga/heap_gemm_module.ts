@@ -1,6 +1,6 @@
 /**
- * The WebAssembly binary of one matrix-product kernel, assembled here from its instructions
- * (no toolchain, no binary in the repository). See `heap_gemm.ts` for why and how it is used.
+ * The WebAssembly binary of the matrix-product kernels, assembled here from their instructions
+ * (`wasm_assembler.ts`: no toolchain, no binary in the repository). See `heap_gemm.ts` for why and how it is used.
  *
  * `gemm(a, stride, b, bias, c, M, K, N, relu)`, all i32 byte addresses in the imported memory:
  * C[M, N] = A[M, K] B[K, N] (+ bias[N]) (then max(., 0) when `relu` is not 0; no bias when
@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { Code, leb, moduleBytes, op, simd } from "./wasm_assembler.ts";
 
 // Parameters, then locals, by index.
 const PARAMS = 9;
@@ -23,81 +24,6 @@ const ACC = 26; // accumulator (row r, half h) at ACC + 2 r + h: 26..37
 const I32_LOCALS = 12;
 const V128_LOCALS = 17;
 const BLOCK_ROWS = 6;
-
-const op = {
-  block: 0x02,
-  loop: 0x03,
-  if: 0x04,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  get: 0x20,
-  set: 0x21,
-  i32Const: 0x41,
-  i32Eqz: 0x45,
-  i32LtU: 0x49,
-  i32GtU: 0x4b,
-  i32GeU: 0x4f,
-  i32Add: 0x6a,
-  i32Mul: 0x6c,
-  i32Shl: 0x74,
-  empty: 0x40,
-};
-const simd = { load: 0x00, load32Splat: 0x09, store: 0x0b, const: 0x0c, max: 0xe9, madd: 0x105 };
-
-function leb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    const byte = v & 0x7f;
-    v >>>= 7;
-    out.push(v === 0 ? byte : byte | 0x80);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-/** A tiny instruction writer for the kernel body. */
-class Code {
-  readonly bytes: number[] = [];
-  emit(...bytes: number[]): this {
-    this.bytes.push(...bytes);
-    return this;
-  }
-  get(index: number): this {
-    return this.emit(op.get, ...leb(index));
-  }
-  set(index: number): this {
-    return this.emit(op.set, ...leb(index));
-  }
-  const(value: number): this {
-    return this.emit(op.i32Const, ...sleb(value));
-  }
-  simd(opcode: number, ...immediates: number[]): this {
-    return this.emit(0xfd, ...leb(opcode), ...immediates);
-  }
-  /** local[target] = local[a] + local[b] */
-  add(target: number, a: number, b: number): this {
-    return this.get(a).get(b).emit(op.i32Add).set(target);
-  }
-  zero(target: number): this {
-    return this.simd(simd.const, ...new Array(16).fill(0)).set(target);
-  }
-  loadVector(target: number, address: number, offset: number): this {
-    return this.get(address).simd(simd.load, 0, ...leb(offset)).set(target);
-  }
-}
 
 /** One block of `rows` rows and 8 columns at (i, j): accumulate over k, then store. */
 function rowBlock(code: Code, rows: number, transposed: boolean): void {
@@ -118,7 +44,9 @@ function rowBlock(code: Code, rows: number, transposed: boolean): void {
     const [pointer, offset] = transposed ? [PA, 4 * r] : [PA + r, 0];
     code.get(pointer).simd(simd.load32Splat, 0, ...leb(offset)).set(X);
     for (const [h, bVector] of [[0, B0], [1, B1]]) {
-      code.get(X).get(bVector).get(ACC + 2 * r + h).simd(simd.madd).set(ACC + 2 * r + h);
+      code.get(X).get(bVector).get(ACC + 2 * r + h).simd(simd.f32x4RelaxedMadd).set(
+        ACC + 2 * r + h,
+      );
     }
   }
   if (transposed) {
@@ -131,7 +59,7 @@ function rowBlock(code: Code, rows: number, transposed: boolean): void {
   code.get(KK).emit(op.brIf, 0, op.end);
   // relu
   code.get(RELU).emit(op.if, op.empty).zero(X);
-  for (let a = 0; a < 2 * rows; a++) code.get(ACC + a).get(X).simd(simd.max).set(ACC + a);
+  for (let a = 0; a < 2 * rows; a++) code.get(ACC + a).get(X).simd(simd.f32x4Max).set(ACC + a);
   code.emit(op.end);
   // pc = c + i * rowB + j * 4; store row by row
   code.get(C).get(I).get(ROW_B).emit(op.i32Mul, op.i32Add).get(J).const(2)
@@ -174,31 +102,12 @@ function kernelBody(transposed: boolean): number[] {
   return code.bytes;
 }
 
-function section(id: number, content: number[]): number[] {
-  return [id, ...leb(content.length), ...content];
-}
-
-function name(text: string): number[] {
-  const bytes = [...new TextEncoder().encode(text)];
-  return [...leb(bytes.length), ...bytes];
-}
-
-function functionBody(transposed: boolean): number[] {
-  const I32 = 0x7f;
-  const V128 = 0x7b;
-  const body = [2, ...leb(I32_LOCALS), I32, ...leb(V128_LOCALS), V128, ...kernelBody(transposed)];
-  return [...leb(body.length), ...body];
-}
-
 /** The kernel module: imports `env.memory`, exports `gemm` and `gemmTransposedA`. */
 export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
-  const params = new Array(PARAMS).fill(0x7f);
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [1, 0x60, ...leb(params.length), ...params, 0]),
-    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 1]),
-    ...section(3, [2, 0, 0]),
-    ...section(7, [2, ...name("gemm"), 0x00, 0, ...name("gemmTransposedA"), 0x00, 1]),
-    ...section(10, [2, ...functionBody(false), ...functionBody(true)]),
+  const signature = { params: new Array(PARAMS).fill("i32" as const), results: [] };
+  const locals = { i32: I32_LOCALS, v128: V128_LOCALS };
+  return moduleBytes([
+    { name: "gemm", signature, locals, body: kernelBody(false) },
+    { name: "gemmTransposedA", signature, locals, body: kernelBody(true) },
   ]);
 }
