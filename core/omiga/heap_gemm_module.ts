@@ -8,7 +8,7 @@
  * multiplies by the transpose of the matrix stored at `a` (rows `stride` bytes apart), read in
  * place: C = A^T B with A^T[i, k] at `a + 4 i + k * stride`. B and C are row-major; N must be a
  * multiple of 8. Rows go in blocks of 6 (12 accumulators of 4 lanes, multiply-adds with
- * `f32x4.relaxed_madd`), the last M % 6 rows one at a time.
+ * `f32x4.relaxed_madd`), the last M % 6 rows one at a time; k is unrolled 4 times.
  *
  * @module
  */
@@ -24,6 +24,26 @@ const ACC = 26; // accumulator (row r, half h) at ACC + 2 r + h: 26..37
 const I32_LOCALS = 12;
 const V128_LOCALS = 17;
 const BLOCK_ROWS = 6;
+const UNROLL = 4;
+
+/**
+ * One k of a block: C[rows, 8] += A[rows, k] B[k, 8], then B's pointer moves a row on (and A's,
+ * when A is read transposed; row-major A is read at offset 4 u from its row pointers, which
+ * move after the unrolled steps).
+ */
+function kStep(code: Code, rows: number, transposed: boolean, u: number): void {
+  code.loadVector(B0, PB, 0).loadVector(B1, PB, 16);
+  for (let r = 0; r < rows; r++) {
+    const [pointer, offset] = transposed ? [PA, 4 * r] : [PA + r, 4 * u];
+    code.get(pointer).simd(simd.load32Splat, 0, ...leb(offset)).set(X);
+    for (const [h, bVector] of [[0, B0], [1, B1]]) {
+      const accumulator = ACC + 2 * r + h;
+      code.get(X).get(bVector).get(accumulator).simd(simd.f32x4RelaxedMadd).set(accumulator);
+    }
+  }
+  code.add(PB, PB, ROW_B);
+  if (transposed) code.add(PA, PA, STRIDE);
+}
 
 /** One block of `rows` rows and 8 columns at (i, j): accumulate over k, then store. */
 function rowBlock(code: Code, rows: number, transposed: boolean): void {
@@ -38,25 +58,23 @@ function rowBlock(code: Code, rows: number, transposed: boolean): void {
   // pb = b + j * 4; k = K
   code.get(B).get(J).const(2).emit(op.i32Shl, op.i32Add).set(PB);
   code.get(K).set(KK);
-  code.emit(op.loop, op.empty);
-  code.loadVector(B0, PB, 0).loadVector(B1, PB, 16);
-  for (let r = 0; r < rows; r++) {
-    const [pointer, offset] = transposed ? [PA, 4 * r] : [PA + r, 0];
-    code.get(pointer).simd(simd.load32Splat, 0, ...leb(offset)).set(X);
-    for (const [h, bVector] of [[0, B0], [1, B1]]) {
-      code.get(X).get(bVector).get(ACC + 2 * r + h).simd(simd.f32x4RelaxedMadd).set(
-        ACC + 2 * r + h,
-      );
-    }
+  // k in steps of UNROLL while at least UNROLL remain, then one at a time.
+  code.emit(op.block, op.empty, op.loop, op.empty);
+  code.get(KK).const(UNROLL).emit(op.i32LtU, op.brIf, 1);
+  for (let u = 0; u < UNROLL; u++) kStep(code, rows, transposed, u);
+  if (!transposed) {
+    for (let r = 0; r < rows; r++) code.get(PA + r).const(4 * UNROLL).emit(op.i32Add).set(PA + r);
   }
-  if (transposed) {
-    code.add(PA, PA, STRIDE);
-  } else {
+  code.get(KK).const(-UNROLL).emit(op.i32Add).set(KK);
+  code.emit(op.br, 0, op.end, op.end);
+  code.emit(op.block, op.empty, op.loop, op.empty);
+  code.get(KK).emit(op.i32Eqz, op.brIf, 1);
+  kStep(code, rows, transposed, 0);
+  if (!transposed) {
     for (let r = 0; r < rows; r++) code.get(PA + r).const(4).emit(op.i32Add).set(PA + r);
   }
-  code.add(PB, PB, ROW_B);
   code.get(KK).const(-1).emit(op.i32Add).set(KK);
-  code.get(KK).emit(op.brIf, 0, op.end);
+  code.emit(op.br, 0, op.end, op.end);
   // relu
   code.get(RELU).emit(op.if, op.empty).zero(X);
   for (let a = 0; a < 2 * rows; a++) code.get(ACC + a).get(X).simd(simd.f32x4Max).set(ACC + a);

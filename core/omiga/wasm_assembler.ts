@@ -20,6 +20,7 @@ export const op = {
   f32Load: 0x2a,
   f32Store: 0x38,
   i32Const: 0x41,
+  i32Eqz: 0x45,
   i32LtU: 0x49,
   i32GtU: 0x4b,
   i32GeU: 0x4f,
