@@ -207,9 +207,8 @@ export function mlpBackward(
         const weight = trace.weights[l];
         // A one-column weight's transpose is the same values: a reshape, no copy.
         const weightT = outputs === 1 ? tf.reshape(weight, [1, inputs]) : tf.transpose(weight);
-        const throughWeight = heapMatMul(upstream, weightT as tf.Tensor2D) ??
-          tf.matMul(upstream, weightT);
-        upstream = tf.mul(throughWeight, tf.step(input)) as tf.Tensor2D;
+        upstream = heapMatMul(upstream, weightT as tf.Tensor2D, { mask: input }) ??
+          tf.mul(tf.matMul(upstream, weightT), tf.step(input)) as tf.Tensor2D;
       }
     }
     return tf.concat(layers.reverse().flat().map((piece) => tf.reshape(piece, [-1])));

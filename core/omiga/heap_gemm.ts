@@ -25,6 +25,7 @@ type Kernel = (
   k: number,
   n: number,
   relu: number,
+  mask: number,
 ) => void;
 
 /** Options of {@link heapMatMul}. */
@@ -35,10 +36,12 @@ export interface HeapMatMulOptions {
   bias?: tf.Tensor1D;
   /** max(., 0) after the bias. */
   relu?: boolean;
+  /** [M, N]: keep the product where it is > 0, 0 elsewhere (times relu'(mask)). */
+  mask?: tf.Tensor2D;
 }
 
 /**
- * `op(a) b (+ bias) (relu)` with op(a) = a or a^T, [M, K] x [K, N] -> [M, N], computed on the
+ * `op(a) b (+ bias) (relu) (* relu'(mask))` with op(a) = a or a^T, [M, K] x [K, N] -> [M, N], computed on the
  * wasm heap; undefined where the kernel does not apply (not the wasm backend, no relaxed SIMD,
  * N not a multiple of 8, an empty operand, a non-float32 one): use tfjs ops then.
  */
@@ -49,13 +52,15 @@ export function heapMatMul(
 ): tf.Tensor2D | undefined {
   const kernels = heapModule<Record<"gemm" | "gemmTransposedA", Kernel>>("gemm", gemmModuleBytes);
   if (kernels === null) return undefined;
-  const { transposeA = false, bias, relu = false } = options;
+  const { transposeA = false, bias, relu = false, mask } = options;
   const [rows, inner] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
   const columns = b.shape[1];
-  const floats = [a, b, ...(bias ? [bias] : [])].every((t) => t.dtype === "float32");
+  const floats = [a, b, ...(bias ? [bias] : []), ...(mask ? [mask] : [])]
+    .every((t) => t.dtype === "float32");
   if (
     !floats || columns % 8 !== 0 || rows < 1 || inner < 1 || columns < 1 ||
-    b.shape[0] !== inner || (bias !== undefined && bias.size !== columns)
+    b.shape[0] !== inner || (bias !== undefined && bias.size !== columns) ||
+    (mask !== undefined && (mask.shape[0] !== rows || mask.shape[1] !== columns))
   ) {
     return undefined;
   }
@@ -72,6 +77,7 @@ export function heapMatMul(
     inner,
     columns,
     relu ? 1 : 0,
+    mask ? address(mask) : 0,
   );
   return heap.tensor<tf.Tensor2D>(out);
 }

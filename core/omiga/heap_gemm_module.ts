@@ -2,9 +2,10 @@
  * The WebAssembly binary of the matrix-product kernels, assembled here from their instructions
  * (`wasm_assembler.ts`: no toolchain, no binary in the repository). See `heap_gemm.ts` for why and how it is used.
  *
- * `gemm(a, stride, b, bias, c, M, K, N, relu)`, all i32 byte addresses in the imported memory:
- * C[M, N] = A[M, K] B[K, N] (+ bias[N]) (then max(., 0) when `relu` is not 0; no bias when
- * `bias` is 0), A's rows `stride` bytes apart. `gemmTransposedA` takes the same arguments but
+ * `gemm(a, stride, b, bias, c, M, K, N, relu, mask)`, all i32 byte addresses in the imported
+ * memory: C[M, N] = A[M, K] B[K, N] (+ bias[N]) (then max(., 0) when `relu` is not 0; no bias
+ * when `bias` is 0; then 0 wherever mask[M, N] <= 0 when `mask` is not 0: relu'(mask) applied),
+ * A's rows `stride` bytes apart. `gemmTransposedA` takes the same arguments but
  * multiplies by the transpose of the matrix stored at `a` (rows `stride` bytes apart), read in
  * place: C = A^T B with A^T[i, k] at `a + 4 i + k * stride`. B and C are row-major; N must be a
  * multiple of 8. Rows go in blocks of 6 (12 accumulators of 4 lanes, multiply-adds with
@@ -15,13 +16,13 @@
 import { Code, leb, moduleBytes, op, simd } from "./wasm_assembler.ts";
 
 // Parameters, then locals, by index.
-const PARAMS = 9;
-const [A, STRIDE, B, BIAS, C, M, K, N, RELU] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-const [I, J, KK, PB, PC, ROW_B] = [9, 10, 11, 12, 13, 14];
-const PA = 15; // row pointers: 15..20 (one when A is read transposed)
-const [X, B0, B1, INIT0, INIT1] = [21, 22, 23, 24, 25];
-const ACC = 26; // accumulator (row r, half h) at ACC + 2 r + h: 26..37
-const I32_LOCALS = 12;
+const PARAMS = 10;
+const [A, STRIDE, B, BIAS, C, M, K, N, RELU, MASK] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const [I, J, KK, PB, PC, ROW_B, PM] = [10, 11, 12, 13, 14, 15, 16];
+const PA = 17; // row pointers: 17..22 (one when A is read transposed)
+const [X, B0, B1, INIT0, INIT1] = [23, 24, 25, 26, 27];
+const ACC = 28; // accumulator (row r, half h) at ACC + 2 r + h: 28..39
+const I32_LOCALS = 13;
 const V128_LOCALS = 17;
 const BLOCK_ROWS = 6;
 const UNROLL = 4;
@@ -82,6 +83,17 @@ function rowBlock(code: Code, rows: number, transposed: boolean): void {
   // pc = c + i * rowB + j * 4; store row by row
   code.get(C).get(I).get(ROW_B).emit(op.i32Mul, op.i32Add).get(J).const(2)
     .emit(op.i32Shl, op.i32Add).set(PC);
+  // mask: keep where mask > 0 (pm = mask + (pc - c)), else 0
+  code.get(MASK).emit(op.if, op.empty).zero(X);
+  code.get(MASK).get(PC).get(C).emit(op.i32Sub, op.i32Add).set(PM);
+  for (let r = 0; r < rows; r++) {
+    for (let h = 0; h < 2; h++) {
+      code.get(ACC + 2 * r + h).get(PM).simd(simd.load, 0, h * 16).get(X).simd(simd.f32x4Gt)
+        .simd(simd.v128And).set(ACC + 2 * r + h);
+    }
+    code.add(PM, PM, ROW_B);
+  }
+  code.emit(op.end);
   for (let r = 0; r < rows; r++) {
     code.get(PC).get(ACC + 2 * r).simd(simd.store, 0, 0);
     code.get(PC).get(ACC + 2 * r + 1).simd(simd.store, 0, 16);

@@ -44,6 +44,8 @@ export const simd = {
   const: 0x0c,
   f32x4Splat: 0x13,
   f32x4ExtractLane: 0x1f,
+  f32x4Gt: 0x44,
+  v128And: 0x4e,
   f32x4Max: 0xe9,
   f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,

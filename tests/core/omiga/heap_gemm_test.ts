@@ -75,6 +75,28 @@ Deno.test("heap products equal the arithmetic, in every row block, transposed, w
   await selectBackend({ backend: "cpu" });
 });
 
+Deno.test("a masked heap product keeps its values where the mask is positive, 0 elsewhere", async () => {
+  await selectBackend({ backend: "wasm" });
+  const rng = Rng.fromSeed(4);
+  for (const [rows, inner, columns] of [[13, 6, 16], [6, 9, 8], [1, 4, 8]]) {
+    const a = values(rng, rows * inner);
+    const b = values(rng, inner * columns);
+    const mask = values(rng, rows * columns).map((x, i) => i % 5 === 0 ? 0 : x); // zeros too
+    const out = tf.tidy(() =>
+      heapMatMul(tf.tensor2d(a, [rows, inner]), tf.tensor2d(b, [inner, columns]), {
+        mask: tf.tensor2d(mask, [rows, columns]),
+      })
+    );
+    assert(out !== undefined, "the heap kernel should run on wasm");
+    const actual = await out.data();
+    reference(a, [rows, inner], b, columns, false).forEach((value, i) =>
+      assertClose(actual[i], mask[i] > 0 ? value : 0, 1e-5, `${rows}x${inner}x${columns} [${i}]`)
+    );
+    out.dispose();
+  }
+  await selectBackend({ backend: "cpu" });
+});
+
 Deno.test("heap products decline what they do not cover, so callers use tfjs ops", async () => {
   await selectBackend({ backend: "wasm" });
   tf.tidy(() => {
