@@ -172,7 +172,7 @@ function layerGradients(input: tf.Tensor2D, upstream: tf.Tensor2D, ones: tf.Tens
     const weight = outputs === 1
       ? tf.reshape(transposedOnHeap, [inputs, 1])
       : tf.transpose(transposedOnHeap);
-    return [weight, tf.matMul(ones, upstream)];
+    return [weight, heapMatMul(ones, upstream) ?? tf.matMul(ones, upstream)];
   }
   const [rows, inputs] = input.shape;
   if (inputs + 1 < upstream.shape[1]) {

@@ -28,6 +28,19 @@ type Kernel = (
   mask: number,
 ) => void;
 
+type RowDots = (
+  a: number,
+  stride: number,
+  bt: number,
+  bias: number,
+  c: number,
+  m: number,
+  k: number,
+  n: number,
+) => void;
+
+type Kernels = { gemm: Kernel; gemmTransposedA: Kernel; rowDots: RowDots };
+
 /** Options of {@link heapMatMul}. */
 export interface HeapMatMulOptions {
   /** Multiply by the transpose of `a`. */
@@ -41,16 +54,17 @@ export interface HeapMatMulOptions {
 }
 
 /**
- * `op(a) b (+ bias) (relu) (* relu'(mask))` with op(a) = a or a^T, [M, K] x [K, N] -> [M, N], computed on the
- * wasm heap; undefined where the kernel does not apply (not the wasm backend, no relaxed SIMD,
- * N not a multiple of 8, an empty operand, a non-float32 one): use tfjs ops then.
+ * `op(a) b (+ bias) (relu) (* relu'(mask))` with op(a) = a or a^T, [M, K] x [K, N] -> [M, N],
+ * computed on the wasm heap; undefined where the kernels do not apply (not the wasm backend,
+ * no relaxed SIMD, an empty or non-float32 operand, or N not a multiple of 8 with anything but
+ * a plain or biased product): use tfjs ops then.
  */
 export function heapMatMul(
   a: tf.Tensor2D,
   b: tf.Tensor2D,
   options: HeapMatMulOptions = {},
 ): tf.Tensor2D | undefined {
-  const kernels = heapModule<Record<"gemm" | "gemmTransposedA", Kernel>>("gemm", gemmModuleBytes);
+  const kernels = heapModule<Kernels>("gemm", gemmModuleBytes);
   if (kernels === null) return undefined;
   const { transposeA = false, bias, relu = false, mask } = options;
   const [rows, inner] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
@@ -58,13 +72,32 @@ export function heapMatMul(
   const floats = [a, b, ...(bias ? [bias] : []), ...(mask ? [mask] : [])]
     .every((t) => t.dtype === "float32");
   if (
-    !floats || columns % 8 !== 0 || rows < 1 || inner < 1 || columns < 1 ||
+    !floats || rows < 1 || inner < 1 || columns < 1 ||
     b.shape[0] !== inner || (bias !== undefined && bias.size !== columns) ||
     (mask !== undefined && (mask.shape[0] !== rows || mask.shape[1] !== columns))
   ) {
     return undefined;
   }
   const { heap, exports } = kernels;
+  if (columns % 8 !== 0) {
+    // A narrow product (a head): dot products of A's rows with B's columns, B transposed first
+    // (a reshape for one column).
+    if (transposeA || relu || mask) return undefined;
+    const bt = columns === 1 ? tf.reshape(b, [1, inner]) : tf.transpose(b);
+    const out = heap.output([rows, columns]);
+    exports.rowDots(
+      heap.address(a),
+      a.shape[1] * 4,
+      heap.address(bt),
+      bias ? heap.address(bias) : 0,
+      heap.address(out),
+      rows,
+      inner,
+      columns,
+    );
+    bt.dispose();
+    return heap.tensor<tf.Tensor2D>(out);
+  }
   const out = heap.output([rows, columns]); // first: it may grow the heap
   const address = (t: tf.TensorInfo) => heap.address(t);
   (transposeA ? exports.gemmTransposedA : exports.gemm)(

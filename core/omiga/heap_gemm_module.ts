@@ -132,12 +132,73 @@ function kernelBody(transposed: boolean): number[] {
   return code.bytes;
 }
 
-/** The kernel module: imports `env.memory`, exports `gemm` and `gemmTransposedA`. */
+/**
+ * `rowDots(a, stride, bt, bias, c, M, K, N)`: C[M, N] = A B (+ bias) for a narrow B given
+ * transposed (bt: [N, K], row-major), each value a dot product of two contiguous rows, 4 lanes
+ * at a time and the last K % 4 one at a time.
+ */
+function rowDotsBody(): number[] {
+  const [DA, DSTRIDE, DBT, DBIAS, DC, DM, DK, DN] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [DI, DJ, DKK, DPA, DPB, DPC, SUM, DACC] = [8, 9, 10, 11, 12, 13, 14, 15];
+  const code = new Code();
+  const forEach = (counter: number, bound: number, body: () => void) => {
+    code.const(0).set(counter);
+    code.emit(op.block, op.empty, op.loop, op.empty);
+    code.get(counter).get(bound).emit(op.i32GeU, op.brIf, 1);
+    body();
+    code.get(counter).const(1).emit(op.i32Add).set(counter);
+    code.emit(op.br, 0, op.end, op.end);
+  };
+  code.get(DC).set(DPC);
+  forEach(DI, DM, () =>
+    forEach(DJ, DN, () => {
+      code.get(DA).get(DI).get(DSTRIDE).emit(op.i32Mul, op.i32Add).set(DPA);
+      code.get(DBT).get(DJ).get(DK).emit(op.i32Mul).const(2).emit(op.i32Shl, op.i32Add).set(DPB);
+      code.zero(DACC).get(DK).set(DKK);
+      code.emit(op.block, op.empty, op.loop, op.empty);
+      code.get(DKK).const(4).emit(op.i32LtU, op.brIf, 1);
+      code.get(DPA).simd(simd.load, 0, 0).get(DPB).simd(simd.load, 0, 0).get(DACC)
+        .simd(simd.f32x4RelaxedMadd).set(DACC);
+      code.get(DPA).const(16).emit(op.i32Add).set(DPA);
+      code.get(DPB).const(16).emit(op.i32Add).set(DPB);
+      code.get(DKK).const(-4).emit(op.i32Add).set(DKK);
+      code.emit(op.br, 0, op.end, op.end);
+      for (let lane = 0; lane < 4; lane++) {
+        code.get(DACC).simd(simd.f32x4ExtractLane, lane);
+        if (lane > 0) code.emit(op.f32Add);
+      }
+      code.set(SUM);
+      code.emit(op.block, op.empty, op.loop, op.empty);
+      code.get(DKK).emit(op.i32Eqz, op.brIf, 1);
+      code.get(DPA).emit(op.f32Load, 2, 0).get(DPB).emit(op.f32Load, 2, 0, op.f32Mul);
+      code.get(SUM).emit(op.f32Add).set(SUM);
+      code.get(DPA).const(4).emit(op.i32Add).set(DPA);
+      code.get(DPB).const(4).emit(op.i32Add).set(DPB);
+      code.get(DKK).const(-1).emit(op.i32Add).set(DKK);
+      code.emit(op.br, 0, op.end, op.end);
+      code.get(DBIAS).emit(op.if, op.empty);
+      code.get(SUM).get(DBIAS).get(DJ).const(2).emit(op.i32Shl, op.i32Add)
+        .emit(op.f32Load, 2, 0, op.f32Add).set(SUM);
+      code.emit(op.end);
+      code.get(DPC).get(SUM).emit(op.f32Store, 2, 0);
+      code.get(DPC).const(4).emit(op.i32Add).set(DPC);
+    }));
+  code.emit(op.end);
+  return code.bytes;
+}
+
+/** The kernel module: imports `env.memory`, exports `gemm`, `gemmTransposedA`, `rowDots`. */
 export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
   const signature = { params: new Array(PARAMS).fill("i32" as const), results: [] };
   const locals = { i32: I32_LOCALS, v128: V128_LOCALS };
   return moduleBytes([
     { name: "gemm", signature, locals, body: kernelBody(false) },
     { name: "gemmTransposedA", signature, locals, body: kernelBody(true) },
+    {
+      name: "rowDots",
+      signature: { params: new Array(8).fill("i32" as const), results: [] },
+      locals: { i32: 6, f32: 1, v128: 1 },
+      body: rowDotsBody(),
+    },
   ]);
 }

@@ -51,6 +51,10 @@ Deno.test("heap products equal the arithmetic, in every row block, transposed, w
     [17, 30, 8, true, false, false],
     [7, 3, 16, true, true, true],
     [6, 1, 8, false, true, false],
+    // Narrow products (heads): one column, two, and a width that is not a multiple of 8.
+    [13, 9, 1, false, true, false],
+    [7, 6, 2, false, false, false],
+    [5, 4, 12, false, true, false],
   ];
   for (const [rows, inner, columns, transposeA, withBias, relu] of cases) {
     const aShape: [number, number] = transposeA ? [inner, rows] : [rows, inner];
@@ -100,8 +104,9 @@ Deno.test("a masked heap product keeps its values where the mask is positive, 0 
 Deno.test("heap products decline what they do not cover, so callers use tfjs ops", async () => {
   await selectBackend({ backend: "wasm" });
   tf.tidy(() => {
-    // 12 columns: not a multiple of 8.
-    assertEquals(heapMatMul(tf.ones([4, 3]), tf.ones([3, 12])), undefined);
+    // 12 columns (not a multiple of 8) with relu, or read transposed.
+    assertEquals(heapMatMul(tf.ones([4, 3]), tf.ones([3, 12]), { relu: true }), undefined);
+    assertEquals(heapMatMul(tf.ones([3, 4]), tf.ones([3, 12]), { transposeA: true }), undefined);
   });
   await selectBackend({ backend: "cpu" });
   tf.tidy(() => assertEquals(heapMatMul(tf.ones([4, 3]), tf.ones([3, 8])), undefined));
