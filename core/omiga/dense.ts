@@ -2,8 +2,11 @@
  * Multi-layer perceptrons whose parameters live in one flat vector, with a hand-written
  * gradient. On the wasm backend `matMul` with `transposeA`/`transposeB` is 10-17x slower than a
  * plain one (DESIGN.md section 2) and autodiff of `matMul` uses those flags, so the backward pass
- * here transposes explicitly and then multiplies. One flat vector per optimiser also lets Adam,
- * gradient clipping and the soft target update run as a handful of large ops.
+ * here transposes explicitly and then multiplies. On the wasm backend the products run on our
+ * own heap kernels (`heap_gemm.ts`: no per-call repacking, fused multiply-adds, A^T read in
+ * place, bias/ReLU/ReLU' fused) where they apply, and on tfjs ops otherwise. One flat vector per
+ * optimiser also lets Adam, gradient clipping and the soft target update run as a handful of
+ * large ops (one pass each on the wasm heap, `heap_adam.ts`).
  *
  * Weights are stored `[in, out]` row-major (`y = x W + b`), each layer's weight then bias.
  *
