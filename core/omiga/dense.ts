@@ -87,28 +87,32 @@ interface WasmHeap {
 }
 
 /**
- * `vector[offset : offset + size]` as a new tensor. The wasm backend's `Slice` kernel first
- * copies its whole input out of the wasm heap (`readSync`), which for a small bias cut from a
- * flat parameter vector costs a full copy of the vector; here the range is copied heap to heap.
- * Other backends use `tf.slice`.
+ * `vector[offset : offset + size]` as a new tensor of `shape` (default `[size]`). The wasm
+ * backend's `Slice` kernel first copies its whole input out of the wasm heap (`readSync`),
+ * which for a small bias cut from a flat parameter vector costs a full copy of the vector; here
+ * the range is copied heap to heap, straight into a tensor of the wanted shape. Other backends
+ * use `tf.slice`.
  */
-export function sliceVector(vector: tf.Tensor1D, offset: number, size: number): tf.Tensor1D {
-  if (tf.getBackend() !== "wasm") return tf.slice(vector, [offset], [size]);
+export function sliceVector(
+  vector: tf.Tensor1D,
+  offset: number,
+  size: number,
+  shape: number[] = [size],
+): tf.Tensor {
+  if (tf.getBackend() !== "wasm") return tf.reshape(tf.slice(vector, [offset], [size]), shape);
   const heap = tf.backend() as unknown as WasmHeap;
-  const out = heap.makeOutput([size], "float32"); // allocate first: it may grow the heap
+  const out = heap.makeOutput(shape, "float32"); // allocate first: it may grow the heap
   heap.typedArrayFromHeap(out).set(
     heap.typedArrayFromHeap(vector).subarray(offset, offset + size),
   );
-  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor1D;
+  return tf.engine().makeTensorFromTensorInfo(out);
 }
 
 function layerWeights(params: tf.Tensor1D, layer: DenseLayer): [tf.Tensor2D, tf.Tensor1D] {
-  const weight = tf.reshape(
-    sliceVector(params, layer.weightOffset, layer.inputs * layer.outputs),
-    [layer.inputs, layer.outputs],
-  ) as tf.Tensor2D;
-  const bias = sliceVector(params, layer.biasOffset, layer.outputs);
-  return [weight, bias];
+  const { inputs, outputs } = layer;
+  const weight = sliceVector(params, layer.weightOffset, inputs * outputs, [inputs, outputs]);
+  const bias = sliceVector(params, layer.biasOffset, outputs);
+  return [weight as tf.Tensor2D, bias as tf.Tensor1D];
 }
 
 /** x W + b, then ReLU unless `linear`: one fused kernel. */
