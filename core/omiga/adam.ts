@@ -8,6 +8,7 @@
  */
 import { tf } from "../tf.ts";
 import { tidyObject } from "./tidy.ts";
+import { heapAdamStep } from "./heap_adam.ts";
 
 /** Adam's hyper-parameters. */
 export interface AdamSettings {
@@ -42,7 +43,8 @@ export function initialAdamState(size: number): AdamState {
  * p = p - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  *
  * The clip coefficient is folded into the moment updates' scalars and g^2 is shared with the
- * norm, so the step costs a dozen passes over the vector.
+ * norm, so the step costs a dozen passes over the vector; on the wasm backend the same float32
+ * operations run as one pass (`heap_adam.ts`).
  *
  * @example
  * ```ts
@@ -63,6 +65,8 @@ export function adamStep(
   const { learningRate, beta1, beta2, epsilon } = settings;
   const biasCorrection1 = 1 - beta1 ** step;
   const biasCorrection2 = 1 - beta2 ** step;
+  const onHeap = heapAdamStep(params, gradient, state, settings, step);
+  if (onHeap) return onHeap;
   return tidyObject(() => {
     const squared = tf.square(gradient);
     const norm = tf.sqrt(tf.sum(squared));

@@ -34,6 +34,7 @@ import {
   valueLossGradient,
 } from "./loss_gradients.ts";
 import { tidyObject } from "./tidy.ts";
+import { heapSoftUpdate } from "./heap_adam.ts";
 
 /** Everything a step reads and replaces. */
 export interface TrainingTensors {
@@ -85,7 +86,7 @@ export function omigaGradients(
 }
 
 function softUpdate(target: tf.Tensor1D, live: tf.Tensor1D, tau: number): tf.Tensor1D {
-  return tf.add(tf.mul(live, tau), tf.mul(target, 1 - tau));
+  return heapSoftUpdate(target, live, tau) ?? tf.add(tf.mul(live, tau), tf.mul(target, 1 - tau));
 }
 
 /**

@@ -18,11 +18,12 @@ async function checkGradients(
   spec: MultiAgentSpec,
   backend: "cpu" | "wasm",
   algorithm: "omiga" | "omiga-local" | "bc" = "omiga",
+  hiddenSize = 4,
 ) {
   await selectBackend({ backend });
   const data = syntheticTransitions(spec, 30, 5);
   const learner = OmigaLearner.create(spec, {
-    hiddenSize: 4,
+    hiddenSize,
     mixerHiddenSize: 3,
     batchSize: 5,
     seed: 8,
@@ -109,5 +110,14 @@ Deno.test("the ablations' gradients match finite differences", async () => {
 
 Deno.test("the hand-written gradients match finite differences on wasm", async () => {
   await checkGradients(continuous, "wasm");
+  await selectBackend({ backend: "cpu" });
+});
+
+Deno.test("layers wider than their input (their own backward paths) match finite differences", async () => {
+  // hidden 16 > input + 1: on cpu the first layers take the narrow-input branch of the dense
+  // backward pass; on wasm every product 16 or more columns wide runs on the heap kernel.
+  await checkGradients(continuous, "cpu", "omiga", 16);
+  await checkGradients(continuous, "wasm", "omiga", 16);
+  await checkGradients(discrete, "wasm", "omiga", 16);
   await selectBackend({ backend: "cpu" });
 });

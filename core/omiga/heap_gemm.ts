@@ -1,0 +1,116 @@
+/**
+ * Matrix products computed in place on the wasm backend's heap by a kernel of our own
+ * (`heap_gemm_module.ts`), for the dense layers' large products. tfjs's wasm `matMul` goes
+ * through XNNPACK, which packs its right-hand operand into a new buffer on every call (its
+ * cache is keyed by tensor, and the weights change every step) and, as built, has no fused
+ * multiply-add; at 384x256x256 it took ~2.4 ms per product here, this kernel ~1.5 ms. It also
+ * reads a left operand transposed in place, so `input^T upstream` needs no explicit transpose.
+ *
+ * Used only on the wasm backend when the engine supports relaxed SIMD; everywhere else (and
+ * for shapes it does not take) {@link heapMatMul} returns undefined and callers use tfjs ops.
+ *
+ * @module
+ */
+import { tf } from "../tf.ts";
+import { gemmModuleBytes } from "./heap_gemm_module.ts";
+import { heapModule } from "./heap.ts";
+
+type Kernel = (
+  a: number,
+  stride: number,
+  b: number,
+  bias: number,
+  c: number,
+  m: number,
+  k: number,
+  n: number,
+  relu: number,
+  mask: number,
+) => void;
+
+type RowDots = (
+  a: number,
+  stride: number,
+  bt: number,
+  bias: number,
+  c: number,
+  m: number,
+  k: number,
+  n: number,
+) => void;
+
+type Kernels = { gemm: Kernel; gemmTransposedA: Kernel; rowDots: RowDots };
+
+/** Options of {@link heapMatMul}. */
+export interface HeapMatMulOptions {
+  /** Multiply by the transpose of `a`. */
+  transposeA?: boolean;
+  /** Added to every row of the product, [N]. */
+  bias?: tf.Tensor1D;
+  /** max(., 0) after the bias. */
+  relu?: boolean;
+  /** [M, N]: keep the product where it is > 0, 0 elsewhere (times relu'(mask)). */
+  mask?: tf.Tensor2D;
+}
+
+/**
+ * `op(a) b (+ bias) (relu) (* relu'(mask))` with op(a) = a or a^T, [M, K] x [K, N] -> [M, N],
+ * computed on the wasm heap; undefined where the kernels do not apply (not the wasm backend,
+ * no relaxed SIMD, an empty or non-float32 operand, or N not a multiple of 8 with anything but
+ * a plain or biased product): use tfjs ops then.
+ */
+export function heapMatMul(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  options: HeapMatMulOptions = {},
+): tf.Tensor2D | undefined {
+  const kernels = heapModule<Kernels>("gemm", gemmModuleBytes);
+  if (kernels === null) return undefined;
+  const { transposeA = false, bias, relu = false, mask } = options;
+  const [rows, inner] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
+  const columns = b.shape[1];
+  const floats = [a, b, ...(bias ? [bias] : []), ...(mask ? [mask] : [])]
+    .every((t) => t.dtype === "float32");
+  if (
+    !floats || rows < 1 || inner < 1 || columns < 1 ||
+    b.shape[0] !== inner || (bias !== undefined && bias.size !== columns) ||
+    (mask !== undefined && (mask.shape[0] !== rows || mask.shape[1] !== columns))
+  ) {
+    return undefined;
+  }
+  const { heap, exports } = kernels;
+  if (columns % 8 !== 0) {
+    // A narrow product (a head): dot products of A's rows with B's columns, B transposed first
+    // (a reshape for one column).
+    if (transposeA || relu || mask) return undefined;
+    const bt = columns === 1 ? tf.reshape(b, [1, inner]) : tf.transpose(b);
+    const out = heap.output([rows, columns]);
+    exports.rowDots(
+      heap.address(a),
+      a.shape[1] * 4,
+      heap.address(bt),
+      bias ? heap.address(bias) : 0,
+      heap.address(out),
+      rows,
+      inner,
+      columns,
+    );
+    bt.dispose();
+    return heap.tensor<tf.Tensor2D>(out);
+  }
+  const out = heap.output([rows, columns]); // first: it may grow the heap
+  const address = (t: tf.TensorInfo) => heap.address(t);
+  (transposeA ? exports.gemmTransposedA : exports.gemm)(
+    address(a),
+    a.shape[1] * 4,
+    address(b),
+    bias ? address(bias) : 0,
+    address(out),
+    rows,
+    inner,
+    columns,
+    relu ? 1 : 0,
+    mask ? address(mask) : 0,
+  );
+  return heap.tensor<tf.Tensor2D>(out);
+}
