@@ -115,12 +115,13 @@ export async function listDatasets(options: StoreOptions = {}): Promise<DatasetM
 }
 
 /**
- * The manifest of a dataset given its id, or its name when exactly one dataset has that name.
- * Throws `not_found` otherwise.
+ * The manifest of a dataset given its id, or its name when exactly one dataset has that name
+ * (with `newest`, the most recently stored of several with that name, so that a schedule
+ * retrains on the latest import). Throws `not_found` otherwise.
  */
 export async function getManifest(
   idOrName: string,
-  options: StoreOptions = {},
+  options: StoreOptions & { newest?: boolean } = {},
 ): Promise<DatasetManifest> {
   if (isDatasetId(idOrName)) {
     const manifest = await readManifestIfPresent(join(datasetsRoot(options.home), idOrName));
@@ -128,6 +129,9 @@ export async function getManifest(
   }
   const named = (await listDatasets(options)).filter((m) => m.name === idOrName);
   if (named.length === 1) return named[0];
+  if (named.length > 1 && options.newest) {
+    return named[named.length - 1]; // listDatasets sorts oldest first
+  }
   if (named.length > 1) {
     throw new DatasetError(
       "not_found",

@@ -94,3 +94,22 @@ Deno.test("OMIGA_HOME chooses the store when no home is given", async () => {
     }
   });
 });
+
+Deno.test("a name shared by several datasets is ambiguous unless the newest is asked for", async () => {
+  await withTempDir(async (home) => {
+    const older = await saveDataset(
+      makeDataset([{ length: 4, end: "done" }], { seed: 1 }),
+      makeInfo("nightly"),
+      { home },
+    );
+    const newer = await saveDataset(
+      makeDataset([{ length: 6, end: "done" }], { seed: 2 }),
+      makeInfo("nightly"),
+      { home },
+    );
+    assert(older.id !== newer.id && older.createdAt <= newer.createdAt);
+    await assertRejects(() => getManifest("nightly", { home }), DatasetError, "several datasets");
+    assertEquals((await getManifest("nightly", { home, newest: true })).id, newer.id);
+    assertEquals((await getManifest(older.id, { home, newest: true })).id, older.id);
+  });
+});

@@ -17,7 +17,7 @@ export async function ingest(params: TrainEvaluateParams, ctx: StepContext): Pro
   const home = homeOfArtifactsDir(ctx.artifactsDir);
   let manifest: DatasetManifest;
   if (params.dataset !== undefined) {
-    manifest = await getManifest(params.dataset, { home });
+    manifest = await getManifest(params.dataset, { home, newest: true });
   } else {
     ctx.log(`generating ${params.episodes} ${params.env} ${params.tier} episodes`);
     manifest = await generateAndStore({

@@ -14,7 +14,7 @@ const count = (max: number) => z.number().int().min(1).max(max);
 
 /** `train-evaluate` parameters, with the defaults the CLI shows. */
 export const trainEvaluateParams = z.object({
-  /** A stored dataset's id or name. */
+  /** A stored dataset's id, or a name (the newest dataset stored under it). */
   dataset: z.string().min(1).max(200).optional(),
   /** A built-in environment to generate a dataset from (with `tier`). */
   env: z.enum(ENV_NAMES).optional(),

@@ -117,10 +117,10 @@ function spawnWorker(home: string): Deno.ChildProcess {
 }
 
 Deno.test({
-  name: "a training process killed mid-run resumes to the same policy bytes as an unbroken run",
+  name: "training killed twice mid-run resumes to the same policy bytes as an unbroken run",
   sanitizeResources: false,
   async fn() {
-    const params = { ...TINY, iterations: 120, evalEvery: 0, checkpointEvery: 20, hiddenSize: 32 };
+    const params = { ...TINY, iterations: 200, evalEvery: 0, checkpointEvery: 20, hiddenSize: 32 };
     const policyOf = async (home: string, runId: string) =>
       await Deno.readFile(join(runArtifactsDir(home, runId), "policy.safetensors"));
 
@@ -135,27 +135,33 @@ Deno.test({
       expected = await policyOf(reference, run.id);
     }
 
-    // Broken: a worker process is killed after the second training checkpoint.
+    // Broken: worker processes are killed twice mid-training, at different checkpoints.
     const home = await Deno.makeTempDir({ prefix: "omiga-te-kill-" });
     using store = WorkflowStore.open({ home });
     const engine = new Engine(store, defaultRegistry(), TEST_ENGINE);
     const { run } = engine.submit("train-evaluate", params);
-    const first = spawnWorker(home);
-    const isTrainCheckpoint = (e: RunEvent) =>
+    const trainCheckpoint = (minimum: number) => (e: RunEvent) =>
       e.type === "step.checkpoint" && e.stepId === "train" &&
-      Number((e.payload as { sequence: number }).sequence) >= 2;
-    const checkpoint = await nextEvent(store, run.id, isTrainCheckpoint);
-    first.kill("SIGKILL");
-    assertEquals((await first.output()).signal, "SIGKILL");
-    assertEquals(store.runs.steps(run.id).find((s) => s.stepId === "train")?.state, "running");
+      Number((e.payload as { sequence: number }).sequence) >= minimum;
+    let after = 0;
+    for (const killAt of [2, 4]) {
+      const worker = spawnWorker(home);
+      const checkpoint = await nextEvent(store, run.id, trainCheckpoint(killAt), after);
+      worker.kill("SIGKILL");
+      assertEquals((await worker.output()).signal, "SIGKILL");
+      assertEquals(store.runs.steps(run.id).find((s) => s.stepId === "train")?.state, "running");
+      after = checkpoint.seq;
+    }
 
-    const second = spawnWorker(home);
-    const status = await second.output();
+    const last = spawnWorker(home);
+    const status = await last.output();
     assertEquals(status.code, 0, new TextDecoder().decode(status.stderr));
-    assert(
-      store.events.list(run.id, checkpoint.seq).some((e) => e.type === "step.restored"),
-      "the second worker resumed from a checkpoint",
-    );
+    const events = store.events.list(run.id, 0, 100_000);
+    assertEquals(events.filter((e) => e.type === "step.restored").length, 2, "resumed twice");
+    const started = (stepId: string) =>
+      events.filter((e) => e.type === "step.started" && e.stepId === stepId).length;
+    assertEquals(started("ingest"), 1, "a finished step is not run again");
+    assertEquals(started("train"), 3);
     assertEquals(store.runs.get(run.id).state, "succeeded");
     const resumed = await policyOf(home, run.id);
     assertEquals(resumed, expected, "resumed training must give the same policy bytes");
