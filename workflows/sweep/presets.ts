@@ -47,7 +47,7 @@ export type SweepPresetName = typeof SWEEP_PRESET_NAMES[number];
 export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>>> = {
   /**
    * A first look in a few minutes on 2 cores: 2 datasets x 3 algorithms x alphas {1, 10} x 3
-   * seeds (30 cells) with small networks and a few hundred iterations. Its scores show the
+   * seeds (30 cells) with 32-unit networks and 600 iterations. Its scores show the
    * machinery works, not what OMIGA can reach.
    */
   smoke: {
@@ -59,18 +59,18 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     alphas: [1, 10],
     mainAlpha: 10,
     seeds: 3,
-    iterations: 200,
-    evalEvery: 100,
-    evalEpisodes: 4,
+    iterations: 600,
+    evalEvery: 200,
+    evalEpisodes: 5,
     evalSeeds: 1,
-    checkpointEvery: 100,
+    checkpointEvery: 200,
     batchSize: 64,
     hiddenSize: 32,
     backend: "auto",
   },
   /**
    * About half an hour on 2 cores: the four datasets x 3 algorithms x alphas {1, 10, 100} x 3
-   * seeds (84 cells) with 64-unit networks. Still far from the paper's 1M steps.
+   * seeds (84 cells) with 64-unit networks and 1,000 iterations: still far from the paper's 1M.
    */
   "paper-small": {
     preset: "paper-small",
@@ -81,11 +81,11 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     alphas: [1, 10, 100],
     mainAlpha: 10,
     seeds: 3,
-    iterations: 600,
-    evalEvery: 200,
+    iterations: 1_000,
+    evalEvery: 250,
     evalEpisodes: 10,
     evalSeeds: 1,
-    checkpointEvery: 200,
+    checkpointEvery: 250,
     batchSize: 128,
     hiddenSize: 64,
     backend: "auto",
