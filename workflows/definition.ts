@@ -140,6 +140,26 @@ export class WorkflowBuilder<P, Outputs extends Record<string, unknown>> {
    * Appends a group of steps derived from the run's validated parameters (one per sweep cell,
    * say). `group` must be deterministic: a run's steps are fixed when it is submitted, and the
    * engine finds a step again by its position and id. Later steps read the group's outputs by id.
+   *
+   * @example
+   * ```ts
+   * import { z } from "zod";
+   * import { defineWorkflow } from "./definition.ts";
+   * const fanOut = defineWorkflow({
+   *   name: "fan-out",
+   *   description: "one step per word",
+   *   params: z.object({ words: z.array(z.string()) }),
+   * })
+   *   .expand((params) =>
+   *     params.words.map((word) => ({
+   *       id: `word/${word}`,
+   *       input: () => word,
+   *       run: async (w: string) => w.length,
+   *     }))
+   *   )
+   *   .build();
+   * console.assert(fanOut.stepsFor({ words: ["a", "bc"] })[1].id === "word/bc");
+   * ```
    */
   expand<I, O>(
     group: (params: P) => readonly ExpandedStep<P, Outputs, I, O>[],
