@@ -1,10 +1,11 @@
 /**
  * `sweep` end to end on tiny budgets: two generated datasets x omiga, omiga-local (alphas 1 and
- * 10) and bc, trained and evaluated cell by cell in Workers; the process stops part-way and a
- * second engine resumes without redoing the finished cells; the report's files hold every cell
- * and the HTML renders in Chromium with marks in every chart.
+ * 10) and bc, trained and evaluated cell by cell in Workers; the worker process is killed
+ * part-way and an engine resumes without redoing the finished cells; the report's files hold
+ * every cell and the HTML renders in Chromium with marks in every chart.
  */
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../../assert.ts";
 import { browserUnavailable, launchBrowser } from "../../browser.ts";
 import {
@@ -23,6 +24,8 @@ import {
 } from "../../../workflows/sweep/mod.ts";
 import { eventsOf, nextEvent, TEST_ENGINE } from "../test_engine.ts";
 
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
 /** Tiny networks, few iterations and episodes: the whole sweep is ten short cells. */
 const TINY_SWEEP = {
   preset: "smoke",
@@ -40,14 +43,13 @@ const TINY_SWEEP = {
 };
 
 Deno.test({
-  name: "a sweep stopped part-way resumes without redoing finished cells and writes its report",
+  name: "a sweep killed part-way resumes without redoing finished cells and writes its report",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     const home = await Deno.makeTempDir({ prefix: "omiga-sweep-" });
     using store = WorkflowStore.open({ home });
-    const first = new Engine(store, defaultRegistry(), TEST_ENGINE);
-    const { run } = first.submit("sweep", TINY_SWEEP);
+    const { run } = new Engine(store, defaultRegistry(), TEST_ENGINE).submit("sweep", TINY_SWEEP);
     const cellIds = sweepCells(resolveSweep(run.params as never)).map(cellStepId);
     assertEquals(cellIds.length, 2 * (2 + 2 + 1));
     assertEquals(store.runs.steps(run.id).map((s) => s.stepId), [
@@ -57,9 +59,14 @@ Deno.test({
       "report",
     ]);
 
-    // The first engine stops (as a process shutting down would) once three cells are done.
-    const stop = new AbortController();
-    const working = first.work({ runId: run.id, untilIdle: true, signal: stop.signal });
+    // A worker process is killed (SIGKILL) once three cells are done.
+    const worker = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "scripts/omiga.ts", "worker", "--until-idle", "--quiet"],
+      cwd: ROOT,
+      env: { OMIGA_HOME: home, OMIGA_LEASE_MS: "1500", NO_COLOR: "1" },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
     let succeededCells = 0;
     await nextEvent(
       store,
@@ -71,14 +78,14 @@ Deno.test({
       0,
       120_000,
     );
-    stop.abort();
-    await working;
+    worker.kill("SIGKILL");
+    assertEquals((await worker.status).signal, "SIGKILL");
     const done = store.runs.steps(run.id).filter((s) => s.state === "succeeded");
     const doneCells = done.map((s) => s.stepId).filter((id) => id.startsWith("cell/"));
     assert(doneCells.length >= 3, `3 cells should be done, got ${doneCells.join(", ")}`);
     assert(doneCells.length < cellIds.length, "the sweep stopped before its end");
 
-    // A second engine (a new process, say) finishes the run.
+    // An engine here takes the orphaned cell over once its lease expires and finishes the run.
     const second = new Engine(store, defaultRegistry(), TEST_ENGINE);
     const finished = await second.execute(run.id);
     assertEquals(finished.state, "succeeded", finished.error ?? "");
