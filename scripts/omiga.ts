@@ -7,6 +7,7 @@ import { OmigaError } from "../core/errors.ts";
 import { backendCommand } from "./cli/backend.ts";
 import { generateCommand } from "./cli/generate.ts";
 import { startCommand } from "./cli/start.ts";
+import { sweepCommand } from "./cli/sweep.ts";
 import { datasetsCommand } from "./cli/datasets.ts";
 import type { Command } from "./cli/command.ts";
 import { runCommand } from "./cli/run.ts";
@@ -23,6 +24,7 @@ const commands: Command[] = [
   workerCommand,
   schedulesCommand,
   startCommand,
+  sweepCommand,
 ];
 
 function usage(): string {

@@ -6,6 +6,7 @@
  */
 import { hashChainWorkflow } from "./demo/hash_chain.ts";
 import { WorkflowRegistry } from "./registry.ts";
+import { sweepWorkflow } from "./sweep/mod.ts";
 import { trainEvaluateWorkflow } from "./train_evaluate/mod.ts";
 
 /**
@@ -18,5 +19,5 @@ import { trainEvaluateWorkflow } from "./train_evaluate/mod.ts";
  * ```
  */
 export function defaultRegistry(): WorkflowRegistry {
-  return new WorkflowRegistry([trainEvaluateWorkflow, hashChainWorkflow]);
+  return new WorkflowRegistry([trainEvaluateWorkflow, sweepWorkflow, hashChainWorkflow]);
 }

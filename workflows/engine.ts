@@ -18,7 +18,7 @@ import {
   ShutdownError,
 } from "./errors.ts";
 import type { WorkflowRegistry } from "./registry.ts";
-import { backoffDelayMs } from "./retry.ts";
+import { backoffDelayMs, DEFAULT_RETRY } from "./retry.ts";
 import type { FollowOptions } from "./store/event_log.ts";
 import { canonicalJson, type Json, type RunEvent, type RunRecord } from "./store/records.ts";
 import type { ClaimedStep } from "./store/step_store.ts";
@@ -143,7 +143,7 @@ export class Engine {
       requestHash,
       idempotencyKey: options.idempotencyKey ?? null,
       scheduleId: options.scheduleId ?? null,
-      steps: workflow.steps.map((step) => ({
+      steps: workflow.stepsFor(parsed).map((step) => ({
         stepId: step.id,
         kind: step.kind,
         maxAttempts: step.retry.maxAttempts,
@@ -254,8 +254,7 @@ export class Engine {
       }
     }, this.heartbeatMs);
     try {
-      const workflow = this.registry.get(run.workflow);
-      const definition = workflow.steps[step.position];
+      const definition = this.#definitionOf(run, step.position);
       if (definition?.id !== step.stepId) {
         throw new NonRetriableError(
           `workflow "${run.workflow}" no longer has step "${step.stepId}" at position ` +
@@ -306,11 +305,30 @@ export class Engine {
     if (!isRetriable(error) || step.attempt >= step.maxAttempts) {
       settled = steps.fail(run.id, step.stepId, this.owner, failure);
     } else {
-      const definition = this.registry.get(run.workflow).steps[step.position];
-      const delay = backoffDelayMs(definition.retry, step.attempt, `${run.id}/${step.stepId}`);
+      let retry = DEFAULT_RETRY;
+      try {
+        retry = this.#definitionOf(run, step.position)?.retry ?? DEFAULT_RETRY;
+      } catch {
+        // The step list cannot be derived any more: back off with the default policy.
+      }
+      const delay = backoffDelayMs(retry, step.attempt, `${run.id}/${step.stepId}`);
       settled = steps.retryLater(run.id, step.stepId, this.owner, failure, delay);
     }
     if (!settled) this.#noteLeaseLost(claim);
+  }
+
+  /** The definition of the step at `position` of `run` (its list derived from its params). */
+  #definitionOf(run: RunRecord, position: number): StepDefinition | undefined {
+    try {
+      return this.registry.get(run.workflow).stepsFor(run.params)[position];
+    } catch (error) {
+      throw new NonRetriableError(
+        `cannot list the steps of run ${run.id}: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        { cause: error },
+      );
+    }
   }
 
   #noteLeaseLost({ run, step }: ClaimedStep): void {

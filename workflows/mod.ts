@@ -19,6 +19,7 @@ export {
 } from "./checkpoint.ts";
 export {
   defineWorkflow,
+  type ExpandedStep,
   parseParams,
   type StepDefinition,
   type StepSpec,
@@ -26,6 +27,7 @@ export {
   type WorkflowDefinition,
 } from "./definition.ts";
 export { hashChainParams, hashChainWorkflow } from "./demo/hash_chain.ts";
+export { sweepParams, sweepWorkflow } from "./sweep/mod.ts";
 export { Engine, type EngineOptions, type SubmitOptions, type WorkOptions } from "./engine.ts";
 export {
   IdempotencyConflictError,

@@ -72,8 +72,11 @@ export function learningCurveCharts(results: SweepResults): Chart[] {
   });
 }
 
-/** Final score against alpha (log scale), one line per dataset and algorithm. */
-export function alphaChart(results: SweepResults): Chart {
+/**
+ * Final score against alpha (log scale), one line per dataset and algorithm; undefined when no
+ * cell has an alpha.
+ */
+export function alphaChart(results: SweepResults): Chart | undefined {
   const datasetName = new Map(results.datasets.map((d) => [d.id, d.name]));
   const points = alphaSensitivity(results).map((p) => ({
     ...p,
@@ -81,6 +84,7 @@ export function alphaChart(results: SweepResults): Chart {
     low: p.mean - p.std,
     high: p.mean + p.std,
   }));
+  if (points.length === 0) return undefined;
   return {
     name: "alpha",
     caption: "Sensitivity to alpha: final normalised score (mean +- std over seeds). Higher " +
@@ -88,7 +92,7 @@ export function alphaChart(results: SweepResults): Chart {
     markup: render({
       x: { type: "log", label: "alpha" },
       y: { label: "normalised score", grid: true },
-      color: { legend: true },
+      color: { legend: true, type: "ordinal" },
       marks: [
         Plot.ruleX(points, { x: "alpha", y1: "low", y2: "high", stroke: "series" }),
         Plot.lineY(points, { x: "alpha", y: "mean", stroke: "series", marker: "circle" }),
@@ -97,8 +101,11 @@ export function alphaChart(results: SweepResults): Chart {
   };
 }
 
-/** OMIGA against purely local regularisation, per dataset, at the main alpha. */
-export function globalLocalChart(results: SweepResults): Chart {
+/**
+ * OMIGA against purely local regularisation, per dataset, at the main alpha; undefined when the
+ * sweep has neither.
+ */
+export function globalLocalChart(results: SweepResults): Chart | undefined {
   const bars = tableRows(results).flatMap((row) =>
     ["omiga", "omiga-local"].filter((a) => a in row.scores).map((algorithm) => ({
       dataset: row.dataset.name,
@@ -108,6 +115,7 @@ export function globalLocalChart(results: SweepResults): Chart {
       high: row.scores[algorithm].mean + row.scores[algorithm].std,
     }))
   );
+  if (bars.length === 0) return undefined;
   return {
     name: "global-local",
     caption: "Global (omiga) against local (omiga-local) value regularisation: mean +- std " +

@@ -43,6 +43,11 @@ function table(results: SweepResults): string {
   }</tbody></table>`;
 }
 
+/** A chart, or a note saying why there is none (the sweep has no cells it could draw). */
+function optionalFigure(chart: Chart | undefined, absent: string): string {
+  return chart === undefined ? `<p class="no-chart">${escapeHtml(absent)}</p>` : figure(chart);
+}
+
 function figure(chart: Chart): string {
   return `<figure class="chart" data-chart="${escapeHtml(chart.name)}">${chart.markup}` +
     `<figcaption>${escapeHtml(chart.caption)}</figcaption></figure>`;
@@ -81,8 +86,15 @@ export function renderReportHtml(results: SweepResults): string {
     `<h2>Learning curves</h2><div class="grid">${
       learningCurveCharts(results).map(figure).join("\n")
     }</div>`,
-    `<h2>Sensitivity to alpha</h2>${figure(alphaChart(results))}`,
-    `<h2>Global vs local value regularisation</h2>${figure(globalLocalChart(results))}`,
+    `<h2>Sensitivity to alpha</h2>${
+      optionalFigure(alphaChart(results), "No cell of this sweep has an alpha (bc only).")
+    }`,
+    `<h2>Global vs local value regularisation</h2>${
+      optionalFigure(
+        globalLocalChart(results),
+        "This sweep has neither omiga nor omiga-local cells.",
+      )
+    }`,
     `<h2>Datasets</h2><div class="grid">${
       histogramCharts(results.datasets).map(figure).join("\n")
     }</div>`,

@@ -5,4 +5,4 @@
  */
 export * from "./results.ts";
 export { renderReportHtml } from "./html.ts";
-export { writeReport } from "./write.ts";
+export { type ReportFiles, writeReport } from "./write.ts";

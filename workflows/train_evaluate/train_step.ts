@@ -58,7 +58,10 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
   let checkpoint = await ctx.checkpoint.load();
   const resumedAt = checkpoint ? decodeCheckpoint(checkpoint).iteration : 0;
   if (checkpoint) ctx.log(`resuming from iteration ${resumedAt}`);
-  const curvePath = join(ctx.artifactsDir, CURVE_FILE);
+  // Files go into the run's artifact folder, or a subfolder of it (one per sweep cell).
+  const folder = input.folder ?? "";
+  await Deno.mkdir(join(ctx.artifactsDir, folder), { recursive: true });
+  const curvePath = join(ctx.artifactsDir, folder, CURVE_FILE);
   const curve = await readCurve(curvePath, resumedAt);
   const started = performance.now();
   let policy: PolicyExport | undefined;
@@ -66,7 +69,10 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
   let iteration = resumedAt;
 
   for (const end of segmentEnds(input.iterations, input.evalEvery)) {
-    if (end <= iteration && curve.some((p) => p.iteration === end)) continue;
+    const evaluated = curve.some((p) => p.iteration === end);
+    // A finished segment is skipped, but never the last: it yields the policy (at once, when
+    // the checkpoint already holds every iteration).
+    if (end <= iteration && evaluated && end < input.iterations) continue;
     const result = await train(transitions, input.config, {
       iterations: end,
       resumeFrom: checkpoint,
@@ -87,7 +93,7 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
     iteration = result.iteration;
     policy = result.policy;
     losses = { ...(result.losses ?? {}) };
-    if (input.evalEvery > 0 && input.evaluation) {
+    if (input.evalEvery > 0 && input.evaluation && !evaluated) {
       const evaluation = await evaluateExport(policy, input.evaluation);
       const point: CurvePoint = { iteration, teamReturn: evaluation.mean };
       if (evaluation.normalisedScore !== undefined) point.score = evaluation.normalisedScore;
@@ -107,12 +113,15 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
   }
   if (policy === undefined) throw new Error("training produced no policy");
   await ctx.checkpoint.save(checkpoint!);
-  await writeFileAtomic(join(ctx.artifactsDir, POLICY_FILE), policy.weights);
-  await writeFileAtomic(join(ctx.artifactsDir, ARCHITECTURE_FILE), encodeJson(policy.architecture));
+  await writeFileAtomic(join(ctx.artifactsDir, folder, POLICY_FILE), policy.weights);
+  await writeFileAtomic(
+    join(ctx.artifactsDir, folder, ARCHITECTURE_FILE),
+    encodeJson(policy.architecture),
+  );
   const seconds = (performance.now() - started) / 1000;
   return {
-    policyFile: POLICY_FILE,
-    architectureFile: ARCHITECTURE_FILE,
+    policyFile: join(folder, POLICY_FILE),
+    architectureFile: join(folder, ARCHITECTURE_FILE),
     iterations: iteration,
     backend: report.backend,
     itersPerSecond: seconds > 0 ? (iteration - resumedAt) / seconds : 0,

@@ -39,6 +39,8 @@ export interface TrainInput {
   /** Evaluate every this many iterations (0: never during training). */
   evalEvery: number;
   evaluation?: EvaluationPlan;
+  /** A subfolder of the run's artifact folder for the step's files; default the folder itself. */
+  folder?: string;
 }
 
 /** A point of a learning curve. */
@@ -50,7 +52,7 @@ export interface CurvePoint {
 
 /** The `train` step's output. */
 export interface TrainOutput {
-  /** File names inside the run's artifact folder. */
+  /** Paths relative to the run's artifact folder. */
   policyFile: string;
   architectureFile: string;
   iterations: number;

@@ -69,3 +69,13 @@ Deno.test("the HTML report escapes names and holds one chart per figure", () => 
   assertEquals(html.match(/<svg/g)!.length >= 6, true);
   assert(!/<script/i.test(html), "the report needs no script");
 });
+
+Deno.test("a bc-only sweep's report says why it has no alpha or global-vs-local chart", () => {
+  const results = sweepFixture();
+  results.cells = results.cells.filter((c) => c.algorithm === "bc");
+  const html = renderReportHtml(results);
+  assert(html.includes("No cell of this sweep has an alpha"), "a note instead of the alpha chart");
+  assert(html.includes("neither omiga nor omiga-local"), "a note instead of global vs local");
+  assert(!html.includes('data-chart="alpha"'), "no empty alpha chart");
+  assertEquals((html.match(/data-chart="curve-/g) ?? []).length, 2);
+});

@@ -1,0 +1,73 @@
+/**
+ * `omiga sweep`, run as a user runs it: a preset with overrides, a line per finished cell, the
+ * main table, and the path of the report it wrote.
+ */
+import { fileURLToPath } from "node:url";
+import { assert, assertEquals } from "../../assert.ts";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+Deno.test("sweep runs a preset with overrides and prints the table and the report's path", async () => {
+  const home = Deno.makeTempDirSync({ prefix: "omiga-sweep-cli-" });
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "scripts/omiga.ts",
+      "sweep",
+      "--preset",
+      "smoke",
+      "--datasets",
+      "spread-medium",
+      "--algorithms",
+      "omiga,bc",
+      "--alphas",
+      "10",
+      "--seeds",
+      "1",
+      "--episodes",
+      "6",
+      "--iterations",
+      "10",
+      "--eval-every",
+      "10",
+      "--eval-episodes",
+      "1",
+      "--hidden-size",
+      "8",
+      "--batch-size",
+      "8",
+      "--backend",
+      "cpu",
+    ],
+    cwd: ROOT,
+    env: { OMIGA_HOME: home, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(result.stdout);
+  assertEquals(result.code, 0, new TextDecoder().decode(result.stderr));
+  assert(stdout.includes("= 2 cells"), stdout);
+  assert(stdout.includes("[1/2] cell/spread-medium/omiga/a10/s0: score"), stdout);
+  assert(stdout.includes("[2/2] cell/spread-medium/bc/s0: score"), stdout);
+  assert(/^dataset\s+behaviour\s+omiga\s+bc$/m.test(stdout), stdout);
+  assert(/^spread-medium\s+-?\d+\.\d\s+/m.test(stdout), stdout);
+  const html = /^report: (\S+report\.html)$/m.exec(stdout)?.[1];
+  assert(html !== undefined && html.startsWith(home), stdout);
+  assert((await Deno.readTextFile(html)).includes("<svg"), "the report has charts");
+  await Deno.remove(home, { recursive: true });
+});
+
+Deno.test("sweep refuses an unknown dataset naming the flag", async () => {
+  const home = Deno.makeTempDirSync({ prefix: "omiga-sweep-cli-" });
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/omiga.ts", "sweep", "--datasets", "spread-hard"],
+    cwd: ROOT,
+    env: { OMIGA_HOME: home, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(result.code, 1);
+  assert(new TextDecoder().decode(result.stderr).includes("datasets"));
+  await Deno.remove(home, { recursive: true });
+});

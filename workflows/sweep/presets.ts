@@ -1,0 +1,113 @@
+/**
+ * The sweep presets. The algorithm's own settings keep the paper's defaults (lr 5e-4, batch 128,
+ * hidden 256, alpha 10) unless a preset needs smaller networks to fit its time budget; each
+ * preset says what it buys.
+ *
+ * @module
+ */
+import type { BackendName } from "../../core/backend/mod.ts";
+import type { OmigaAlgorithm } from "../../core/omiga/mod.ts";
+
+/** Everything a sweep needs to know, complete. */
+export interface SweepPlan {
+  preset: SweepPresetName;
+  datasets: string[];
+  episodes: number;
+  datasetSeed: number;
+  algorithms: OmigaAlgorithm[];
+  alphas: number[];
+  mainAlpha: number;
+  seeds: number;
+  iterations: number;
+  evalEvery: number;
+  evalEpisodes: number;
+  evalSeeds: number;
+  checkpointEvery: number;
+  /** Absent: the algorithm's default (the paper's). */
+  batchSize?: number;
+  hiddenSize?: number;
+  backend: "auto" | BackendName;
+}
+
+const ALGORITHMS: OmigaAlgorithm[] = ["omiga", "omiga-local", "bc"];
+const FOUR_DATASETS = [
+  "spread-medium",
+  "spread-medium-replay",
+  "skirmish-medium",
+  "skirmish-medium-replay",
+];
+
+/** The presets' names. */
+export const SWEEP_PRESET_NAMES = ["smoke", "paper-small", "paper"] as const;
+
+/** A preset's name. */
+export type SweepPresetName = typeof SWEEP_PRESET_NAMES[number];
+
+/** The presets by name. */
+export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>>> = {
+  /**
+   * A first look in a few minutes on 2 cores: 2 datasets x 3 algorithms x alphas {1, 10} x 3
+   * seeds (30 cells) with 32-unit networks and 600 iterations. Its scores show the
+   * machinery works, not what OMIGA can reach.
+   */
+  smoke: {
+    preset: "smoke",
+    datasets: ["spread-medium", "skirmish-medium"],
+    episodes: 60,
+    datasetSeed: 0,
+    algorithms: ALGORITHMS,
+    alphas: [1, 10],
+    mainAlpha: 10,
+    seeds: 3,
+    iterations: 600,
+    evalEvery: 200,
+    evalEpisodes: 5,
+    evalSeeds: 1,
+    checkpointEvery: 200,
+    batchSize: 64,
+    hiddenSize: 32,
+    backend: "auto",
+  },
+  /**
+   * About half an hour on 2 cores: the four datasets x 3 algorithms x alphas {1, 10, 100} x 3
+   * seeds (84 cells) with 64-unit networks and 1,000 iterations: still far from the paper's 1M.
+   */
+  "paper-small": {
+    preset: "paper-small",
+    datasets: FOUR_DATASETS,
+    episodes: 200,
+    datasetSeed: 0,
+    algorithms: ALGORITHMS,
+    alphas: [1, 10, 100],
+    mainAlpha: 10,
+    seeds: 3,
+    iterations: 1_000,
+    evalEvery: 250,
+    evalEpisodes: 10,
+    evalSeeds: 1,
+    checkpointEvery: 250,
+    batchSize: 128,
+    hiddenSize: 64,
+    backend: "auto",
+  },
+  /**
+   * The full comparison for a bigger machine (a GPU backend): the paper's networks and batch,
+   * 5 seeds, 200k iterations per cell (the paper trains 1M).
+   */
+  paper: {
+    preset: "paper",
+    datasets: FOUR_DATASETS,
+    episodes: 1_000,
+    datasetSeed: 0,
+    algorithms: ALGORITHMS,
+    alphas: [1, 10, 100],
+    mainAlpha: 10,
+    seeds: 5,
+    iterations: 200_000,
+    evalEvery: 10_000,
+    evalEpisodes: 32,
+    evalSeeds: 3,
+    checkpointEvery: 2_000,
+    backend: "auto",
+  },
+};
