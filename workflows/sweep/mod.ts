@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { trainInput } from "../train_evaluate/train_input.ts";
 import { defineWorkflow } from "../definition.ts";
 import { cellPath, cellStepId, datasetStepId, type SweepCellKey, sweepCells } from "./cells.ts";
 import { type SweepCellInput, type SweepCellOutput, trainAndEvaluateCell } from "./cell_step.ts";
@@ -46,22 +47,20 @@ function cellInput(
   const { evaluation, noEvaluation } = dataset.ingest;
   return {
     cell,
-    train: {
+    train: trainInput({
       datasetId: dataset.ingest.datasetId,
-      config: {
-        algorithm: cell.algorithm,
-        seed: cell.seed,
-        ...(cell.alpha !== null ? { alpha: cell.alpha } : {}),
-        ...(plan.batchSize !== undefined ? { batchSize: plan.batchSize } : {}),
-        ...(plan.hiddenSize !== undefined ? { hiddenSize: plan.hiddenSize } : {}),
-      },
+      algorithm: cell.algorithm,
+      seed: cell.seed,
+      alpha: cell.alpha,
+      batchSize: plan.batchSize,
+      hiddenSize: plan.hiddenSize,
       iterations: plan.iterations,
       checkpointEvery: plan.checkpointEvery,
       backend: plan.backend,
       evalEvery: plan.evalEvery,
       folder: `cells/${cellPath(cell)}`,
-      ...(evaluation ? { evaluation } : {}),
-    },
+      evaluation,
+    }),
     evaluate: {
       backend: plan.backend,
       ...(evaluation ? { evaluation } : {}),

@@ -10,11 +10,13 @@ import { inWorker } from "../worker/in_worker.ts";
 import { ingest } from "./ingest_step.ts";
 import { trainEvaluateParams } from "./params.ts";
 import { writeRunReport } from "./report_step.ts";
+import { trainInput } from "./train_input.ts";
 import type { EvaluateInput, EvaluateOutput, TrainInput, TrainOutput } from "./types.ts";
 
 export { evaluationSeeds, type TrainEvaluateParams, trainEvaluateParams } from "./params.ts";
 export { summaryTable, type TrainEvaluateReport } from "./report_step.ts";
 export { ARCHITECTURE_FILE, POLICY_FILE } from "./train_step.ts";
+export { type TrainChoices, trainInput } from "./train_input.ts";
 export type * from "./types.ts";
 
 /** The `train-evaluate` workflow. */
@@ -27,21 +29,12 @@ export const trainEvaluateWorkflow = defineWorkflow({
   .step("train", {
     kind: "training",
     retry: { maxAttempts: 5, baseDelayMs: 500 },
-    input: ({ params, outputs }): TrainInput => ({
-      datasetId: outputs.ingest.datasetId,
-      config: {
-        algorithm: params.algorithm,
-        seed: params.seed,
-        ...(params.alpha !== undefined ? { alpha: params.alpha } : {}),
-        ...(params.batchSize !== undefined ? { batchSize: params.batchSize } : {}),
-        ...(params.hiddenSize !== undefined ? { hiddenSize: params.hiddenSize } : {}),
-      },
-      iterations: params.iterations,
-      checkpointEvery: params.checkpointEvery,
-      backend: params.backend,
-      evalEvery: params.evalEvery,
-      ...(outputs.ingest.evaluation ? { evaluation: outputs.ingest.evaluation } : {}),
-    }),
+    input: ({ params, outputs }): TrainInput =>
+      trainInput({
+        ...params,
+        datasetId: outputs.ingest.datasetId,
+        evaluation: outputs.ingest.evaluation,
+      }),
     run: inWorker<TrainInput, TrainOutput>(
       new URL("./train_step.ts", import.meta.url),
       "trainOmiga",
