@@ -7,7 +7,7 @@
  */
 import { readArrowFile } from "../arrow_layout.ts";
 import { saveDataset } from "../store.ts";
-import { baseName, type ImportOptions, type ImportResult, requireFile } from "./options.ts";
+import { importedInfo, type ImportOptions, type ImportResult, requireFile } from "./options.ts";
 
 /**
  * Imports an Arrow IPC file in the canonical layout into the store.
@@ -23,15 +23,9 @@ export async function importArrow(
 ): Promise<ImportResult> {
   await requireFile(path);
   const { dataset, info } = await readArrowFile(path);
-  const manifest = await saveDataset(dataset, {
-    name: options.name ?? info?.name ?? baseName(path),
-    env: options.env ?? info?.env ?? "unknown",
-    envConfig: info?.envConfig ?? {},
-    tier: options.tier ?? info?.tier,
-    behaviourReturn: info?.behaviourReturn,
-    reference: options.reference ?? info?.reference,
-    source: "arrow",
-    lineage: info?.lineage,
-  }, { home: options.home, naming: { file: path } });
+  const manifest = await saveDataset(dataset, importedInfo(path, options, "arrow", info), {
+    home: options.home,
+    naming: { file: path },
+  });
   return { manifest, notes: [] };
 }

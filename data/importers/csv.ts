@@ -13,7 +13,7 @@ import { duckEngine } from "../engine.ts";
 import { DatasetError } from "../errors.ts";
 import { saveDataset } from "../store.ts";
 import type { SourceNaming } from "../validate.ts";
-import { baseName, type ImportOptions, type ImportResult, requireFile } from "./options.ts";
+import { importedInfo, type ImportOptions, type ImportResult, requireFile } from "./options.ts";
 
 /** The layout a CSV header describes. */
 export interface CsvLayout {
@@ -319,13 +319,9 @@ function namingFor(path: string, line: ArrayLike<number>, nAgents: number): Sour
  */
 export async function importCsv(path: string, options: ImportOptions = {}): Promise<ImportResult> {
   const { dataset, naming } = await readCsvDataset(path);
-  const manifest = await saveDataset(dataset, {
-    name: options.name ?? baseName(path),
-    env: options.env ?? "unknown",
-    envConfig: {},
-    tier: options.tier,
-    reference: options.reference,
-    source: "csv",
-  }, { home: options.home, naming });
+  const manifest = await saveDataset(dataset, importedInfo(path, options, "csv"), {
+    home: options.home,
+    naming,
+  });
   return { manifest, notes: [] };
 }

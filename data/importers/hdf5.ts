@@ -25,7 +25,7 @@ import { DatasetError } from "../errors.ts";
 import { saveDataset } from "../store.ts";
 import type { SourceNaming } from "../validate.ts";
 import { validateCanonical } from "../validate.ts";
-import { baseName, type ImportOptions, type ImportResult, requireFile } from "./options.ts";
+import { importedInfo, type ImportOptions, type ImportResult, requireFile } from "./options.ts";
 
 const SLICE_ROWS = 65_536;
 const HDF5_FIELD: Record<string, string> = {
@@ -265,13 +265,9 @@ export async function importHdf5(
   options: ImportOptions = {},
 ): Promise<ImportResult> {
   const { dataset, naming, notes } = await readOmigaHdf5(path);
-  const manifest = await saveDataset(dataset, {
-    name: options.name ?? baseName(path),
-    env: options.env ?? "unknown",
-    envConfig: {},
-    tier: options.tier,
-    reference: options.reference,
-    source: "hdf5",
-  }, { home: options.home, naming });
+  const manifest = await saveDataset(dataset, importedInfo(path, options, "hdf5"), {
+    home: options.home,
+    naming,
+  });
   return { manifest, notes };
 }

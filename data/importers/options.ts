@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ReferenceReturns } from "../../core/dataset.ts";
+import type { DatasetInfo, ReferenceReturns } from "../../core/dataset.ts";
 import { DatasetError } from "../errors.ts";
 import type { StoreOptions } from "../home.ts";
 import type { DatasetManifest } from "../manifest.ts";
@@ -32,6 +32,29 @@ export function baseName(path: string): string {
   const file = path.split(/[\\/]/).pop() ?? path;
   const dot = file.lastIndexOf(".");
   return dot > 0 ? file.slice(0, dot) : file;
+}
+
+/**
+ * The info an imported file is stored with: the caller's options first, then what the file
+ * itself recorded (Arrow files carry their info), then defaults (the file's base name, env
+ * `unknown`).
+ */
+export function importedInfo(
+  path: string,
+  options: ImportOptions,
+  source: string,
+  recorded?: Partial<DatasetInfo>,
+): DatasetInfo {
+  return {
+    name: options.name ?? recorded?.name ?? baseName(path),
+    env: options.env ?? recorded?.env ?? "unknown",
+    envConfig: recorded?.envConfig ?? {},
+    tier: options.tier ?? recorded?.tier,
+    behaviourReturn: recorded?.behaviourReturn,
+    reference: options.reference ?? recorded?.reference,
+    source,
+    lineage: recorded?.lineage,
+  };
 }
 
 /** Throws `not_found` unless `path` is a readable file. */
