@@ -3,7 +3,6 @@
  * SIGKILL in the middle of a checkpointed Worker step, and fresh ones take the step over once
  * its lease expires and resume it from its last checkpoint.
  */
-import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../assert.ts";
 import {
   defaultRegistry,
@@ -13,20 +12,7 @@ import {
   WorkflowStore,
 } from "../../workflows/mod.ts";
 import { CHAIN_ARTIFACT, chainDigest, encode } from "../../workflows/demo/hash_chain_body.ts";
-import { eventsOf, nextEvent } from "./test_engine.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const LEASE_MS = 1_500;
-
-function spawnWorker(home: string): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/omiga.ts", "worker", "--until-idle", "--quiet"],
-    cwd: ROOT,
-    env: { OMIGA_HOME: home, OMIGA_LEASE_MS: String(LEASE_MS), NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
+import { eventsOf, nextEvent, spawnWorker } from "./test_engine.ts";
 
 async function kill(child: Deno.ChildProcess): Promise<void> {
   child.kill("SIGKILL");

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import {
   Engine,
   type EngineOptions,
@@ -105,4 +106,23 @@ export async function nextEvent(
 /** All events of a run of one type. */
 export function eventsOf(store: WorkflowStore, runId: string, type: string): RunEvent[] {
   return store.events.list(runId, 0, 100_000).filter((event) => event.type === type);
+}
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The lease of worker processes in tests: short, so that a takeover comes quickly. */
+export const WORKER_LEASE_MS = 1_500;
+
+/**
+ * Starts `deno task omiga worker --until-idle` as a real process on `home`, with a short lease,
+ * so that tests can SIGKILL it mid-step. `output` says whether its stdout and stderr are kept.
+ */
+export function spawnWorker(home: string, output: "piped" | "null" = "piped"): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/omiga.ts", "worker", "--until-idle", "--quiet"],
+    cwd: ROOT,
+    env: { OMIGA_HOME: home, OMIGA_LEASE_MS: String(WORKER_LEASE_MS), NO_COLOR: "1" },
+    stdout: output,
+    stderr: output,
+  }).spawn();
 }

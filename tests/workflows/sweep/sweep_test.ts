@@ -5,7 +5,6 @@
  * every cell and the HTML renders in Chromium with marks in every chart.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../../assert.ts";
 import { browserUnavailable, launchBrowser } from "../../browser.ts";
 import {
@@ -22,9 +21,7 @@ import {
   sweepCells,
   type SweepReportOutput,
 } from "../../../workflows/sweep/mod.ts";
-import { eventsOf, nextEvent, TEST_ENGINE } from "../test_engine.ts";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+import { eventsOf, nextEvent, spawnWorker, TEST_ENGINE } from "../test_engine.ts";
 
 /** Tiny networks, few iterations and episodes: the whole sweep is ten short cells. */
 const TINY_SWEEP = {
@@ -60,13 +57,7 @@ Deno.test({
     ]);
 
     // A worker process is killed (SIGKILL) once three cells are done.
-    const worker = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "scripts/omiga.ts", "worker", "--until-idle", "--quiet"],
-      cwd: ROOT,
-      env: { OMIGA_HOME: home, OMIGA_LEASE_MS: "1500", NO_COLOR: "1" },
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const worker = spawnWorker(home, "null");
     let succeededCells = 0;
     await nextEvent(
       store,

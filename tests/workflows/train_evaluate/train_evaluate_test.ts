@@ -3,7 +3,6 @@
  * and a training process killed mid-run resumes to the same policy bytes as an uninterrupted
  * run.
  */
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { assert, assertEquals } from "../../assert.ts";
 import { selectBackend } from "../../../core/backend/mod.ts";
@@ -17,9 +16,7 @@ import {
   WorkflowStore,
 } from "../../../workflows/mod.ts";
 import type { TrainEvaluateReport } from "../../../workflows/train_evaluate/mod.ts";
-import { nextEvent, TEST_ENGINE } from "../test_engine.ts";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+import { nextEvent, spawnWorker, TEST_ENGINE } from "../test_engine.ts";
 
 /** Small enough for a slow machine: tiny networks, few iterations, few episodes. */
 const TINY = {
@@ -105,16 +102,6 @@ Deno.test({
     Deno.removeSync(home, { recursive: true });
   },
 });
-
-function spawnWorker(home: string): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/omiga.ts", "worker", "--until-idle", "--quiet"],
-    cwd: ROOT,
-    env: { OMIGA_HOME: home, OMIGA_LEASE_MS: "1500", NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-}
 
 Deno.test({
   name: "training killed twice mid-run resumes to the same policy bytes as an unbroken run",
