@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
@@ -46,4 +46,22 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * Each report chart (`figure.chart`) on the page with the number of shapes it drew: Plot puts
+ * each mark in a `<g aria-label>`; a shape counts when it has a real size on screen.
+ */
+export function chartMarks(page: Page): Promise<{ name: string; drawn: number }[]> {
+  return page.$$eval("figure.chart", (figures) =>
+    figures.map((figure) => {
+      const shapes = [
+        ...figure.querySelectorAll("svg g[aria-label] :is(path, rect, circle, line)"),
+      ];
+      const drawn = shapes.filter((shape) => {
+        const box = (shape as SVGGraphicsElement).getBoundingClientRect();
+        return box.width > 0 || box.height > 0;
+      });
+      return { name: figure.getAttribute("data-chart") ?? "", drawn: drawn.length };
+    }));
 }

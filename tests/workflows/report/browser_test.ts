@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../assert.ts";
-import { browserUnavailable, launchBrowser } from "../../browser.ts";
+import { browserUnavailable, chartMarks, launchBrowser } from "../../browser.ts";
 import { writeReport } from "../../../workflows/report/mod.ts";
 import { sweepFixture } from "./fixture.ts";
 
@@ -17,18 +17,7 @@ Deno.test({
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
       await page.goto(`file://${files.html}`);
-      const charts = await page.$$eval("figure.chart", (figures) =>
-        figures.map((figure) => {
-          // Plot puts each mark in a <g aria-label="...">; count drawn shapes with a real size.
-          const shapes = [
-            ...figure.querySelectorAll("svg g[aria-label] :is(path, rect, circle, line)"),
-          ];
-          const drawn = shapes.filter((shape) => {
-            const box = (shape as SVGGraphicsElement).getBoundingClientRect();
-            return box.width > 0 || box.height > 0;
-          });
-          return { name: figure.getAttribute("data-chart"), drawn: drawn.length };
-        }));
+      const charts = await chartMarks(page);
       assertEquals(charts.map((c) => c.name), [
         "curve-ds0",
         "curve-ds1",

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "../../assert.ts";
-import { browserUnavailable, launchBrowser } from "../../browser.ts";
+import { browserUnavailable, chartMarks, launchBrowser } from "../../browser.ts";
 import {
   defaultRegistry,
   Engine,
@@ -134,17 +134,7 @@ async function assertRendersInChromium(html: string): Promise<void> {
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`file://${html}`);
-    const charts = await page.$$eval("figure.chart", (figures) =>
-      figures.map((figure) => {
-        const shapes = [
-          ...figure.querySelectorAll("svg g[aria-label] :is(path, rect, circle, line)"),
-        ];
-        const drawn = shapes.filter((shape) => {
-          const box = (shape as SVGGraphicsElement).getBoundingClientRect();
-          return box.width > 0 || box.height > 0;
-        });
-        return { name: figure.getAttribute("data-chart") ?? "", drawn: drawn.length };
-      }));
+    const charts = await chartMarks(page);
     // Two learning curves, alpha sensitivity, global vs local, two histograms.
     assertEquals(charts.length, 6, JSON.stringify(charts));
     for (const chart of charts) assert(chart.drawn > 0, `chart ${chart.name} drew no marks`);
