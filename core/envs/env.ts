@@ -65,6 +65,45 @@ export interface VecEnv {
   won(): Uint8Array;
 }
 
+/**
+ * The arrays a vectorised environment hands back, allocated once for its B copies and
+ * overwritten by every `reset` and `step` (struct of arrays, no per-step allocation).
+ */
+export class StepBuffers {
+  readonly obs: Float32Array; // [B, nAgents, obsDim]
+  readonly state: Float32Array; // [B, nAgents, stateDim]
+  readonly avail?: Uint8Array; // [B, nAgents, nActions], discrete only
+  readonly reward: Float32Array; // [B]
+  readonly terminated: Uint8Array; // [B]
+  readonly truncated: Uint8Array; // [B]
+  readonly running: Uint8Array; // [B]
+  readonly won: Uint8Array; // [B]
+
+  constructor(numEnvs: number, spec: MultiAgentSpec) {
+    const rows = numEnvs * spec.nAgents;
+    this.obs = new Float32Array(rows * spec.obsDim);
+    this.state = new Float32Array(rows * spec.stateDim);
+    if (spec.actionKind === "discrete") this.avail = new Uint8Array(rows * (spec.nActions ?? 0));
+    this.reward = new Float32Array(numEnvs);
+    this.terminated = new Uint8Array(numEnvs);
+    this.truncated = new Uint8Array(numEnvs);
+    this.running = new Uint8Array(numEnvs);
+    this.won = new Uint8Array(numEnvs);
+  }
+
+  /** What `reset` returns. */
+  observation(): VecObservation {
+    const { obs, state, avail } = this;
+    return avail === undefined ? { obs, state } : { obs, state, avail };
+  }
+
+  /** What `step` returns. */
+  step(): VecStep {
+    const { reward, terminated, truncated, running } = this;
+    return { ...this.observation(), reward, terminated, truncated, running };
+  }
+}
+
 /** Builds a vectorised environment with B copies. */
 export type VecEnvFactory = (numEnvs: number) => VecEnv;
 

@@ -13,7 +13,7 @@
 import type { MultiAgentSpec } from "../dataset.ts";
 import { ValidationError } from "../errors.ts";
 import { resolveConfig } from "./config.ts";
-import { copySeeds, type VecEnv, type VecObservation, type VecStep } from "./env.ts";
+import { copySeeds, StepBuffers, type VecEnv, type VecObservation, type VecStep } from "./env.ts";
 import { ActionShapeError, UnavailableActionError } from "./errors.ts";
 
 /** The configuration of `matrix`. */
@@ -80,14 +80,8 @@ export class MatrixEnv implements VecEnv {
   readonly hasWinner = false;
 
   readonly #ended: Uint8Array;
-  readonly #obs: Float32Array;
-  readonly #state: Float32Array;
-  readonly #avail: Uint8Array;
-  readonly #reward: Float32Array;
-  readonly #terminated: Uint8Array;
-  readonly #truncated: Uint8Array;
-  readonly #running: Uint8Array;
-  readonly #won: Uint8Array;
+
+  readonly #out: StepBuffers;
 
   constructor(numEnvs: number, config?: Record<string, unknown>) {
     if (!Number.isInteger(numEnvs) || numEnvs < 1) {
@@ -96,22 +90,18 @@ export class MatrixEnv implements VecEnv {
     this.config = matrixConfig(config);
     this.spec = matrixSpec(this.config);
     this.numEnvs = numEnvs;
-    const n = this.config.nAgents;
     this.#ended = new Uint8Array(numEnvs);
-    this.#obs = new Float32Array(numEnvs * n).fill(1);
-    this.#state = new Float32Array(numEnvs * n).fill(1);
-    this.#avail = new Uint8Array(numEnvs * n * this.config.nActions).fill(1);
-    this.#reward = new Float32Array(numEnvs);
-    this.#terminated = new Uint8Array(numEnvs);
-    this.#truncated = new Uint8Array(numEnvs);
-    this.#running = new Uint8Array(numEnvs);
-    this.#won = new Uint8Array(numEnvs);
+    this.#out = new StepBuffers(numEnvs, this.spec);
+    // The one-step game has nothing to observe: a constant 1 as obs and state, every action available.
+    this.#out.obs.fill(1);
+    this.#out.state.fill(1);
+    this.#out.avail!.fill(1);
   }
 
   reset(seeds: number | ArrayLike<number>): VecObservation {
     copySeeds(seeds, this.numEnvs); // checks the count; the game has no randomness
     this.#ended.fill(0);
-    return { obs: this.#obs, state: this.#state, avail: this.#avail };
+    return this.#out.observation();
   }
 
   step(actions: Float32Array | Int32Array): VecStep {
@@ -136,26 +126,18 @@ export class MatrixEnv implements VecEnv {
       }
     }
     for (let b = 0; b < this.numEnvs; b++) {
-      this.#running[b] = this.#ended[b] ? 0 : 1;
-      this.#terminated[b] = this.#running[b];
-      this.#truncated[b] = 0;
-      this.#reward[b] = 0;
-      if (!this.#running[b]) continue;
-      this.#reward[b] = matrixPayoff(this.config, actions.subarray(b * n, (b + 1) * n));
+      this.#out.running[b] = this.#ended[b] ? 0 : 1;
+      this.#out.terminated[b] = this.#out.running[b];
+      this.#out.truncated[b] = 0;
+      this.#out.reward[b] = 0;
+      if (!this.#out.running[b]) continue;
+      this.#out.reward[b] = matrixPayoff(this.config, actions.subarray(b * n, (b + 1) * n));
       this.#ended[b] = 1;
     }
-    return {
-      obs: this.#obs,
-      state: this.#state,
-      avail: this.#avail,
-      reward: this.#reward,
-      terminated: this.#terminated,
-      truncated: this.#truncated,
-      running: this.#running,
-    };
+    return this.#out.step();
   }
 
   won(): Uint8Array {
-    return this.#won;
+    return this.#out.won;
   }
 }

@@ -21,7 +21,7 @@
  */
 import type { MultiAgentSpec } from "../dataset.ts";
 import { Rng } from "../rng.ts";
-import { copySeeds, type VecEnv, type VecObservation, type VecStep } from "./env.ts";
+import { copySeeds, StepBuffers, type VecEnv, type VecObservation, type VecStep } from "./env.ts";
 import { ActionShapeError, UnavailableActionError } from "./errors.ts";
 import {
   KILL_BONUS,
@@ -49,16 +49,10 @@ export class SkirmishEnv implements VecEnv {
   readonly #rewardScale: number;
   readonly #t: Int32Array;
   readonly #ended: Uint8Array;
-  readonly #won: Uint8Array;
   readonly #allyTarget: Int32Array; // [B * nAllies] enemy index hit this step, or -1
   readonly #enemyTarget: Int32Array; // [B * nEnemies] ally index hit this step, or -1
-  readonly #obs: Float32Array;
-  readonly #state: Float32Array;
-  readonly #avail: Uint8Array;
-  readonly #reward: Float32Array;
-  readonly #terminated: Uint8Array;
-  readonly #truncated: Uint8Array;
-  readonly #running: Uint8Array;
+
+  readonly #out: StepBuffers;
 
   constructor(numEnvs: number, config?: Record<string, unknown>) {
     if (!Number.isInteger(numEnvs) || numEnvs < 1) {
@@ -74,17 +68,9 @@ export class SkirmishEnv implements VecEnv {
       (c.nEnemies * c.enemyHealth + KILL_BONUS * c.nEnemies + WIN_BONUS);
     this.#t = new Int32Array(numEnvs);
     this.#ended = new Uint8Array(numEnvs);
-    this.#won = new Uint8Array(numEnvs);
+    this.#out = new StepBuffers(numEnvs, this.spec);
     this.#allyTarget = new Int32Array(numEnvs * c.nAllies);
     this.#enemyTarget = new Int32Array(numEnvs * c.nEnemies);
-    const { nAgents, obsDim, stateDim, nActions } = this.spec;
-    this.#obs = new Float32Array(numEnvs * nAgents * obsDim);
-    this.#state = new Float32Array(numEnvs * nAgents * stateDim);
-    this.#avail = new Uint8Array(numEnvs * nAgents * (nActions ?? 0));
-    this.#reward = new Float32Array(numEnvs);
-    this.#terminated = new Uint8Array(numEnvs);
-    this.#truncated = new Uint8Array(numEnvs);
-    this.#running = new Uint8Array(numEnvs);
   }
 
   /**
@@ -113,10 +99,10 @@ export class SkirmishEnv implements VecEnv {
       }
       this.#t[b] = 0;
       this.#ended[b] = 0;
-      this.#won[b] = 0;
-      w.observe(b, this.spec, this.#obs, this.#state, this.#avail);
+      this.#out.won[b] = 0;
+      w.observe(b, this.spec, this.#out.obs, this.#out.state, this.#out.avail!);
     }
-    return { obs: this.#obs, state: this.#state, avail: this.#avail };
+    return this.#out.observation();
   }
 
   step(actions: Float32Array | Int32Array): VecStep {
@@ -131,30 +117,22 @@ export class SkirmishEnv implements VecEnv {
     // Check every copy first, so that a rejected step changes nothing.
     for (let b = 0; b < this.numEnvs; b++) if (!this.#ended[b]) this.#checkActions(b, actions);
     for (let b = 0; b < this.numEnvs; b++) {
-      this.#terminated[b] = 0;
-      this.#truncated[b] = 0;
+      this.#out.terminated[b] = 0;
+      this.#out.truncated[b] = 0;
       if (this.#ended[b]) {
-        this.#running[b] = 0;
-        this.#reward[b] = 0;
+        this.#out.running[b] = 0;
+        this.#out.reward[b] = 0;
         continue;
       }
-      this.#running[b] = 1;
-      this.#reward[b] = this.#advance(b, actions) * this.#rewardScale;
-      this.#world.observe(b, this.spec, this.#obs, this.#state, this.#avail);
+      this.#out.running[b] = 1;
+      this.#out.reward[b] = this.#advance(b, actions) * this.#rewardScale;
+      this.#world.observe(b, this.spec, this.#out.obs, this.#out.state, this.#out.avail!);
     }
-    return {
-      obs: this.#obs,
-      state: this.#state,
-      avail: this.#avail,
-      reward: this.#reward,
-      terminated: this.#terminated,
-      truncated: this.#truncated,
-      running: this.#running,
-    };
+    return this.#out.step();
   }
 
   won(): Uint8Array {
-    return this.#won;
+    return this.#out.won;
   }
 
   /** Throws unless every ally's action of copy b is available (the mask of the last observation). */
@@ -162,7 +140,7 @@ export class SkirmishEnv implements VecEnv {
     const nA = this.config.nAllies, nActions = this.spec.nActions ?? 0;
     for (let i = 0; i < nA; i++) {
       const action = actions[b * nA + i];
-      if (action >= 0 && action < nActions && this.#avail[(b * nA + i) * nActions + action]) {
+      if (action >= 0 && action < nActions && this.#out.avail![(b * nA + i) * nActions + action]) {
         continue;
       }
       throw new UnavailableActionError(
@@ -265,14 +243,14 @@ export class SkirmishEnv implements VecEnv {
     }
     this.#t[b]++;
     if (enemiesAlive === 0 || alliesAlive === 0) {
-      this.#terminated[b] = 1;
+      this.#out.terminated[b] = 1;
       this.#ended[b] = 1;
       if (enemiesAlive === 0 && alliesAlive > 0) {
-        this.#won[b] = 1;
+        this.#out.won[b] = 1;
         reward += WIN_BONUS;
       }
     } else if (this.#t[b] >= this.timeLimit) {
-      this.#truncated[b] = 1;
+      this.#out.truncated[b] = 1;
       this.#ended[b] = 1;
     }
     return reward;

@@ -18,7 +18,7 @@
 import type { MultiAgentSpec } from "../dataset.ts";
 import { Rng } from "../rng.ts";
 import { resolveConfig } from "./config.ts";
-import { copySeeds, type VecEnv, type VecObservation, type VecStep } from "./env.ts";
+import { copySeeds, StepBuffers, type VecEnv, type VecObservation, type VecStep } from "./env.ts";
 import { ActionShapeError } from "./errors.ts";
 
 /** The configuration of `spread`. */
@@ -72,13 +72,8 @@ export class SpreadEnv implements VecEnv {
   readonly #landmark: Float64Array; // [B, N, 2]
   readonly #t: Int32Array; // [B]
   readonly #ended: Uint8Array; // [B]
-  readonly #obs: Float32Array;
-  readonly #state: Float32Array;
-  readonly #reward: Float32Array;
-  readonly #terminated: Uint8Array;
-  readonly #truncated: Uint8Array;
-  readonly #running: Uint8Array;
-  readonly #won: Uint8Array;
+
+  readonly #out: StepBuffers;
 
   constructor(numEnvs: number, config?: Record<string, unknown>) {
     if (!Number.isInteger(numEnvs) || numEnvs < 1) {
@@ -95,13 +90,7 @@ export class SpreadEnv implements VecEnv {
     this.#landmark = new Float64Array(numEnvs * n * 2);
     this.#t = new Int32Array(numEnvs);
     this.#ended = new Uint8Array(numEnvs);
-    this.#obs = new Float32Array(numEnvs * n * this.spec.obsDim);
-    this.#state = new Float32Array(numEnvs * n * this.spec.stateDim);
-    this.#reward = new Float32Array(numEnvs);
-    this.#terminated = new Uint8Array(numEnvs);
-    this.#truncated = new Uint8Array(numEnvs);
-    this.#running = new Uint8Array(numEnvs);
-    this.#won = new Uint8Array(numEnvs);
+    this.#out = new StepBuffers(numEnvs, this.spec);
   }
 
   reset(seeds: number | ArrayLike<number>): VecObservation {
@@ -117,7 +106,7 @@ export class SpreadEnv implements VecEnv {
       this.#ended[b] = 0;
     }
     this.#writeObservations();
-    return { obs: this.#obs, state: this.#state };
+    return this.#out.observation();
   }
 
   step(actions: Float32Array | Int32Array): VecStep {
@@ -140,14 +129,14 @@ export class SpreadEnv implements VecEnv {
       }
     }
     for (let b = 0; b < this.numEnvs; b++) {
-      this.#terminated[b] = 0;
-      this.#truncated[b] = 0;
+      this.#out.terminated[b] = 0;
+      this.#out.truncated[b] = 0;
       if (this.#ended[b]) {
-        this.#running[b] = 0;
-        this.#reward[b] = 0;
+        this.#out.running[b] = 0;
+        this.#out.reward[b] = 0;
         continue;
       }
-      this.#running[b] = 1;
+      this.#out.running[b] = 1;
       const base = b * n * 2;
       for (let k = base; k < base + n * 2; k++) {
         const u = actions[k] > 1 ? 1 : actions[k] < -1 ? -1 : actions[k];
@@ -172,31 +161,24 @@ export class SpreadEnv implements VecEnv {
           if (dx * dx + dy * dy < collide) reward -= penalty;
         }
       }
-      this.#reward[b] = reward;
+      this.#out.reward[b] = reward;
       if (++this.#t[b] >= this.timeLimit) {
-        this.#truncated[b] = 1;
+        this.#out.truncated[b] = 1;
         this.#ended[b] = 1;
       }
     }
     this.#writeObservations();
-    return {
-      obs: this.#obs,
-      state: this.#state,
-      reward: this.#reward,
-      terminated: this.#terminated,
-      truncated: this.#truncated,
-      running: this.#running,
-    };
+    return this.#out.step();
   }
 
   won(): Uint8Array {
-    return this.#won;
+    return this.#out.won;
   }
 
   #writeObservations(): void {
     const n = this.#n, obsDim = this.spec.obsDim, stateDim = this.spec.stateDim;
     const pos = this.#pos, vel = this.#vel, landmark = this.#landmark;
-    const obs = this.#obs, state = this.#state;
+    const obs = this.#out.obs, state = this.#out.state;
     for (let b = 0; b < this.numEnvs; b++) {
       const base = b * n * 2;
       for (let i = 0; i < n; i++) {
