@@ -4,8 +4,41 @@
  *
  * @module
  */
-import { generateDataset, type GenerateOptions } from "../core/envs/mod.ts";
+import { z } from "zod";
+import { ENV_NAMES, generateDataset, type GenerateOptions, TIERS } from "../core/envs/mod.ts";
+import { ValidationError } from "../core/errors.ts";
 import { type DatasetManifest, saveDataset, type StoreOptions } from "../data/mod.ts";
+
+/**
+ * What a user may ask to generate, from the CLI (`generate`) or the HTTP API
+ * (`POST /v1/datasets/generate`): one schema, the same bounds everywhere.
+ */
+export const generateParams = z.object({
+  env: z.enum(ENV_NAMES, {
+    error: (issue) =>
+      `unknown environment ${JSON.stringify(issue.input)}; built-in environments: ${
+        ENV_NAMES.join(", ")
+      }`,
+  }),
+  tier: z.enum(TIERS, {
+    error: (issue) => `unknown tier ${JSON.stringify(issue.input)}; tiers: ${TIERS.join(", ")}`,
+  }),
+  episodes: z.number().int().min(1).max(100_000).default(1000),
+  seed: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).default(0),
+  name: z.string().min(1).max(200).optional(),
+  envConfig: z.record(z.string(), z.unknown()).optional(),
+  referenceEpisodes: z.number().int().min(1).max(10_000).optional(),
+}).strict();
+
+/** Validates generation parameters; a bad one is a {@link ValidationError} naming the field. */
+export function parseGenerateParams(raw: unknown): z.output<typeof generateParams> {
+  const result = generateParams.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) =>
+    `${issue.path.join(".") || "(parameters)"}: ${issue.message}`
+  );
+  throw new ValidationError(`generate: ${problems.join("; ")}`);
+}
 
 /** Options for {@link generateAndStore}. */
 export interface GenerateAndStoreOptions extends GenerateOptions {

@@ -9,7 +9,6 @@
  */
 import { isAbsolute } from "node:path";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { ENV_NAMES, TIERS } from "../../core/envs/mod.ts";
 import { OmigaError } from "../../core/errors.ts";
 import {
   type DatasetManifest,
@@ -19,6 +18,7 @@ import {
   type ImportResult,
   listDatasets,
 } from "../../data/mod.ts";
+import { generateParams } from "../../workflows/ingest.ts";
 import { HttpError } from "../errors/mod.ts";
 import type { ApiServices } from "../services.ts";
 import { BEARER, errorResponses, jsonResponse } from "../openapi/schemas.ts";
@@ -115,15 +115,7 @@ const uploadRoute = createRoute({
   },
 });
 
-const GenerateBody = z.object({
-  env: z.enum(ENV_NAMES),
-  tier: z.enum(TIERS as unknown as [string, ...string[]]),
-  episodes: z.number().int().min(1).max(100_000).default(1000),
-  seed: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).default(0),
-  name: z.string().min(1).max(200).optional(),
-  envConfig: z.record(z.string(), z.unknown()).optional(),
-  referenceEpisodes: z.number().int().min(1).max(10_000).optional(),
-}).openapi("GenerateRequest");
+const GenerateBody = generateParams;
 
 const generateRoute = createRoute({
   method: "post",

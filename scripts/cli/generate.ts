@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { ENV_NAMES, TIERS } from "../../core/envs/mod.ts";
 import { ValidationError } from "../../core/errors.ts";
-import { generateAndStore } from "../../workflows/ingest.ts";
+import { generateAndStore, parseGenerateParams } from "../../workflows/ingest.ts";
 import type { Command } from "./command.ts";
 import { ProgressView } from "./progress_view.ts";
 
@@ -57,16 +57,21 @@ export const generateCommand: Command = {
     const started = performance.now();
     let lastLine = 0;
     let lastDone = -1;
-    const manifest = await generateAndStore({
+    const params = parseGenerateParams({
       env: values.env,
       tier: values.tier,
-      envConfig,
       episodes: integerFlag("episodes", values.episodes, 1000),
       seed: integerFlag("seed", values.seed, 0),
-      referenceEpisodes: values["reference-episodes"] === undefined
-        ? undefined
-        : integerFlag("reference-episodes", values["reference-episodes"], 200),
-      name: values.name,
+      ...(envConfig !== undefined ? { envConfig } : {}),
+      ...(values["reference-episodes"] !== undefined
+        ? {
+          referenceEpisodes: integerFlag("reference-episodes", values["reference-episodes"], 200),
+        }
+        : {}),
+      ...(values.name !== undefined ? { name: values.name } : {}),
+    });
+    const manifest = await generateAndStore({
+      ...params,
       onProgress: (done, total) => {
         // A bar on a terminal; elsewhere a line at most every 2 s, so logs stay short.
         const now = performance.now();
