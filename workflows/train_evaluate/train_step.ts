@@ -67,6 +67,7 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
   let policy: PolicyExport | undefined;
   let losses: Record<string, number> = {};
   let iteration = resumedAt;
+  let savedAt = resumedAt; // the iteration the newest saved checkpoint holds
 
   for (const end of segmentEnds(input.iterations, input.evalEvery)) {
     const evaluated = curve.some((p) => p.iteration === end);
@@ -77,7 +78,10 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
       iterations: end,
       resumeFrom: checkpoint,
       checkpointEvery: input.checkpointEvery,
-      onCheckpoint: async (bytes) => void await ctx.checkpoint.save(bytes),
+      onCheckpoint: async (bytes, at) => {
+        await ctx.checkpoint.save(bytes);
+        savedAt = at;
+      },
       onProgress: (p) =>
         ctx.progress({
           unit: "iteration",
@@ -112,7 +116,8 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
     }
   }
   if (policy === undefined) throw new Error("training produced no policy");
-  await ctx.checkpoint.save(checkpoint!);
+  // The final state, unless the trainer's own cadence has just saved it.
+  if (savedAt !== iteration) await ctx.checkpoint.save(checkpoint!);
   await writeFileAtomic(join(ctx.artifactsDir, folder, POLICY_FILE), policy.weights);
   await writeFileAtomic(
     join(ctx.artifactsDir, folder, ARCHITECTURE_FILE),
