@@ -13,6 +13,11 @@ export const OMIGA_ALGORITHMS = ["omiga", "omiga-local", "bc"] as const;
 /** One of {@link OMIGA_ALGORITHMS}. */
 export type OmigaAlgorithm = typeof OMIGA_ALGORITHMS[number];
 
+/** Whether `algorithm` has a regularisation temperature (bc does not). */
+export function hasAlpha(algorithm: OmigaAlgorithm): boolean {
+  return algorithm !== "bc";
+}
+
 const positiveInt = z.number().int().positive();
 const learningRate = z.number().positive().max(1);
 

@@ -31,6 +31,12 @@ export interface OmigaLosses {
   policy: number;
   q: number;
   v: number;
+  /**
+   * Not a loss: the effective sample size of the policy loss's weights exp(z), as a fraction of
+   * the batch's samples. Near 1, OMIGA's weights hardly differ and it steps as BC does (alpha
+   * too large for the advantages); it falls as the critics tell samples apart.
+   */
+  weightEss: number;
 }
 
 /** Checks a spec that a learner is built for. */
@@ -258,8 +264,8 @@ export class OmigaLearner {
   /** The latest step's losses (one read-back), or undefined before the first step. */
   async losses(): Promise<OmigaLosses | undefined> {
     if (this.#lastLosses === undefined) return undefined;
-    const [policy, q, v] = await this.#lastLosses.data();
-    return { policy, q, v };
+    const [policy, q, v, weightEss] = await this.#lastLosses.data();
+    return { policy, q, v, weightEss };
   }
 
   /** Frees every tensor the learner holds. */

@@ -67,6 +67,16 @@ export function advantageWeight(z: tf.Tensor2D): tf.Tensor2D {
   return tf.exp(z);
 }
 
+/**
+ * Not a loss: the effective sample size of the policy loss's weights as a fraction of the B x N
+ * samples, (sum w)^2 / (n sum w^2). 1 when every weight is the same (OMIGA then takes BC's
+ * steps); small when a few samples carry the loss.
+ */
+export function weightEffectiveSampleSize(weight: tf.Tensor2D): tf.Scalar {
+  const total = tf.sum(weight);
+  return tf.div(tf.square(total), tf.mul(tf.sum(tf.square(weight)), weight.size)) as tf.Scalar;
+}
+
 /** 4. L_pi = -mean(weight * log pi_i(a_i | o_i)); `weight` is exp(z), or 1 for `bc`. [B, N]. */
 export function policyLoss(weight: tf.Tensor2D, logProb: tf.Tensor2D): tf.Scalar {
   return tf.neg(tf.mean(tf.mul(weight, logProb)));

@@ -14,6 +14,7 @@
  * @module
  */
 export {
+  hasAlpha,
   OMIGA_ALGORITHMS,
   type OmigaAlgorithm,
   type OmigaConfig,

@@ -33,6 +33,7 @@ import {
   tanhGaussianOutputGradient,
   valueLossGradient,
 } from "./loss_gradients.ts";
+import { weightEffectiveSampleSize } from "./losses.ts";
 import { tidyObject } from "./tidy.ts";
 import { heapSoftUpdate } from "./heap_adam.ts";
 
@@ -44,14 +45,17 @@ export interface TrainingTensors {
   adam: { policy: AdamState; critic: AdamState; value: AdamState };
 }
 
-/** The losses and each optimiser's gradient: of L_pi (policy), L_Q (Q + mixer), L_V (V). */
+/**
+ * The losses, each optimiser's gradient (of L_pi: policy, L_Q: Q + mixer, L_V: V) and the
+ * effective sample size of the policy loss's weights.
+ */
 export function omigaGradients(
   networks: OmigaNetworks,
   live: LiveParameters,
   targets: TargetValues,
   batch: BatchTensors,
   config: OmigaConfig,
-): { losses: StepLosses; gradients: LiveParameters } {
+): { losses: StepLosses; gradients: LiveParameters; weightEss: tf.Scalar } {
   return tidyObject(() => {
     const { layouts } = networks;
     const pass = omigaForward(networks, live, targets, batch, config);
@@ -76,6 +80,7 @@ export function omigaGradients(
       : tanhGaussianOutputGradient(pass.policyOutput, batch.action!, ACTION_EDGE, dLogProb);
     return {
       losses: pass.losses,
+      weightEss: weightEffectiveSampleSize(pass.weight),
       gradients: {
         policy: mlpBackward(layouts.policy, pass.traces.policy, dPolicyOutput),
         critic: criticPieces.length === 1 ? criticPieces[0] : tf.concat(criticPieces),
@@ -91,7 +96,8 @@ function softUpdate(target: tf.Tensor1D, live: tf.Tensor1D, tau: number): tf.Ten
 
 /**
  * One training step. Returns the new tensors (the caller disposes the old ones) and the losses
- * stacked as [policy, q, v] for occasional read-back.
+ * with the weights' effective sample size, stacked as [policy, q, v, weightEss] for occasional
+ * read-back.
  */
 export function omigaStep(
   networks: OmigaNetworks,
@@ -103,7 +109,7 @@ export function omigaStep(
     const { live, adam } = state;
     const targets = { critic: state.criticTarget, value: state.valueTarget };
     const fixed = targetValues(networks, targets, batch, config);
-    const { losses, gradients } = omigaGradients(networks, live, fixed, batch, config);
+    const { losses, gradients, weightEss } = omigaGradients(networks, live, fixed, batch, config);
     const settings = (learningRate: number) => ({
       learningRate,
       beta1: config.adamBeta1,
@@ -122,7 +128,7 @@ export function omigaStep(
         valueTarget: softUpdate(state.valueTarget, value.params, config.tau),
         adam: { policy: policy.state, critic: critic.state, value: value.state },
       },
-      losses: tf.stack([losses.policy, losses.q, losses.v]) as tf.Tensor1D,
+      losses: tf.stack([losses.policy, losses.q, losses.v, weightEss]) as tf.Tensor1D,
     };
   });
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import { parseParams } from "../../workflows/mod.ts";
-import { trainEvaluateWorkflow } from "../../workflows/train_evaluate/mod.ts";
+import { BUILT_IN_ALPHA, trainEvaluateWorkflow } from "../../workflows/train_evaluate/mod.ts";
 import type { TrainEvaluateReport } from "../../workflows/train_evaluate/mod.ts";
 import type { Command } from "./command.ts";
 import { paramsFromFlags } from "./flags.ts";
@@ -23,6 +23,8 @@ export const START_DEFAULTS = {
   // 100 episodes: the standard error of the mean return is then about 2 normalised points.
   evalEpisodes: 100,
   seed: 0,
+  // The built-in environments' alpha (at the paper's 10 OMIGA scores as BC does here).
+  alpha: BUILT_IN_ALPHA,
 } as const;
 
 export const startCommand: Command = {

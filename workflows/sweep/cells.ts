@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { OmigaAlgorithm } from "../../core/omiga/mod.ts";
+import { hasAlpha, type OmigaAlgorithm } from "../../core/omiga/mod.ts";
 import type { SweepPlan } from "./presets.ts";
 
 /** One train+evaluate cell. */
@@ -15,11 +15,6 @@ export interface SweepCellKey {
   /** Null for an algorithm without a regularisation temperature (bc). */
   alpha: number | null;
   seed: number;
-}
-
-/** Whether `algorithm` has a regularisation temperature (bc does not). */
-export function hasAlpha(algorithm: OmigaAlgorithm): boolean {
-  return algorithm !== "bc";
 }
 
 /**

@@ -13,7 +13,12 @@ import { writeRunReport } from "./report_step.ts";
 import { trainInput } from "./train_input.ts";
 import type { EvaluateInput, EvaluateOutput, TrainInput, TrainOutput } from "./types.ts";
 
-export { evaluationSeeds, type TrainEvaluateParams, trainEvaluateParams } from "./params.ts";
+export {
+  BUILT_IN_ALPHA,
+  evaluationSeeds,
+  type TrainEvaluateParams,
+  trainEvaluateParams,
+} from "./params.ts";
 export { summaryTable, type TrainEvaluateReport } from "./report_step.ts";
 export { ARCHITECTURE_FILE, POLICY_FILE } from "./train_step.ts";
 export { type TrainChoices, trainInput } from "./train_input.ts";

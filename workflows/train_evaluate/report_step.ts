@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../../core/checkpoint/mod.ts";
 import { normalisedScore } from "../../core/dataset.ts";
+import { hasAlpha, parseOmigaConfig } from "../../core/omiga/mod.ts";
 import type { StepContext } from "../step.ts";
 import type { TrainEvaluateParams } from "./params.ts";
 import type { EvaluateOutput, IngestOutput, TrainOutput } from "./types.ts";
@@ -14,6 +15,8 @@ import type { EvaluateOutput, IngestOutput, TrainOutput } from "./types.ts";
 /** What `report` produces (also the run's output). */
 export interface TrainEvaluateReport {
   algorithm: string;
+  /** The regularisation temperature trained with (absent for bc). */
+  alpha?: number;
   dataset: { id: string; name: string; tier?: string; episodes: number; transitions: number };
   behaviour?: { teamReturn: number; normalisedScore?: number };
   policy?: EvaluateOutput;
@@ -44,6 +47,7 @@ export function summaryTable(report: Omit<TrainEvaluateReport, "summary">): stri
     ["behaviour return", fixed(report.behaviour?.teamReturn)],
     ["behaviour score", fixed(report.behaviour?.normalisedScore, 1)],
   ];
+  if (report.alpha !== undefined) rows.push(["alpha", String(report.alpha)]);
   if (report.policy?.skipped) {
     rows.push([`${report.algorithm} return`, `not evaluated: ${report.policy.skipped}`]);
   } else {
@@ -59,6 +63,9 @@ export function summaryTable(report: Omit<TrainEvaluateReport, "summary">): stri
   }
   rows.push(
     ["iterations", String(report.training.iterations)],
+    ...(report.alpha !== undefined && report.training.losses.weightEss !== undefined
+      ? [["weight ESS", fixed(report.training.losses.weightEss, 3)] as [string, string]]
+      : []),
     ["backend", report.training.backend],
     ["iterations/s", fixed(report.training.itersPerSecond, 1)],
     ["artifacts", report.artifacts.folder],
@@ -90,6 +97,9 @@ export async function writeRunReport(
   const folder = ctx.artifactsDir;
   const body: Omit<TrainEvaluateReport, "summary"> = {
     algorithm: params.algorithm,
+    ...(hasAlpha(params.algorithm)
+      ? { alpha: parseOmigaConfig({ alpha: params.alpha }).alpha }
+      : {}),
     dataset: {
       id: ingest.datasetId,
       name: ingest.datasetName,

@@ -35,6 +35,22 @@ Deno.test("the same seed gives the same weights; another seed does not", async (
   assert(!sameBytes(a, c), "seeds 1 and 2 gave the same weights");
 });
 
+Deno.test("the weights' effective sample size: 1 for bc and a huge alpha, below 1 for a tiny one", async () => {
+  await selectBackend({ backend: "cpu" });
+  const essAfter = async (config: Record<string, unknown>) => {
+    const learner = OmigaLearner.create(spec, { ...tiny, ...config });
+    learner.fit(data, 3);
+    const losses = (await learner.losses())!;
+    learner.dispose();
+    return losses.weightEss;
+  };
+  assertEquals(await essAfter({ algorithm: "bc" }), 1);
+  const huge = await essAfter({ alpha: 1e6 });
+  assert(Math.abs(huge - 1) < 1e-4, `alpha 1e6: weights nearly equal, got ESS ${huge}`);
+  const tinyAlpha = await essAfter({ alpha: 1e-3 });
+  assert(tinyAlpha < 0.9, `alpha 1e-3: the weights differ, got ESS ${tinyAlpha}`);
+});
+
 Deno.test("the tensor count after step 10 equals the count after step 100", async () => {
   for (const backend of ["cpu", "wasm"] as const) {
     await selectBackend({ backend });

@@ -10,6 +10,7 @@ import {
   scaledAdvantage,
   tdTarget,
   valueLoss,
+  weightEffectiveSampleSize,
 } from "../../../core/omiga/losses.ts";
 import {
   categoricalLogProb,
@@ -35,6 +36,16 @@ function closeAll(actual: number[], expected: number[], tolerance: number, what:
 const w = [[0.5, 2.0], [1.5, 0.1]];
 const q = [[1.0, -2.0], [0.5, 3.0]];
 const b = [0.3, -0.7];
+
+Deno.test("the weights' effective sample size is 1 for equal weights and 1/n for one weight", () => {
+  const n = 8;
+  const ess = (values: number[]) =>
+    read(weightEffectiveSampleSize(tf.tensor2d(values, [2, values.length / 2])))[0];
+  assertClose(ess(Array(n).fill(3.7)), 1, 1e-6, "equal weights");
+  assertClose(ess([1, 0, 0, 0, 0, 0, 0, 0]), 1 / n, 1e-6, "one weight");
+  // Two equal weights among zeros: (2w)^2 / (n * 2w^2) = 2 / n.
+  assertClose(ess([0, 5, 0, 0, 5, 0, 0, 0]), 2 / n, 1e-6, "two weights");
+});
 
 Deno.test("Q_tot is the w-weighted sum of per-agent values plus b", () => {
   const total = read(mixedTotal(tf.tensor2d(w), tf.tensor2d(q), tf.tensor1d(b)));

@@ -49,9 +49,9 @@ Deno.test("the smoke preset's cells: bc once per seed, ids deterministic and uni
   const ids = cells.map(cellStepId);
   assertEquals(new Set(ids).size, ids.length);
   assertEquals(ids.slice(0, 5), [
-    "cell/spread-medium/omiga/a1/s0",
+    "cell/spread-medium/omiga/a0.1/s0",
     "cell/spread-medium/omiga/a10/s0",
-    "cell/spread-medium/omiga-local/a1/s0",
+    "cell/spread-medium/omiga-local/a0.1/s0",
     "cell/spread-medium/omiga-local/a10/s0",
     "cell/spread-medium/bc/s0",
   ]);
