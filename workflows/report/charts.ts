@@ -85,17 +85,26 @@ export function alphaChart(results: SweepResults): Chart | undefined {
     high: p.mean + p.std,
   }));
   if (points.length === 0) return undefined;
+  const alphas = [...new Set(points.map((p) => p.alpha))].sort((a, b) => a - b);
   return {
     name: "alpha",
     caption: "Sensitivity to alpha: final normalised score (mean +- std over seeds). Higher " +
       "alpha stays closer to the behaviour data.",
     markup: render({
-      x: { type: "log", label: "alpha" },
+      // Ticks at the sweep's alphas, written as numbers (not SI: "100m" for 0.1).
+      x: { type: "log", label: "alpha", ticks: alphas, tickFormat: (alpha: number) => `${alpha}` },
       y: { label: "normalised score", grid: true },
       color: { legend: true, type: "ordinal" },
       marks: [
         Plot.ruleX(points, { x: "alpha", y1: "low", y2: "high", stroke: "series" }),
-        Plot.lineY(points, { x: "alpha", y: "mean", stroke: "series", marker: "circle" }),
+        // z named: a series may hold one alpha, which Plot would warn about if z were implicit.
+        Plot.lineY(points, {
+          x: "alpha",
+          y: "mean",
+          z: "series",
+          stroke: "series",
+          marker: "circle",
+        }),
       ],
     }),
   };

@@ -14,11 +14,11 @@ import { OMIGA_ALGORITHMS } from "../../core/omiga/mod.ts";
  * The alpha the main job and the sweep presets use on the built-in environments, instead of the
  * paper's 10 (still the algorithm's default). Alpha sets the scale of z = w (Q - V) / alpha, so it
  * has to match that of the advantages. The paper's MuJoCo tasks have 1,000-step episodes and
- * returns in the thousands; `spread` has 25-step episodes with returns of tens, and after a few
- * thousand iterations its per-sample advantages differ by about 0.1. At alpha 10, z is then
- * nearly the same for every sample, OMIGA's policy loss is behaviour cloning's times a constant
- * (its V loss stays near 1) and OMIGA scores as BC does; at 0.1 the weights exp(z) tell samples
- * apart (README, Results).
+ * returns in the thousands; `spread` has 25-step episodes with returns of tens, and after 1,000
+ * iterations its per-sample w (Q - V) differ by less than 0.1. At alpha 10, z is then nearly the
+ * same for every sample (the weights' effective sample size is 1.0000), OMIGA's policy loss is
+ * behaviour cloning's times a constant and OMIGA scores as BC does; at 0.1 the weights exp(z)
+ * tell samples apart (README, Results).
  */
 export const BUILT_IN_ALPHA = 0.1;
 

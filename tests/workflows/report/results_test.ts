@@ -8,6 +8,7 @@ import {
   tableRows,
   toCsv,
 } from "../../../workflows/report/mod.ts";
+import { alphaChart } from "../../../workflows/report/charts.ts";
 import { sweepFixture } from "./fixture.ts";
 
 Deno.test("summarise gives the mean and the sample standard deviation", () => {
@@ -78,4 +79,20 @@ Deno.test("a bc-only sweep's report says why it has no alpha or global-vs-local 
   assert(html.includes("neither omiga nor omiga-local"), "a note instead of global vs local");
   assert(!html.includes('data-chart="alpha"'), "no empty alpha chart");
   assertEquals((html.match(/data-chart="curve-/g) ?? []).length, 2);
+});
+
+Deno.test("the alpha chart's axis names the sweep's alphas as numbers, 0.1 not 100m", () => {
+  const results = sweepFixture();
+  results.cells = results.cells.map((c) => c.alpha === 1 ? { ...c, alpha: 0.1 } : c);
+  const chart = alphaChart(results)!.markup;
+  const ticks = [...chart.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  assert(ticks.includes("0.1") && ticks.includes("10"), `alpha ticks: ${ticks.join(", ")}`);
+  assert(!chart.includes("100m"), "SI prefixes on the alpha axis");
+});
+
+Deno.test("a sweep with one alpha draws its alpha chart without Plot's warning mark", () => {
+  const results = sweepFixture();
+  results.cells = results.cells.filter((c) => c.alpha !== 1);
+  const chart = alphaChart(results)!.markup;
+  assert(!chart.includes("⚠"), "Plot drew its warning sign into the chart");
 });
