@@ -73,11 +73,11 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     backend: "auto",
   },
   /**
-   * About 50 minutes on 2 cores (cells run one at a time): the four datasets x 3 algorithms x
-   * alphas {0.1, 10} x 3 seeds (60 cells) with the paper's networks and batch and 1,000
-   * iterations: enough to see every algorithm learn, too few for the critics to separate OMIGA
-   * from BC (that takes a few thousand; README, Results). Smaller networks would be faster but do
-   * not fit spread's controller.
+   * About half an hour on 2 cores (cells run one at a time): the four datasets x 3 algorithms x
+   * alphas {0.1, 10} x 3 seeds (60 cells) with the paper's networks and batch and 600
+   * iterations: a look at every algorithm and the report, far too few for the critics to separate
+   * OMIGA from BC (that takes a few thousand; README, Results). Smaller networks would be faster
+   * but do not fit spread's controller.
    */
   "paper-small": {
     preset: "paper-small",
@@ -88,11 +88,11 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     alphas: [BUILT_IN_ALPHA, 10],
     mainAlpha: BUILT_IN_ALPHA,
     seeds: 3,
-    iterations: 1_000,
-    evalEvery: 250,
+    iterations: 600,
+    evalEvery: 200,
     evalEpisodes: 20,
     evalSeeds: 1,
-    checkpointEvery: 250,
+    checkpointEvery: 200,
     backend: "auto",
   },
   /**
