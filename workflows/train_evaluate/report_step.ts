@@ -61,11 +61,12 @@ export function summaryTable(report: Omit<TrainEvaluateReport, "summary">): stri
     );
     if (p?.winRate !== undefined) rows.push(["win rate", `${(100 * p.winRate).toFixed(0)}%`]);
   }
+  rows.push(["iterations", String(report.training.iterations)]);
+  const { weightEss } = report.training.losses;
+  if (report.alpha !== undefined && weightEss !== undefined) {
+    rows.push(["weight ESS", fixed(weightEss, 3)]);
+  }
   rows.push(
-    ["iterations", String(report.training.iterations)],
-    ...(report.alpha !== undefined && report.training.losses.weightEss !== undefined
-      ? [["weight ESS", fixed(report.training.losses.weightEss, 3)] as [string, string]]
-      : []),
     ["backend", report.training.backend],
     ["iterations/s", fixed(report.training.itersPerSecond, 1)],
     ["artifacts", report.artifacts.folder],
