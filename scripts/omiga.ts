@@ -9,6 +9,7 @@ import { generateCommand } from "./cli/generate.ts";
 import { startCommand } from "./cli/start.ts";
 import { sweepCommand } from "./cli/sweep.ts";
 import { datasetsCommand } from "./cli/datasets.ts";
+import { limitsCommand } from "./cli/limits.ts";
 import type { Command } from "./cli/command.ts";
 import { runCommand } from "./cli/run.ts";
 import { runsCommand } from "./cli/runs.ts";
@@ -22,6 +23,7 @@ const commands: Command[] = [
   runCommand,
   runsCommand,
   workerCommand,
+  limitsCommand,
   schedulesCommand,
   startCommand,
   sweepCommand,

@@ -5,6 +5,7 @@
  * @module
  */
 import { hashChainWorkflow } from "./demo/hash_chain.ts";
+import { hashFanWorkflow } from "./demo/hash_fan.ts";
 import { WorkflowRegistry } from "./registry.ts";
 import { sweepWorkflow } from "./sweep/mod.ts";
 import { trainEvaluateWorkflow } from "./train_evaluate/mod.ts";
@@ -14,10 +15,16 @@ import { trainEvaluateWorkflow } from "./train_evaluate/mod.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultRegistry } from "./catalog.ts";
- * console.assert(defaultRegistry().has("hash-chain"));
+ * assert.ok(defaultRegistry().has("hash-fan"));
  * ```
  */
 export function defaultRegistry(): WorkflowRegistry {
-  return new WorkflowRegistry([trainEvaluateWorkflow, sweepWorkflow, hashChainWorkflow]);
+  return new WorkflowRegistry([
+    trainEvaluateWorkflow,
+    sweepWorkflow,
+    hashChainWorkflow,
+    hashFanWorkflow,
+  ]);
 }

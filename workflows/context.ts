@@ -1,7 +1,6 @@
 /**
  * Builds the {@link StepContext} a step body gets from the engine: checkpoints in the run's
- * artifact folder, progress and log lines into the run's event log, the backend report onto
- * the run.
+ * artifact folder, progress and log lines into the run's event log, annotations onto the run.
  *
  * @module
  */
@@ -37,8 +36,9 @@ export class ProgressRate {
 }
 
 /**
- * The context of one attempt of `step` (its run's artifact folder is created first). `assertLease` throws (and aborts the step) when this
- * process no longer holds the step, so a step that was taken over never writes a checkpoint.
+ * The context of one attempt of `step` (its run's artifact folder is created first).
+ * `assertLease` throws (and aborts the step) when this process no longer holds the step, so a
+ * step that was taken over never writes a checkpoint.
  */
 export function createStepContext(
   store: WorkflowStore,
@@ -58,6 +58,7 @@ export function createStepContext(
     stepId: step.stepId,
     attempt: step.attempt,
     signal,
+    home: store.home,
     artifactsDir,
     checkpoint: {
       async save(bytes) {
@@ -85,9 +86,9 @@ export function createStepContext(
     log(message, fields = {}) {
       append("step.log", { ...fields, message });
     },
-    recordBackend(report) {
-      store.runs.setBackendReport(run.id, report);
-      append("run.backend", report);
+    annotate(name, value) {
+      store.runs.annotate(run.id, name, value);
+      append("run.annotated", { name, value });
     },
   };
 }

@@ -1,9 +1,16 @@
 /**
  * Declaring a workflow: a name, a zod schema for its parameters (the one the CLI and the HTTP
- * API validate with), and a sequence of named steps, each taking its input from the run's
- * parameters and the outputs of the steps before it. A group of steps may be derived from the
+ * API validate with), and a graph of named steps. Each step says which steps it runs after
+ * (`after`, by default the one declared just before it, so that a plain list of steps is a
+ * chain) and takes its input from the run's parameters and the outputs of the steps it runs
+ * after, directly or through others (its ancestors). A group of steps may be derived from the
  * validated parameters ({@link WorkflowBuilder.expand}): one step per sweep cell, say, each with
- * a deterministic id, so that the list of a run's steps is fixed when it is submitted.
+ * a deterministic id `<group>/...`, so that the steps of a run are fixed when it is submitted.
+ *
+ * A step may only run after steps declared before it, so every workflow is acyclic by
+ * construction. Outputs stay typed: a step's `input` sees `outputs.<id>` for each ancestor step
+ * and `outputs.<group>` (a record by step id) for each group it runs after, and nothing else.
+ * Why the graph is declared this way, and how the engine runs it: `docs/workflows.md`.
  *
  * @module
  */
@@ -11,7 +18,8 @@ import type { z } from "zod";
 import { ValidationError } from "../core/errors.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";
 import type { StepBody } from "./step.ts";
-import type { Json, StepKind } from "./store/records.ts";
+import { CONCURRENCY_KEY } from "./store/limit_store.ts";
+import type { Json } from "./store/records.ts";
 
 /** What a step's input is computed from. */
 export interface StepSources<P, Outputs> {
@@ -19,26 +27,70 @@ export interface StepSources<P, Outputs> {
   outputs: Outputs;
 }
 
-/** One step as declared. */
-export interface StepSpec<P, Outputs, I, O> {
-  /** `training` steps count against the training concurrency limit. Default `default`. */
-  kind?: StepKind;
+/** The options every step has, declared or expanded. */
+export interface StepOptions {
+  /**
+   * A concurrency key (`cpu`, say): steps naming the same key share a limit set per home
+   * (`deno task omiga limits`), counted across every process on that home. Default: none.
+   */
+  concurrency?: string;
   /** Overrides of {@link DEFAULT_RETRY}. */
   retry?: Partial<RetryPolicy>;
-  /** The step's input from the params and earlier outputs; it must be JSON. */
+}
+
+/** One step as declared: its dependencies, its input and its body. */
+export interface StepSpec<P, Outputs, I, O, After> extends StepOptions {
+  /**
+   * The steps (ids), groups (names, meaning every step of the group) or expanded steps (ids)
+   * this one runs after, all declared before it. Default: the step or group declared just
+   * before; `[]`: none (it may start at once).
+   */
+  after?: After;
+  /** The step's input from the params and its ancestors' outputs; it must be JSON. */
   input: (sources: StepSources<P, Outputs>) => I;
   /** The body (in this process, or in a Worker through `inWorker`). */
   run: StepBody<I, O>;
 }
 
-/** A step as the engine sees it. */
-export interface StepDefinition {
-  /** The step's id within every run of its workflow. */
+/** A step of an expanded group: its id (`<group>/...`) and its spec. */
+export interface ExpandedStep<P, Outputs, I, O> extends StepOptions {
   id: string;
-  kind: StepKind;
+  /** Steps or groups this one runs after; default the group's `after`. */
+  after?: readonly string[];
+  input: (sources: StepSources<P, Outputs>) => I;
+  run: StepBody<I, O>;
+}
+
+/** A group of steps derived from the run's validated parameters. */
+export interface GroupSpec<P, Outputs, I, O, After> {
+  /** What every step of the group runs after unless it says otherwise (see {@link StepSpec}). */
+  after?: After;
+  /** The group's steps; deterministic (a run's steps are fixed when it is submitted). */
+  steps: (params: P) => readonly ExpandedStep<P, Outputs, I, O>[];
+}
+
+/** A step as the engine sees it, with its dependencies resolved to step ids. */
+export interface StepDefinition {
+  /** The step's id within its run. */
+  id: string;
+  /** The group it was expanded from, if any. */
+  group?: string;
+  /** Ids of the steps it runs after (all earlier in the list). */
+  after: readonly string[];
+  concurrency?: string;
   retry: RetryPolicy;
   input: (sources: StepSources<unknown, Record<string, Json>>) => unknown;
   run: StepBody<unknown, unknown>;
+}
+
+/** A step or group as declared, for listings (`GET /v1/workflows`). */
+export interface DeclaredSegment {
+  /** A step's id, or a group's name. */
+  name: string;
+  group: boolean;
+  /** The names it runs after as declared (default resolved). */
+  after: readonly string[];
+  concurrency?: string;
 }
 
 /** A workflow as the engine sees it. */
@@ -47,148 +99,325 @@ export interface WorkflowDefinition<P = unknown> {
   description: string;
   /** Validates and completes (defaults) run parameters. */
   params: z.ZodType<P>;
-  /** The steps declared one by one (all of them, unless the workflow has an expanded group). */
-  steps: readonly StepDefinition[];
+  /** The steps and groups as declared, in order. */
+  declared: readonly DeclaredSegment[];
   /**
    * The steps of a run with these validated parameters, in order: the declared ones with every
-   * expanded group in its place. Deterministic; ids checked (pattern, unique).
+   * expanded group in its place, dependencies resolved. Deterministic; ids checked (pattern,
+   * unique, `<group>/...` in a group), every dependency declared earlier.
    */
   stepsFor(params: P): readonly StepDefinition[];
 }
 
-/** A step declared by an expanded group: its id and its spec. */
-export interface ExpandedStep<P, Outputs, I, O> extends StepSpec<P, Outputs, I, O> {
-  id: string;
-}
-
 /**
- * Step ids: lower-case letters, digits and dashes, optionally followed by `/`-separated parts
- * that may also hold dots (`cell/spread-medium/omiga/a0.5/s0`), at most 120 characters.
+ * Step ids and group names: lower-case letters, digits and dashes. An expanded step's id is its
+ * group's name followed by `/`-separated parts that may also hold dots
+ * (`cell/spread-medium/omiga/a0.5/s0`), at most 120 characters.
  */
-const STEP_ID = /^[a-z][a-z0-9-]*(\/[a-z0-9][a-z0-9.-]*)*$/;
+const NAME = /^[a-z][a-z0-9-]*$/;
+const EXPANDED_ID = /^[a-z][a-z0-9-]*(\/[a-z0-9][a-z0-9.-]*)+$/;
 const STEP_ID_MAX = 120;
 
-type Segment = StepDefinition | ((params: unknown) => StepDefinition[]);
+/** A declared step, or a group expanded when a run is submitted. */
+type Segment =
+  | { kind: "step"; name: string; after: readonly string[]; step: Omit<StepDefinition, "after"> }
+  | {
+    kind: "group";
+    name: string;
+    after: readonly string[];
+    expand: (params: unknown) => readonly ExpandedStep<unknown, unknown, unknown, unknown>[];
+  };
 
-function checkStepId(workflow: string, id: string): void {
-  if (!STEP_ID.test(id) || id.length > STEP_ID_MAX) {
+function checkName(workflow: string, name: string, what: string): void {
+  if (!NAME.test(name) || name.length > STEP_ID_MAX) {
     throw new ValidationError(
-      `workflow "${workflow}": step id "${id}" must be lower-case letters, digits and dashes ` +
-        `(parts after "/" may hold dots), at most ${STEP_ID_MAX} characters`,
+      `workflow "${workflow}": ${what} "${name}" must be lower-case letters, digits and dashes, ` +
+        `at most ${STEP_ID_MAX} characters`,
     );
   }
 }
 
-function toDefinition<P, Outputs, I, O>(
+function toStep(
   workflow: string,
   id: string,
-  spec: StepSpec<P, Outputs, I, O>,
-): StepDefinition {
-  checkStepId(workflow, id);
+  spec: StepOptions & { input: unknown; run: unknown },
+  group?: string,
+): Omit<StepDefinition, "after"> {
   const retry = { ...DEFAULT_RETRY, ...spec.retry };
   if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
     throw new ValidationError(
       `workflow "${workflow}", step "${id}": retry.maxAttempts must be an integer >= 1`,
     );
   }
+  if (spec.concurrency !== undefined && !CONCURRENCY_KEY.test(spec.concurrency)) {
+    throw new ValidationError(
+      `workflow "${workflow}", step "${id}": concurrency key "${spec.concurrency}" must be ` +
+        `lower-case letters, digits and dashes (at most 32)`,
+    );
+  }
   return {
     id,
-    kind: spec.kind ?? "default",
+    ...(group === undefined ? {} : { group }),
+    ...(spec.concurrency === undefined ? {} : { concurrency: spec.concurrency }),
     retry,
     input: spec.input as StepDefinition["input"],
     run: spec.run as StepBody<unknown, unknown>,
   };
 }
 
-function checkUnique(workflow: string, steps: readonly StepDefinition[]): void {
-  const seen = new Set<string>();
-  for (const step of steps) {
-    if (seen.has(step.id)) {
-      throw new ValidationError(`workflow "${workflow}": step "${step.id}" is declared twice`);
+/** Resolves declared dependency names to step ids, in declaration order. */
+class DependencyResolver {
+  readonly #workflow: string;
+  /** Step ids and group names declared so far, each with the step ids it stands for. */
+  readonly #known = new Map<string, readonly string[]>();
+
+  constructor(workflow: string) {
+    this.#workflow = workflow;
+  }
+
+  /** The step ids `names` stand for (unique, in the order given); `who` names the dependent. */
+  resolve(names: readonly string[], who: string): string[] {
+    const ids = new Set<string>();
+    for (const name of names) {
+      const stands = this.#known.get(name);
+      if (stands === undefined) {
+        throw new ValidationError(
+          `workflow "${this.#workflow}": ${who} runs after "${name}", which is not a step or ` +
+            `group declared before it`,
+        );
+      }
+      for (const id of stands) ids.add(id);
     }
-    seen.add(step.id);
+    return [...ids];
+  }
+
+  /** Records a step id or group name; each must be new. */
+  declare(name: string, ids: readonly string[]): void {
+    if (this.#known.has(name)) {
+      throw new ValidationError(`workflow "${this.#workflow}": "${name}" is declared twice`);
+    }
+    this.#known.set(name, ids);
   }
 }
 
+/** The steps of `segments` for `params`, dependencies resolved (see {@link WorkflowDefinition}). */
+function expandSegments(
+  workflow: string,
+  segments: readonly Segment[],
+  params: unknown,
+): StepDefinition[] {
+  const resolver = new DependencyResolver(workflow);
+  const steps: StepDefinition[] = [];
+  for (const segment of segments) {
+    if (segment.kind === "step") {
+      const after = resolver.resolve(segment.after, `step "${segment.name}"`);
+      resolver.declare(segment.name, [segment.name]);
+      steps.push({ ...segment.step, after });
+      continue;
+    }
+    const groupAfter = resolver.resolve(segment.after, `group "${segment.name}"`);
+    const ids: string[] = [];
+    for (const spec of segment.expand(params)) {
+      if (
+        !EXPANDED_ID.test(spec.id) || spec.id.length > STEP_ID_MAX ||
+        !spec.id.startsWith(`${segment.name}/`)
+      ) {
+        throw new ValidationError(
+          `workflow "${workflow}": step id "${spec.id}" of group "${segment.name}" must be ` +
+            `"${segment.name}/" followed by lower-case letters, digits, dots and dashes ` +
+            `(parts separated by "/"), at most ${STEP_ID_MAX} characters`,
+        );
+      }
+      const after = spec.after === undefined
+        ? groupAfter
+        : resolver.resolve(spec.after, `step "${spec.id}"`);
+      resolver.declare(spec.id, [spec.id]);
+      ids.push(spec.id);
+      steps.push({ ...toStep(workflow, spec.id, spec, segment.name), after });
+    }
+    resolver.declare(segment.name, ids);
+  }
+  if (steps.length === 0) throw new ValidationError(`workflow "${workflow}": no steps to run`);
+  return steps;
+}
+
+/** What a step may run after: a step or group declared before it, or a step of such a group. */
+type Dependency<Outputs, Groups extends string> = (keyof Outputs & string) | `${Groups}/${string}`;
+/** The group a dependency name belongs to (`cell/x` -> `cell`), or the name itself. */
+type Base<D> = D extends `${infer G}/${string}` ? G : D;
+/** The names a step depending on `After` may read: each of them and their ancestors. */
+type Visible<Reach, After> = Reach[Base<After> & keyof Reach] & string;
 /**
- * Accumulates steps; each `step` call widens the type of the outputs later steps can read.
- * Outputs of an expanded group are read by id (`outputs["cell/..."]`); they are not typed.
+ * The dependencies a step declared with `after` resolves to: its elements, or (omitted,
+ * `undefined`) `Last`, the segment declared before it.
  */
-export class WorkflowBuilder<P, Outputs extends Record<string, unknown>> {
+type Deps<After, Last extends string> = After extends readonly (infer D)[] ? D : Last;
+/** The outputs a step with these dependencies may read. */
+type OutputsFor<Outputs, Reach, D> = Pick<Outputs, Visible<Reach, D> & keyof Outputs>;
+
+/**
+ * Accumulates steps and groups. `Outputs` maps each step id to its output type and each group
+ * name to a record of its steps' outputs; `Reach` maps each name to itself and its ancestors;
+ * `Last` is the name declared last (the default dependency of the next one).
+ */
+export class WorkflowBuilder<
+  P,
+  Outputs extends Record<string, unknown>,
+  Reach extends Record<string, string> = Record<never, never>,
+  Groups extends string = never,
+  Last extends string = never,
+> {
   readonly #meta: { name: string; description: string; params: z.ZodType<P> };
-  readonly #segments: Segment[];
+  readonly #segments: readonly Segment[];
 
   constructor(
     meta: { name: string; description: string; params: z.ZodType<P> },
-    segments: Segment[] = [],
+    segments: readonly Segment[] = [],
   ) {
     this.#meta = meta;
     this.#segments = segments;
   }
 
-  /** Appends a step named `id` (see the id pattern above; unique). */
-  step<Id extends string, I, O>(
+  /**
+   * Adds a step named `id` (lower-case letters, digits and dashes; unique). It runs after the
+   * step or group declared just before it unless `after` says otherwise.
+   */
+  step<
+    Id extends string,
+    I,
+    O,
+    const After extends readonly Dependency<Outputs, Groups>[] | undefined = undefined,
+  >(
     id: Id,
-    spec: StepSpec<P, Outputs, I, O>,
-  ): WorkflowBuilder<P, Outputs & { [K in Id]: O }> {
-    const step = toDefinition(this.#meta.name, id, spec);
-    checkUnique(this.#meta.name, [...this.#fixed(), step]);
-    return new WorkflowBuilder(this.#meta, [...this.#segments, step]);
+    spec: StepSpec<P, OutputsFor<Outputs, Reach, Deps<After, Last>>, I, O, After>,
+  ): WorkflowBuilder<
+    P,
+    Outputs & { [K in Id]: O },
+    Reach & { [K in Id]: Id | Visible<Reach, Deps<After, Last>> },
+    Groups,
+    Id
+  > {
+    const name = this.#meta.name;
+    checkName(name, id, "step id");
+    const segment: Segment = {
+      kind: "step",
+      name: id,
+      after: spec.after ?? this.#lastName(),
+      step: toStep(name, id, spec),
+    };
+    this.#check([...this.#segments, segment]);
+    return new WorkflowBuilder(this.#meta, [...this.#segments, segment]);
   }
 
   /**
-   * Appends a group of steps derived from the run's validated parameters (one per sweep cell,
-   * say). `group` must be deterministic: a run's steps are fixed when it is submitted, and the
-   * engine finds a step again by its position and id. Later steps read the group's outputs by id.
+   * Adds a group of steps derived from the run's validated parameters (one per sweep cell,
+   * say), each with an id `<group>/...`. Later steps read the group's outputs as
+   * `outputs.<group>[stepId]`, and may run after the whole group (`after: ["<group>"]`) or
+   * after single steps of it (`after: ["<group>/..."]`).
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { z } from "zod";
    * import { defineWorkflow } from "./definition.ts";
    * const fanOut = defineWorkflow({
    *   name: "fan-out",
-   *   description: "one step per word",
+   *   description: "one step per word, then their total",
    *   params: z.object({ words: z.array(z.string()) }),
    * })
-   *   .expand((params) =>
-   *     params.words.map((word) => ({
-   *       id: `word/${word}`,
-   *       input: () => word,
-   *       run: async (w: string) => w.length,
-   *     }))
-   *   )
+   *   .expand("word", {
+   *     steps: (params) =>
+   *       params.words.map((word) => ({
+   *         id: `word/${word}`,
+   *         input: () => word,
+   *         run: async (w: string) => w.length,
+   *       })),
+   *   })
+   *   .step("total", {
+   *     input: ({ outputs }) => Object.values(outputs.word),
+   *     run: async (lengths: number[]) => lengths.reduce((a, b) => a + b, 0),
+   *   })
    *   .build();
-   * console.assert(fanOut.stepsFor({ words: ["a", "bc"] })[1].id === "word/bc");
+   * const steps = fanOut.stepsFor({ words: ["a", "bc"] });
+   * assert.deepEqual(steps.map((s) => s.id), ["word/a", "word/bc", "total"]);
+   * assert.deepEqual(steps[0].after, []); // both words may run at once
+   * assert.deepEqual(steps[2].after, ["word/a", "word/bc"]);
    * ```
    */
-  expand<I, O>(
-    group: (params: P) => readonly ExpandedStep<P, Outputs, I, O>[],
-  ): WorkflowBuilder<P, Outputs> {
+  expand<
+    G extends string,
+    I,
+    O,
+    const After extends readonly Dependency<Outputs, Groups>[] | undefined = undefined,
+  >(
+    group: G,
+    spec: GroupSpec<P, OutputsFor<Outputs, Reach, Deps<After, Last>>, I, O, After>,
+  ): WorkflowBuilder<
+    P,
+    Outputs & { [K in G]: Readonly<Record<string, O>> },
+    Reach & { [K in G]: G | Visible<Reach, Deps<After, Last>> },
+    Groups | G,
+    G
+  > {
     const name = this.#meta.name;
-    const expand = (params: unknown) =>
-      group(params as P).map((spec) => toDefinition(name, spec.id, spec));
-    return new WorkflowBuilder(this.#meta, [...this.#segments, expand]);
-  }
-
-  #fixed(): StepDefinition[] {
-    return this.#segments.filter((s): s is StepDefinition => typeof s !== "function");
-  }
-
-  /** The finished definition (at least one step, or an expanded group). */
-  build(): WorkflowDefinition<P> {
-    if (this.#segments.length === 0) {
-      throw new ValidationError(`workflow "${this.#meta.name}" has no steps`);
-    }
-    const segments = [...this.#segments];
-    const name = this.#meta.name;
-    const fixed = this.#fixed();
-    const stepsFor = segments.every((s) => typeof s !== "function") ? () => fixed : (params: P) => {
-      const steps = segments.flatMap((s) => typeof s === "function" ? s(params) : [s]);
-      if (steps.length === 0) throw new ValidationError(`workflow "${name}": no steps to run`);
-      checkUnique(name, steps);
-      return steps;
+    checkName(name, group, "group name");
+    const segment: Segment = {
+      kind: "group",
+      name: group,
+      after: spec.after ?? this.#lastName(),
+      expand: spec.steps as (params: unknown) => ExpandedStep<unknown, unknown, unknown, unknown>[],
     };
-    return { ...this.#meta, steps: fixed, stepsFor };
+    this.#check([...this.#segments, segment]);
+    return new WorkflowBuilder(this.#meta, [...this.#segments, segment]);
+  }
+
+  #lastName(): string[] {
+    const last = this.#segments.at(-1);
+    return last === undefined ? [] : [last.name];
+  }
+
+  /** Names unique, and each declared dependency a name declared before it. */
+  #check(segments: readonly Segment[]): void {
+    const seen = new Set<string>();
+    for (const segment of segments) {
+      for (const dependency of segment.after) {
+        const base = dependency.split("/")[0];
+        const group = segments.find((s) => s.name === base && s.kind === "group");
+        if (!seen.has(dependency) && !(dependency.includes("/") && group && seen.has(base))) {
+          throw new ValidationError(
+            `workflow "${this.#meta.name}": "${segment.name}" runs after "${dependency}", ` +
+              `which is not a step or group declared before it`,
+          );
+        }
+      }
+      if (seen.has(segment.name)) {
+        throw new ValidationError(
+          `workflow "${this.#meta.name}": "${segment.name}" is declared twice`,
+        );
+      }
+      seen.add(segment.name);
+    }
+  }
+
+  /** The finished definition (at least one step or group). */
+  build(): WorkflowDefinition<P> {
+    const name = this.#meta.name;
+    const segments = [...this.#segments];
+    if (segments.length === 0) throw new ValidationError(`workflow "${name}" has no steps`);
+    const declared = segments.map((s): DeclaredSegment => ({
+      name: s.name,
+      group: s.kind === "group",
+      after: s.after,
+      ...(s.kind === "step" && s.step.concurrency ? { concurrency: s.step.concurrency } : {}),
+    }));
+    const fixed = segments.every((s) => s.kind === "step")
+      ? expandSegments(name, segments, undefined)
+      : undefined;
+    return {
+      ...this.#meta,
+      declared,
+      stepsFor: (params: P) => fixed ?? expandSegments(name, segments, params),
+    };
   }
 }
 
@@ -197,6 +426,7 @@ export class WorkflowBuilder<P, Outputs extends Record<string, unknown>> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { z } from "zod";
  * import { defineWorkflow } from "./definition.ts";
  * const greet = defineWorkflow({
@@ -210,7 +440,8 @@ export class WorkflowBuilder<P, Outputs extends Record<string, unknown>> {
  *     run: async (text) => text.toUpperCase(),
  *   })
  *   .build();
- * console.assert(greet.stepsFor({ who: "you" }).length === 2);
+ * const steps = greet.stepsFor({ who: "you" });
+ * assert.deepEqual(steps.map((s) => [s.id, s.after]), [["compose", []], ["shout", ["compose"]]]);
  * ```
  */
 export function defineWorkflow<S extends z.ZodType>(
@@ -241,4 +472,50 @@ export function parseParams<P>(workflow: WorkflowDefinition<P>, raw: unknown): P
   throw new ValidationError(
     `invalid parameters for workflow "${workflow.name}": ${problems.join("; ")}`,
   );
+}
+
+/**
+ * The outputs a step may read: for each of its ancestors (the steps it runs after, directly or
+ * not), `outputs[id]`, or `outputs[group][id]` for a step of a group. `steps` are a run's steps
+ * with their dependencies; `done` the outputs of its succeeded steps by id.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { visibleOutputs } from "./definition.ts";
+ * const steps = [
+ *   { id: "a", after: [] },
+ *   { id: "cell/1", group: "cell", after: ["a"] },
+ *   { id: "b", after: [] },
+ *   { id: "report", after: ["cell/1"] },
+ * ];
+ * const done = { a: 1, "cell/1": 2, b: 3 };
+ * assert.deepEqual(visibleOutputs(steps, "report", done), { a: 1, cell: { "cell/1": 2 } });
+ * ```
+ */
+export function visibleOutputs(
+  steps: readonly { id: string; group?: string; after: readonly string[] }[],
+  stepId: string,
+  done: Readonly<Record<string, Json>>,
+): Record<string, Json> {
+  const byId = new Map(steps.map((step) => [step.id, step]));
+  const ancestors = new Set<string>();
+  const stack = [...(byId.get(stepId)?.after ?? [])];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (ancestors.has(id)) continue;
+    ancestors.add(id);
+    stack.push(...(byId.get(id)?.after ?? []));
+  }
+  const outputs: Record<string, Json> = {};
+  // In the run's order, so that a group's record lists its steps in order.
+  for (const step of steps) {
+    if (!ancestors.has(step.id) || !(step.id in done)) continue;
+    if (step.group === undefined) outputs[step.id] = done[step.id];
+    else {
+      const record = (outputs[step.group] ??= {}) as Record<string, Json>;
+      record[step.id] = done[step.id];
+    }
+  }
+  return outputs;
 }

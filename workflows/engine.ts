@@ -1,26 +1,30 @@
 /**
- * The durable workflow engine: submits runs, claims their steps under leases, runs the step
- * bodies with heartbeats, memoises outputs, retries with backoff, and honours cancellation.
- * Any number of engines (in one process or many) may share one store; a step is run by one of
- * them at a time, and a step whose owner died is taken over once its lease expires.
+ * The durable workflow engine: submits runs, claims their ready steps under leases (any step
+ * whose dependencies have succeeded, within the concurrency limits of its key), runs several
+ * step bodies at once with heartbeats, memoises outputs, retries with backoff, and honours
+ * cancellation. Any number of engines (in one process or many) may share one store; a step is
+ * run by one of them at a time, and a step whose owner died is taken over once its lease
+ * expires. The engine knows nothing of what steps do: keys and annotations are opaque to it.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import { OmigaError, ValidationError } from "../core/errors.ts";
 import { createStepContext } from "./context.ts";
-import { parseParams, type StepDefinition } from "./definition.ts";
+import { parseParams, type StepDefinition, visibleOutputs } from "./definition.ts";
 import {
   isRetriable,
   LeaseLostError,
   NonRetriableError,
   RunCancelledError,
+  RunFailedError,
   ShutdownError,
 } from "./errors.ts";
 import type { WorkflowRegistry } from "./registry.ts";
 import { backoffDelayMs, DEFAULT_RETRY } from "./retry.ts";
 import type { FollowOptions } from "./store/event_log.ts";
 import { canonicalJson, type Json, type RunEvent, type RunRecord } from "./store/records.ts";
+import { defaultLimit, parseLimits } from "./store/limit_store.ts";
 import type { ClaimedStep } from "./store/step_store.ts";
 import type { WorkflowStore } from "./store/store.ts";
 
@@ -30,9 +34,12 @@ export interface EngineOptions {
   leaseMs?: number;
   /** Heartbeat period, in ms. Default a third of the lease, at most 1 000. */
   heartbeatMs?: number;
-  /** Training steps allowed to run at once, store-wide. Default `OMIGA_TRAINING_CONCURRENCY` or 1. */
-  trainingConcurrency?: number;
-  /** Steps this engine runs at once. Default 2. */
+  /**
+   * Limits per concurrency key that this engine applies instead of the home's
+   * (`deno task omiga limits`). Default `OMIGA_CONCURRENCY` (`cpu=2,gpu=1`) or none.
+   */
+  limits?: Record<string, number>;
+  /** Steps this engine runs at once, whatever their keys. Default twice the cores, at least 4. */
   concurrency?: number;
   /** Longest idle wait before looking at the store again, in ms. Default 500. */
   pollMs?: number;
@@ -98,7 +105,8 @@ export class Engine {
   readonly owner: string;
   readonly leaseMs: number;
   readonly heartbeatMs: number;
-  readonly trainingConcurrency: number;
+  /** Limits that override the home's, by key. */
+  readonly limits: Readonly<Record<string, number>>;
   readonly concurrency: number;
   readonly pollMs: number;
   /** Abort controllers of the steps running here, by run id. */
@@ -109,9 +117,9 @@ export class Engine {
     this.registry = registry;
     this.leaseMs = options.leaseMs ?? positiveIntegerFromEnv("OMIGA_LEASE_MS") ?? 30_000;
     this.heartbeatMs = options.heartbeatMs ?? Math.min(1_000, Math.floor(this.leaseMs / 3));
-    this.trainingConcurrency = options.trainingConcurrency ??
-      positiveIntegerFromEnv("OMIGA_TRAINING_CONCURRENCY") ?? 1;
-    this.concurrency = options.concurrency ?? 2;
+    this.limits = options.limits ??
+      parseLimits(Deno.env.get("OMIGA_CONCURRENCY") ?? "", "OMIGA_CONCURRENCY");
+    this.concurrency = options.concurrency ?? Math.max(4, 2 * navigator.hardwareConcurrency);
     this.pollMs = options.pollMs ?? 500;
     this.owner = options.owner ??
       `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
@@ -145,19 +153,31 @@ export class Engine {
       scheduleId: options.scheduleId ?? null,
       steps: workflow.stepsFor(parsed).map((step) => ({
         stepId: step.id,
-        kind: step.kind,
+        ...(step.group === undefined ? {} : { group: step.group }),
+        after: step.after,
+        ...(step.concurrency === undefined ? {} : { concurrencyKey: step.concurrency }),
         maxAttempts: step.retry.maxAttempts,
       })),
     });
   }
 
-  /** Cancels a run; a step running here sees its signal abort at once, elsewhere within a heartbeat. */
-  cancel(runId: string): RunRecord {
-    const run = this.store.runs.cancel(runId);
-    for (const controller of this.#running.get(runId) ?? []) {
-      controller.abort(new RunCancelledError(runId));
-    }
+  /**
+   * Cancels a run; its steps running here see their signals abort at once, elsewhere within a
+   * heartbeat. `reason` is kept in the `run.cancelled` event.
+   */
+  cancel(runId: string, reason?: string): RunRecord {
+    const run = this.store.runs.cancel(runId, Date.now(), reason);
+    this.#abortRunning(runId, new RunCancelledError(runId));
     return run;
+  }
+
+  /** The limit of concurrency key `key`: this engine's, the home's, or the default. */
+  limitOf(key: string, stored = this.store.limits.byKey()): number {
+    return this.limits[key] ?? stored.get(key) ?? defaultLimit(key);
+  }
+
+  #abortRunning(runId: string, reason: Error): void {
+    for (const controller of this.#running.get(runId) ?? []) controller.abort(reason);
   }
 
   /** Queues a failed or cancelled run again; finished steps are not run again. */
@@ -193,11 +213,12 @@ export class Engine {
     try {
       while (!signal?.aborted) {
         while (running.size < this.concurrency) {
+          const stored = this.store.limits.byKey();
           const claim = this.store.steps.claim({
             owner: this.owner,
             now: Date.now(),
             leaseMs: this.leaseMs,
-            trainingLimit: this.trainingConcurrency,
+            limitOf: (key) => this.limitOf(key, stored),
             workflows,
             runId,
           });
@@ -245,6 +266,7 @@ export class Engine {
       const { held, runState } = steps.heartbeat(run.id, step.stepId, this.owner, this.leaseMs);
       if (!held) controller.abort(new LeaseLostError(run.id, step.stepId));
       else if (runState === "cancelled") controller.abort(new RunCancelledError(run.id));
+      else if (runState === "failed") controller.abort(new RunFailedError(run.id));
     };
     const heartbeat = setInterval(() => {
       try {
@@ -263,8 +285,15 @@ export class Engine {
       }
       let input = step.input;
       if (input === null) {
+        // The outputs of the step's ancestors as the run was submitted (its stored graph).
+        const graph = this.store.runs.steps(run.id).map((s) => ({
+          id: s.stepId,
+          after: s.after,
+          ...(s.group === null ? {} : { group: s.group }),
+        }));
+        const outputs = visibleOutputs(graph, step.stepId, steps.outputs(run.id));
         input = toJson(
-          computeInput(definition, run.params, steps.outputs(run.id)),
+          computeInput(definition, run.params, outputs),
           `the input of step "${step.stepId}"`,
         );
         steps.setInput(run.id, step.stepId, input);
@@ -304,6 +333,8 @@ export class Engine {
     let settled: boolean;
     if (!isRetriable(error) || step.attempt >= step.maxAttempts) {
       settled = steps.fail(run.id, step.stepId, this.owner, failure);
+      // The run failed: its other steps running here stop now (skipped, checkpoints kept).
+      if (settled) this.#abortRunning(run.id, new RunFailedError(run.id, step.stepId));
     } else {
       let retry = DEFAULT_RETRY;
       try {

@@ -11,8 +11,9 @@ import { OmigaError, ValidationError } from "../core/errors.ts";
  *
  * @example
  * ```ts
- * import { NonRetriableError } from "./errors.ts";
- * throw new NonRetriableError("dataset \"x\" has no rows");
+ * import assert from "node:assert/strict";
+ * import { isRetriable, NonRetriableError } from "./errors.ts";
+ * assert.equal(isRetriable(new NonRetriableError(`dataset "x" has no rows`)), false);
  * ```
  */
 export class NonRetriableError extends OmigaError {
@@ -54,6 +55,17 @@ export class RunStateError extends OmigaError {
 export class RunCancelledError extends OmigaError {
   constructor(runId: string) {
     super("cancelled", `run ${runId} was cancelled`);
+  }
+}
+
+/** Why a step's signal was aborted: another step of its run failed for good. */
+export class RunFailedError extends OmigaError {
+  constructor(runId: string, stepId?: string) {
+    super(
+      "run_failed",
+      `run ${runId} failed${stepId ? ` at step ${stepId}` : ""}; this step is skipped ` +
+        `(a resume runs it from its last checkpoint)`,
+    );
   }
 }
 

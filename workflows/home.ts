@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { omigaHome } from "../data/home.ts";
 
 export { omigaHome };
@@ -22,9 +22,4 @@ export function runArtifactsDir(home: string, runId: string): string {
 /** The folder holding one step's checkpoints. */
 export function stepCheckpointDir(home: string, runId: string, stepId: string): string {
   return join(runArtifactsDir(home, runId), "checkpoints", stepId);
-}
-
-/** The data directory a run's artifact folder lives in (the inverse of {@link runArtifactsDir}). */
-export function homeOfArtifactsDir(artifactsDir: string): string {
-  return dirname(dirname(artifactsDir));
 }

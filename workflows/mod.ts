@@ -3,7 +3,7 @@
  * under `OMIGA_HOME`) and the workflow definitions. Uses `core/` and `data/`; knows nothing of
  * HTTP.
  *
- * A workflow is a zod parameter schema plus a sequence of named steps; a step body has the
+ * A workflow is a zod parameter schema plus a graph of named steps; a step body has the
  * engine-agnostic contract `(input, ctx) => Promise<output>` with `ctx.checkpoint`,
  * `ctx.progress`, `ctx.log` and `ctx.signal` (see {@link StepContext}).
  *
@@ -18,15 +18,20 @@ export {
   writeFileAtomic,
 } from "./checkpoint.ts";
 export {
+  type DeclaredSegment,
   defineWorkflow,
   type ExpandedStep,
+  type GroupSpec,
   parseParams,
   type StepDefinition,
+  type StepOptions,
   type StepSpec,
+  visibleOutputs,
   WorkflowBuilder,
   type WorkflowDefinition,
 } from "./definition.ts";
 export { hashChainParams, hashChainWorkflow } from "./demo/hash_chain.ts";
+export { chainStepId, hashFanParams, hashFanWorkflow } from "./demo/hash_fan.ts";
 export { sweepParams, sweepWorkflow } from "./sweep/mod.ts";
 export { Engine, type EngineOptions, type SubmitOptions, type WorkOptions } from "./engine.ts";
 export {
@@ -36,6 +41,7 @@ export {
   NonRetriableError,
   NotFoundError,
   RunCancelledError,
+  RunFailedError,
   RunStateError,
   ShutdownError,
 } from "./errors.ts";
@@ -54,10 +60,17 @@ export {
   type RunRecord,
   type RunState,
   type ScheduleRecord,
-  type StepKind,
   type StepRecord,
   type StepState,
 } from "./store/records.ts";
+export {
+  checkLimit,
+  CONCURRENCY_KEY,
+  type ConcurrencyLimit,
+  CPU_KEY,
+  defaultLimit,
+  parseLimits,
+} from "./store/limit_store.ts";
 export type { ClaimedStep, ClaimRequest, StepFailure } from "./store/step_store.ts";
 export { WorkflowStore } from "./store/store.ts";
 export { inWorker, type InWorkerOptions } from "./worker/in_worker.ts";

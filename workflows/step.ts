@@ -41,6 +41,8 @@ export interface StepContext {
   readonly attempt: number;
   /** Aborted when the run is cancelled, the lease is lost or the worker shuts down. */
   readonly signal: AbortSignal;
+  /** The data directory (`OMIGA_HOME`): the dataset store and the workflow store live there. */
+  readonly home: string;
   /** The run's artifact folder (`$OMIGA_HOME/runs/<run id>`), for files the step writes. */
   readonly artifactsDir: string;
   readonly checkpoint: CheckpointAccess;
@@ -48,8 +50,11 @@ export interface StepContext {
   progress(progress: StepProgress): void;
   /** Writes a line to the run's log (a `step.log` event). */
   log(message: string, fields?: Record<string, Json>): void;
-  /** Records which tensor backend the run uses, and why (stored with the run). */
-  recordBackend(report: Record<string, Json>): void;
+  /**
+   * Leaves a named note on the run (stored with it, replacing an earlier note of that name, and
+   * logged as a `run.annotated` event): `annotate("backend", report)`, say.
+   */
+  annotate(name: string, value: Json): void;
 }
 
 /** A step body: input to JSON output. It should check `ctx.signal` between units of work. */

@@ -48,11 +48,13 @@ export function initialAdamState(size: number): AdamState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { adamStep, initialAdamState } from "./adam.ts";
  * import { tf } from "../tf.ts";
+ * await tf.setBackend("cpu");
  * const settings = { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, clipNorm: 1 };
  * const { params } = adamStep(tf.tensor1d([1]), tf.tensor1d([2]), initialAdamState(1), settings);
- * console.assert(Math.abs(params.dataSync()[0] - 0.9) < 1e-6);
+ * assert.ok(Math.abs(params.dataSync()[0] - 0.9) < 1e-6);
  * ```
  */
 export function adamStep(

@@ -95,10 +95,13 @@ export class OmigaLearner {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { OmigaLearner } from "./learner.ts";
+   * import { tf } from "../tf.ts";
+   * await tf.setBackend("cpu");
    * const spec = { nAgents: 2, obsDim: 3, stateDim: 3, actionKind: "continuous" as const, actDim: 1 };
    * const learner = OmigaLearner.create(spec, { hiddenSize: 8, seed: 1 });
-   * console.assert(learner.iteration === 0);
+   * assert.equal(learner.iteration, 0);
    * learner.dispose();
    * ```
    */

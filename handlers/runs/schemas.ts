@@ -9,7 +9,7 @@ import { JsonValue } from "../openapi/schemas.ts";
 
 /** States of a run. */
 export const RUN_STATES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
-const StepState = z.enum(["pending", "running", "succeeded", "failed", "cancelled"]);
+const StepState = z.enum(["pending", "running", "succeeded", "failed", "cancelled", "skipped"]);
 const millis = (description: string) =>
   z.number().int().openapi({ description: `${description} (ms since the epoch)` });
 
@@ -24,7 +24,9 @@ export const RunSchema = z.object({
   output: JsonValue,
   error: z.string().nullable(),
   errorCode: z.string().nullable(),
-  backendReport: JsonValue,
+  annotations: z.record(z.string(), JsonValue).openapi({
+    description: "notes steps left on the run (`backend`: the tensor backend and why)",
+  }),
   createdAt: millis("submitted"),
   updatedAt: millis("last change"),
   startedAt: millis("first step started").nullable(),
@@ -35,7 +37,11 @@ export const RunSchema = z.object({
 export const StepSchema = z.object({
   stepId: z.string(),
   position: z.number().int(),
-  kind: z.enum(["default", "training"]),
+  group: z.string().nullable().openapi({ description: "the expanded group it belongs to" }),
+  after: z.array(z.string()).openapi({ description: "ids of the steps it runs after" }),
+  concurrencyKey: z.string().nullable().openapi({
+    description: "its concurrency key (limited per home), e.g. cpu",
+  }),
   state: StepState,
   attempt: z.number().int(),
   maxAttempts: z.number().int(),

@@ -12,7 +12,12 @@ import { workflowParamSchemas } from "./param_schemas.ts";
 const WorkflowSchema = z.object({
   name: z.string().openapi({ example: "train-evaluate" }),
   description: z.string(),
-  steps: z.array(z.object({ id: z.string(), kind: z.enum(["default", "training"]) })),
+  steps: z.array(z.object({
+    id: z.string().openapi({ description: "a step's id, or a group's name" }),
+    group: z.boolean().openapi({ description: "a group, expanded from the params at submission" }),
+    after: z.array(z.string()).openapi({ description: "the steps or groups it runs after" }),
+    concurrency: z.string().nullable().openapi({ description: "its concurrency key" }),
+  })),
   params: z.record(z.string(), z.unknown()).openapi({ description: "JSON Schema of the params" }),
 }).openapi("Workflow");
 
@@ -34,7 +39,12 @@ export function addWorkflowRoutes(app: OpenAPIHono, { engine }: ApiServices): vo
   const workflows = engine.registry.list().map((workflow) => ({
     name: workflow.name,
     description: workflow.description,
-    steps: workflow.steps.map((step) => ({ id: step.id, kind: step.kind })),
+    steps: workflow.declared.map((segment) => ({
+      id: segment.name,
+      group: segment.group,
+      after: [...segment.after],
+      concurrency: segment.concurrency ?? null,
+    })),
     params: schemas.get(workflow.name)!,
   }));
   app.openapi(listRoute, (c) => c.json({ workflows }, 200));

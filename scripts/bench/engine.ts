@@ -50,7 +50,7 @@ const inWorkerChain = defineWorkflow({
   params: z.object({}),
 })
   .step("chain", {
-    kind: "training",
+    concurrency: "cpu",
     input: () => chainInput,
     run: inWorker(new URL("../../workflows/demo/hash_chain_body.ts", import.meta.url), "hashChain"),
   })
@@ -72,7 +72,7 @@ const inProcessChain = defineWorkflow({
   description: "bench",
   params: z.object({}),
 })
-  .step("chain", { kind: "training", input: () => chainInput, run: hashChain })
+  .step("chain", { concurrency: "cpu", input: () => chainInput, run: hashChain })
   .build();
 
 async function worstTimerLag(work: () => Promise<unknown>): Promise<number> {

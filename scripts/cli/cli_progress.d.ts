@@ -7,11 +7,17 @@ declare namespace cliProgress {
   interface Preset {
     format?: string;
   }
-  class SingleBar {
-    constructor(options: Options, preset?: Preset);
-    start(total: number, value: number, payload?: Record<string, string>): void;
+  /** One bar of a {@link MultiBar}. */
+  interface Bar {
     update(value: number, payload?: Record<string, string>): void;
-    update(payload: Record<string, string>): void;
+    setTotal(total: number): void;
+  }
+  /** Several bars at once, with log lines above them. */
+  class MultiBar {
+    constructor(options: Options, preset?: Preset);
+    create(total: number, value: number, payload?: Record<string, string>): Bar;
+    remove(bar: Bar): boolean;
+    log(text: string): void;
     stop(): void;
   }
   const Presets: { shades_classic: Preset };

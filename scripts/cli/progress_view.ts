@@ -66,11 +66,27 @@ export function eventLine(event: RunEvent): string {
   return `${time} ${event.type}${where}${details ? ` ${details}` : ""}`;
 }
 
-/** Renders a run's events as they arrive. */
+/** Events after which a step has no bar any more (it stopped running here). */
+const STEP_ENDED = new Set([
+  "step.succeeded",
+  "step.failed",
+  "step.retrying",
+  "step.released",
+  "step.cancelled",
+  "step.skipped",
+  "step.lease-lost",
+]);
+
+/**
+ * Renders a run's events as they arrive. On a terminal each running step has a bar of its own
+ * (steps run side by side), with the other events as lines above the bars; elsewhere every
+ * event is a line, progress lines named by their step.
+ */
 export class ProgressView {
   readonly #terminal: boolean;
   readonly #write: (line: string) => void;
-  #bar: { stepId: string; bar: cliProgress.SingleBar } | undefined;
+  #bars: cliProgress.MultiBar | undefined;
+  readonly #barOf = new Map<string, cliProgress.Bar>();
 
   constructor(terminal = Deno.stdout.isTerminal(), write = (line: string) => console.log(line)) {
     this.#terminal = terminal;
@@ -83,49 +99,64 @@ export class ProgressView {
     if (event.type === "step.progress") {
       return this.progress(event.stepId ?? "", event.payload as unknown as StepProgress);
     }
-    this.#closeBar();
-    this.#write(eventLine(event));
+    if (STEP_ENDED.has(event.type) && event.stepId !== null) this.endStep(event.stepId);
+    this.line(eventLine(event));
   }
 
-  /** Shows progress of work that is not a run's step (a bar on a terminal, else a line). */
+  /** Prints a line (above the bars, when there are any). */
+  line(text: string): void {
+    if (this.#bars !== undefined && this.#barOf.size > 0) this.#bars.log(`${text}\n`);
+    else this.#write(text);
+  }
+
+  /** Shows progress of `label` (a step, or other work): its bar on a terminal, else a line. */
   progress(label: string, progress: StepProgress): void {
     if (this.#terminal) return this.#showBar(label, progress);
     this.#write(progressLine(label, progress));
   }
 
-  /** Ends a bar still on screen. */
-  close(): void {
-    this.#closeBar();
+  /** The steps that have a bar now. */
+  get barred(): string[] {
+    return [...this.#barOf.keys()];
   }
 
-  #showBar(stepId: string, progress: StepProgress): void {
-    if (this.#bar?.stepId !== stepId) {
-      this.#closeBar();
-      const bar = new cliProgress.SingleBar({
-        format:
-          `${stepId} [{bar}] {percentage}% | {value}/{total} ${progress.unit} | {rate} | ETA {etaText} {metrics}`,
-        hideCursor: true,
-      }, cliProgress.Presets.shades_classic);
-      bar.start(progress.total ?? progress.done, progress.done, {
-        rate: "",
-        etaText: "",
-        metrics: "",
-      });
-      this.#bar = { stepId, bar };
-    }
-    const metrics = Object.entries(progress.metrics ?? {})
-      .map(([k, v]) => `${k}=${formatNumber(v)}`).join(" ");
-    // cli-progress draws before merging a payload, so set the payload first, then the value.
-    this.#bar!.bar.update({
+  /** Ends the bars still on screen. */
+  close(): void {
+    this.#bars?.stop();
+    this.#bars = undefined;
+    this.#barOf.clear();
+  }
+
+  #showBar(label: string, progress: StepProgress): void {
+    this.#bars ??= new cliProgress.MultiBar({
+      format:
+        "{label} [{bar}] {percentage}% | {value}/{total} {unit} | {rate} | ETA {etaText} {metrics}",
+      hideCursor: true,
+    }, cliProgress.Presets.shades_classic);
+    const payload = {
+      label,
+      unit: progress.unit,
       rate: progress.perSecond === undefined ? "" : `${progress.perSecond.toFixed(1)}/s`,
       etaText: progress.etaSeconds === undefined ? "?" : formatDuration(progress.etaSeconds),
-      metrics,
-    });
-    this.#bar!.bar.update(progress.done);
+      metrics: Object.entries(progress.metrics ?? {})
+        .map(([k, v]) => `${k}=${formatNumber(v)}`).join(" "),
+    };
+    const total = progress.total ?? progress.done;
+    const bar = this.#barOf.get(label);
+    if (bar === undefined) {
+      this.#barOf.set(label, this.#bars.create(total, progress.done, payload));
+      return;
+    }
+    bar.setTotal(total);
+    bar.update(progress.done, payload);
   }
 
-  #closeBar(): void {
-    this.#bar?.bar.stop();
-    this.#bar = undefined;
+  /** Removes the bar of `label` (its step stopped running here). */
+  endStep(label: string): void {
+    const bar = this.#barOf.get(label);
+    if (bar === undefined || this.#bars === undefined) return;
+    this.#bars.remove(bar);
+    this.#barOf.delete(label);
+    if (this.#barOf.size === 0) this.close();
   }
 }

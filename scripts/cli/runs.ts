@@ -5,9 +5,9 @@
  */
 import { parseArgs } from "node:util";
 import { ValidationError } from "../../core/errors.ts";
-import type { RunRecord, RunState } from "../../workflows/mod.ts";
+import type { RunRecord, RunState, StepRecord } from "../../workflows/mod.ts";
 import type { Command } from "./command.ts";
-import { eventLine } from "./progress_view.ts";
+import { eventLine, formatDuration } from "./progress_view.ts";
 import { describeOutcome, executeWithProgress, openEngine } from "./workflow_engine.ts";
 
 const STATES = ["queued", "running", "succeeded", "failed", "cancelled"];
@@ -20,6 +20,54 @@ function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd())
     .join("\n");
+}
+
+/** `3 succeeded, 2 running, 55 pending`: a run's steps by state. */
+function stepCounts(steps: readonly StepRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const step of steps) counts.set(step.state, (counts.get(step.state) ?? 0) + 1);
+  return [...counts].map(([state, n]) => `${n} ${state}`).join(", ");
+}
+
+/**
+ * What a step runs after, short: whole groups as `cell/* (60)`, single steps by id, `-` for
+ * none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeAfter } from "./runs.ts";
+ * const step = (stepId: string, group: string | null, after: string[]) => ({ stepId, group, after });
+ * const steps = [step("d/a", "d", []), step("d/b", "d", []), step("r", null, ["d/a", "d/b"])];
+ * assert.equal(describeAfter(steps[2], steps), "d/* (2)");
+ * assert.equal(describeAfter(step("x", null, ["d/a"]), steps), "d/a");
+ * ```
+ */
+export function describeAfter(
+  step: Pick<StepRecord, "after">,
+  steps: readonly Pick<StepRecord, "stepId" | "group">[],
+): string {
+  if (step.after.length === 0) return "-";
+  const after = new Set(step.after);
+  const parts: string[] = [];
+  const groups = new Map<string, string[]>();
+  for (const s of steps) {
+    if (s.group !== null) groups.set(s.group, [...(groups.get(s.group) ?? []), s.stepId]);
+  }
+  for (const [group, ids] of groups) {
+    if (ids.length > 1 && ids.every((id) => after.has(id))) {
+      parts.push(`${group}/* (${ids.length})`);
+      for (const id of ids) after.delete(id);
+    }
+  }
+  return [...parts, ...after].join(", ");
+}
+
+/** How long a finished step took, or a running one has run so far; `-` otherwise. */
+function took(step: StepRecord, now: number): string {
+  if (step.startedAt === null) return "-";
+  const end = step.state === "running" ? now : step.finishedAt;
+  return end === null ? "-" : formatDuration((end - step.startedAt) / 1000);
 }
 
 function runIdFrom(positionals: string[], verb: string): string {
@@ -94,16 +142,24 @@ export const runsCommand: Command = {
         if (run.idempotencyKey) console.log(`  key      ${run.idempotencyKey}`);
         console.log(`  created  ${when(run.createdAt)}  finished ${when(run.finishedAt)}`);
         if (run.error) console.log(`  error    ${run.error}`);
-        if (run.backendReport) console.log(`  backend  ${JSON.stringify(run.backendReport)}`);
+        for (const [name, value] of Object.entries(run.annotations)) {
+          console.log(`  ${name.padEnd(8)} ${JSON.stringify(value)}`);
+        }
+        console.log(`  steps    ${stepCounts(steps)}`);
+        const running = steps.filter((s) => s.state === "running");
+        if (running.length > 0) {
+          console.log(`  running  ${running.map((s) => s.stepId).join(", ")}`);
+        }
         console.log(table([
-          ["step", "kind", "state", "attempt", "lease owner", "lease expires", "error"],
+          ["step", "after", "key", "state", "attempt", "lease owner", "took", "error"],
           ...steps.map((s) => [
             s.stepId,
-            s.kind,
+            describeAfter(s, steps),
+            s.concurrencyKey ?? "-",
             s.state,
             `${s.attempt}/${s.maxAttempts}`,
             s.leaseOwner ?? "-",
-            when(s.leaseExpiresAt),
+            took(s, Date.now()),
             s.error ?? "",
           ]),
         ]));

@@ -21,9 +21,8 @@ import { describeFlags, paramsFromFlags } from "./flags.ts";
 import { formatDuration, ProgressView } from "./progress_view.ts";
 import { executeWithProgress, openEngine } from "./workflow_engine.ts";
 
-/** Shows a sweep: dataset and cell results as lines, the running cell's progress as a bar. */
+/** Shows a sweep: dataset and cell results as lines, each running cell's progress as a bar. */
 export class SweepProgressView extends ProgressView {
-  readonly #print: (line: string) => void;
   readonly #cells: number;
   #finished = 0;
   #startedAt: number | undefined;
@@ -31,7 +30,6 @@ export class SweepProgressView extends ProgressView {
   constructor(cells: number, terminal = Deno.stdout.isTerminal(), print = console.log) {
     super(terminal, print);
     this.#cells = cells;
-    this.#print = print;
   }
 
   override show(event: RunEvent): void {
@@ -42,12 +40,12 @@ export class SweepProgressView extends ProgressView {
       return;
     }
     if (event.type === "step.succeeded") {
-      this.close();
-      return this.#print(this.#succeeded(stepId, payload.output, event.time));
+      this.endStep(stepId);
+      return this.line(this.#succeeded(stepId, payload.output, event.time));
     }
-    if (event.type === "run.succeeded") return this.#print(`sweep ${event.runId} succeeded`);
-    // The cells' own log lines and backend reports would repeat for every cell.
-    if ((event.type === "step.log" || event.type === "run.backend") && this.#startedAt) return;
+    if (event.type === "run.succeeded") return this.line(`sweep ${event.runId} succeeded`);
+    // The cells' own log lines and backend notes would repeat for every cell.
+    if ((event.type === "step.log" || event.type === "run.annotated") && this.#startedAt) return;
     super.show(event);
   }
 

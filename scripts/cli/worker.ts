@@ -2,13 +2,15 @@
  * `deno task omiga worker [--until-idle]`: runs queued, retrying and orphaned steps (a step
  * whose process died is taken over once its lease expires) and fires due schedules. With
  * `--until-idle` it exits once no queued or running run is left; otherwise it runs until
- * Ctrl-C or SIGTERM, which give running steps back for the next worker.
+ * Ctrl-C or SIGTERM, which give running steps back for the next worker. `--concurrency N`
+ * bounds the steps this process runs at once; `--limit cpu=1` overrides the home's limit of a
+ * concurrency key for this process (`deno task omiga limits` sets them for every process).
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { ValidationError } from "../../core/errors.ts";
-import { runEngineService } from "../../workflows/mod.ts";
+import { parseLimits, runEngineService } from "../../workflows/mod.ts";
 import type { Command } from "./command.ts";
 import { eventLine } from "./progress_view.ts";
 import { openEngine } from "./workflow_engine.ts";
@@ -25,21 +27,23 @@ function positive(name: string, raw: string | undefined): number | undefined {
 export const workerCommand: Command = {
   name: "worker",
   summary: "run pending and orphaned steps and due schedules",
-  usage: "worker [--until-idle] [--concurrency N] [--training-concurrency N] [--quiet]",
+  usage: "worker [--until-idle] [--concurrency N] [--limit KEY=N ...] [--quiet]",
   async run(args) {
     const { values } = parseArgs({
       args,
       options: {
         "until-idle": { type: "boolean" },
         concurrency: { type: "string" },
-        "training-concurrency": { type: "string" },
+        limit: { type: "string", multiple: true },
         quiet: { type: "boolean" },
       },
       strict: true,
     });
     const engine = openEngine({
       concurrency: positive("concurrency", values.concurrency),
-      trainingConcurrency: positive("training-concurrency", values["training-concurrency"]),
+      ...(values.limit === undefined
+        ? {}
+        : { limits: parseLimits(values.limit.join(","), "--limit") }),
     });
     const stop = new AbortController();
     const onSignal = () => stop.abort();
@@ -54,7 +58,10 @@ export const workerCommand: Command = {
         }
       }
     });
-    console.log(`worker ${engine.owner} on ${engine.store.home} (lease ${engine.leaseMs} ms)`);
+    console.log(
+      `worker ${engine.owner} on ${engine.store.home} (lease ${engine.leaseMs} ms, ` +
+        `${engine.concurrency} steps at once, cpu limit ${engine.limitOf("cpu")})`,
+    );
     try {
       await runEngineService(engine, {
         signal: stop.signal,

@@ -1,6 +1,6 @@
 /**
  * The store and engine a CLI command works on: `OMIGA_HOME`, the built-in workflows, and the
- * engine settings from the environment (`OMIGA_LEASE_MS`, `OMIGA_TRAINING_CONCURRENCY`).
+ * engine settings from the environment (`OMIGA_LEASE_MS`, `OMIGA_CONCURRENCY`).
  *
  * @module
  */
@@ -13,9 +13,14 @@ export function openEngine(options: EngineOptions = {}): Engine {
   return new Engine(WorkflowStore.open(), defaultRegistry(), options);
 }
 
+/** The reason a foreground run cancelled by Ctrl-C records. */
+export const INTERRUPTED = "interrupted (Ctrl-C)";
+
 /**
  * Runs `runId` in this process while showing its events (from `afterSeq` on), and returns the
- * finished run. Ctrl-C gives the step back (pending) for a later `worker` or `runs resume`.
+ * finished run. Ctrl-C cancels the run (its running steps stop; their checkpoints stay, so
+ * `runs resume` continues where they stopped) rather than leaving it for whichever `worker` or
+ * `serve` comes next; a second Ctrl-C exits at once.
  */
 export async function executeWithProgress(
   engine: Engine,
@@ -23,8 +28,17 @@ export async function executeWithProgress(
   afterSeq = 0,
   view = new ProgressView(),
 ): Promise<RunRecord> {
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) Deno.exit(130);
+    interrupted = true;
+    view.line(`interrupted: stopping run ${runId} (Ctrl-C again to exit now)`);
+    try {
+      engine.cancel(runId, INTERRUPTED);
+    } catch {
+      // It ended meanwhile: nothing to stop.
+    }
+  };
   Deno.addSignalListener("SIGINT", onSignal);
   const following = new AbortController();
   const shown = (async () => {
@@ -33,8 +47,8 @@ export async function executeWithProgress(
     }
   })();
   try {
-    const run = await engine.execute(runId, stop.signal);
-    // Show everything up to the end of the run (or up to now, when interrupted).
+    const run = await engine.execute(runId);
+    // Show everything up to the end of the run.
     setTimeout(() => following.abort(), engine.pollMs * 2);
     await shown;
     return run;
@@ -50,6 +64,8 @@ export function describeOutcome(run: RunRecord): string {
   if (run.state === "succeeded") {
     return `run ${run.id} succeeded\n${JSON.stringify(run.output, null, 2)}`;
   }
-  if (run.state === "failed") return `run ${run.id} failed: ${run.error}`;
+  const resume = `resume it with: deno task omiga runs resume ${run.id}`;
+  if (run.state === "failed") return `run ${run.id} failed: ${run.error}\n${resume}`;
+  if (run.state === "cancelled") return `run ${run.id} is cancelled\n${resume}`;
   return `run ${run.id} is ${run.state}`;
 }

@@ -12,7 +12,7 @@ const pacedTraining = defineWorkflow({
   params: z.object({ rate: z.number() }),
 })
   .step("train", {
-    kind: "training",
+    concurrency: "cpu",
     input: ({ params }) => params.rate,
     run: async (rate, ctx) => {
       ctx.progress({ unit: "iteration", done: 10, total: 20, perSecond: rate });

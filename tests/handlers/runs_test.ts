@@ -96,7 +96,8 @@ Deno.test("a run shows its steps; cancel and resume follow the run's state, 409 
   const run = await (await t.call("/v1/runs", submit("hash-chain", QUICK_CHAIN))).json();
   const shown = await (await t.call(`/v1/runs/${run.id}`)).json();
   assertEquals(shown.steps.map((s: { stepId: string }) => s.stepId), ["plan", "chain", "report"]);
-  assertEquals(shown.steps[1].kind, "training");
+  assertEquals(shown.steps[1].concurrencyKey, "cpu");
+  assertEquals(shown.steps[1].after, ["plan"]);
   const cancelled = await t.call(`/v1/runs/${run.id}/cancel`, { method: "POST" });
   assertEquals((await cancelled.json()).state, "cancelled");
   const twice = await errorOf(await t.call(`/v1/runs/${run.id}/cancel`, { method: "POST" }));
@@ -158,5 +159,11 @@ Deno.test("the workflow list shows each workflow's parameter schema", async () =
   const { workflows } = await (await t.call("/v1/workflows")).json();
   const chain = workflows.find((w: { name: string }) => w.name === "hash-chain");
   assertEquals(chain.params.properties.iterations.type, "integer");
-  assertEquals(chain.steps[1], { id: "chain", kind: "training" });
+  assertEquals(chain.steps[1], { id: "chain", group: false, after: ["plan"], concurrency: "cpu" });
+  const fan = workflows.find((w: { name: string }) => w.name === "hash-fan");
+  assertEquals(fan.steps.map((s: { id: string; group: boolean }) => [s.id, s.group]), [
+    ["plan", false],
+    ["chain", true],
+    ["report", false],
+  ]);
 });

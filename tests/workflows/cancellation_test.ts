@@ -10,7 +10,7 @@ function cancellable(seen: { reasons: unknown[]; finishes: number }, started: ()
     params: z.object({}),
   })
     .step("train", {
-      kind: "training",
+      concurrency: "cpu",
       input: () => null,
       run: async (_input, ctx) => {
         started();

@@ -16,7 +16,7 @@ function gatedTraining(
     params: z.object({ name: z.string() }),
   })
     .step("train", {
-      kind: "training",
+      concurrency: "cpu",
       input: ({ params }) => params.name,
       run: async (name) => {
         running.now++;
@@ -32,7 +32,7 @@ function gatedTraining(
     .build();
 }
 
-Deno.test("training steps wait for the concurrency limit (default 1); other steps do not", async () => {
+Deno.test("steps of a concurrency key wait for the home's limit; steps without a key do not", async () => {
   const gates = new Map(["a", "b"].map((n) => [n, new Gate()]));
   const log: string[] = [];
   const running = { now: 0, max: 0 };
@@ -40,7 +40,8 @@ Deno.test("training steps wait for the concurrency limit (default 1); other step
     .step("quick", { input: () => null, run: () => Promise.resolve(log.push("quick")) })
     .build();
   using t = openTestEngine([gatedTraining(gates, log, running), other], { concurrency: 4 });
-  assertEquals(t.engine.trainingConcurrency, 1);
+  t.store.limits.set("cpu", 1);
+  assertEquals(t.engine.limitOf("cpu"), 1);
   const a = t.engine.submit("train", { name: "a" }).run;
   const b = t.engine.submit("train", { name: "b" }).run;
   const quick = t.engine.submit("other", {}).run;
@@ -58,14 +59,26 @@ Deno.test("training steps wait for the concurrency limit (default 1); other step
   assertEquals([a, b].map((r) => t.store.runs.get(r.id).state), ["succeeded", "succeeded"]);
 });
 
-Deno.test("a training concurrency of 2 lets two training steps run at once", async () => {
+Deno.test("the cpu key allows one step per core unless the home says otherwise", () => {
+  using t = openTestEngine([]);
+  assertEquals(t.engine.limitOf("cpu"), navigator.hardwareConcurrency);
+  assertEquals(t.engine.limitOf("gpu"), 1);
+  t.store.limits.set("cpu", 3);
+  assertEquals(t.engine.limitOf("cpu"), 3);
+  using overriding = openTestEngine([], { limits: { cpu: 1 } }, t.home, false);
+  assertEquals(overriding.engine.limitOf("cpu"), 1);
+  assertEquals(t.store.limits.remove("cpu"), true);
+  assertEquals(t.engine.limitOf("cpu"), navigator.hardwareConcurrency);
+});
+
+Deno.test("a limit of 2 lets two steps of the key run at once", async () => {
   const gates = new Map(["a", "b"].map((n) => [n, new Gate()]));
   const log: string[] = [];
   const running = { now: 0, max: 0 };
   const started = new Map(["a", "b"].map((n) => [n, new Gate()]));
   using t = openTestEngine([gatedTraining(gates, log, running, started)], {
     concurrency: 4,
-    trainingConcurrency: 2,
+    limits: { cpu: 2 },
   });
   t.engine.submit("train", { name: "a" });
   t.engine.submit("train", { name: "b" });
@@ -83,13 +96,14 @@ Deno.test("a training concurrency of 2 lets two training steps run at once", asy
   assert(log.indexOf("start b") < log.indexOf("end a"), log.join(", "));
 });
 
-Deno.test("the training limit holds across engines sharing a store", async () => {
+Deno.test("a key's limit holds across engines sharing a store", async () => {
   const gates = new Map(["a", "b"].map((n) => [n, new Gate()]));
   const log: string[] = [];
   const running = { now: 0, max: 0 };
   const started = new Map([["a", new Gate()]]);
   using first = openTestEngine([gatedTraining(gates, log, running, started)]);
   using second = openTestEngine(first.engine.registry, {}, first.home, false);
+  first.store.limits.set("cpu", 1);
   const a = first.engine.submit("train", { name: "a" }).run;
   const b = first.engine.submit("train", { name: "b" }).run;
   const workFirst = first.engine.execute(a.id);

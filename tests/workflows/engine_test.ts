@@ -177,7 +177,7 @@ Deno.test("a non-retriable error fails the run at once with its message", async 
     assertEquals(failed.error, error.message);
     assertEquals(failed.errorCode, error.code);
     assertEquals(tries, 1);
-    assertEquals(t.store.runs.steps(run.id).map((s) => s.state), ["failed", "pending"]);
+    assertEquals(t.store.runs.steps(run.id).map((s) => s.state), ["failed", "skipped"]);
   }
 });
 

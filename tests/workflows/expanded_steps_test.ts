@@ -22,21 +22,25 @@ function cellsWorkflow(
 ) {
   return defineWorkflow({ name: "cells", description: "test", params })
     .step("plan", { input: ({ params }) => params.cells.length, run: (n) => Promise.resolve(n) })
-    .expand((p) =>
-      p.cells.map((name) => ({
-        id: `cell/${name}`,
-        kind: "training" as const,
-        input: () => name,
-        run: async (cell: string, ctx: { signal: AbortSignal }) => {
-          await onCell(cell, ctx.signal);
-          return `${cell}!`;
-        },
-      }))
-    )
+    .expand("cell", {
+      // One cell after another (each after the one before), as a sequential sweep ran.
+      steps: (p) =>
+        p.cells.map((name, i) => ({
+          id: `cell/${name}`,
+          after: i === 0 ? ["plan"] : [`cell/${p.cells[i - 1]}`],
+          concurrency: "cpu",
+          input: () => name,
+          run: async (cell: string, ctx: { signal: AbortSignal }) => {
+            await onCell(cell, ctx.signal);
+            return `${cell}!`;
+          },
+        })),
+    })
     .step("gather", {
+      after: ["plan", "cell"],
       input: ({ params, outputs }) => ({
         planned: outputs.plan,
-        cells: params.cells.map((name) => (outputs as Record<string, unknown>)[`cell/${name}`]),
+        cells: params.cells.map((name) => outputs.cell[`cell/${name}`]),
       }),
       run: (input) => Promise.resolve(input),
     })
@@ -51,10 +55,16 @@ Deno.test("expanded steps get deterministic ids from the parameters, in order", 
     "cell/b.1",
     "gather",
   ]);
-  assertEquals(workflow.stepsFor({ cells: ["a"] }).map((s) => s.kind), [
-    "default",
-    "training",
-    "default",
+  assertEquals(workflow.stepsFor({ cells: ["a"] }).map((s) => s.concurrency), [
+    undefined,
+    "cpu",
+    undefined,
+  ]);
+  assertEquals(workflow.stepsFor({ cells: ["a", "b"] }).map((s) => s.after), [
+    [],
+    ["plan"],
+    ["cell/a"],
+    ["plan", "cell/a", "cell/b"],
   ]);
 });
 

@@ -14,7 +14,7 @@ const counting = (executions: string[]) =>
       },
     })
     .step("second", {
-      kind: "training",
+      concurrency: "cpu",
       input: ({ outputs }) => outputs.first,
       run: async (n, ctx) => {
         executions.push(`${ctx.runId}/second`);
@@ -33,7 +33,7 @@ Deno.test("a step whose owner stopped heartbeating is taken over after its lease
     owner: "dead-process",
     now: Date.now(),
     leaseMs: 300,
-    trainingLimit: 1,
+    limitOf: () => 1,
     workflows: ["count"],
   });
   assertEquals(dead?.step.stepId, "first");
@@ -54,10 +54,10 @@ Deno.test("a step whose owner stopped heartbeating is taken over after its lease
 Deno.test("two engines on one store never run the same step twice", async () => {
   const executions: string[] = [];
   const workflow = counting(executions);
-  using a = openTestEngine([workflow], { concurrency: 3, trainingConcurrency: 2 });
+  using a = openTestEngine([workflow], { concurrency: 3, limits: { cpu: 2 } });
   using b = openTestEngine(
     a.engine.registry,
-    { concurrency: 3, trainingConcurrency: 2 },
+    { concurrency: 3, limits: { cpu: 2 } },
     a.home,
     false,
   );

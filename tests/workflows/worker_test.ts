@@ -23,6 +23,7 @@ function recordingContext(signal = new AbortController().signal) {
     stepId: "step",
     attempt: 1,
     signal,
+    home: "/nonexistent",
     artifactsDir: "/nonexistent",
     checkpoint: {
       save: (bytes) => Promise.resolve(seen.saved.push(bytes)),
@@ -33,7 +34,7 @@ function recordingContext(signal = new AbortController().signal) {
       firstProgress.open();
     },
     log: (message) => void seen.logs.push(message),
-    recordBackend: () => {},
+    annotate: () => {},
   };
   return { ctx, seen, firstProgress };
 }

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { Rng } from "../../core/rng.ts";
 import { defineWorkflow } from "../definition.ts";
+import { CPU_KEY } from "../store/limit_store.ts";
 import { inWorker } from "../worker/in_worker.ts";
 import type { HashChainInput, HashChainOutput } from "./hash_chain_body.ts";
 
@@ -35,7 +36,7 @@ export const hashChainWorkflow = defineWorkflow({
     },
   })
   .step("chain", {
-    kind: "training",
+    concurrency: CPU_KEY,
     retry: { maxAttempts: 5, baseDelayMs: 200 },
     input: ({ outputs }) => outputs.plan,
     run: inWorker<HashChainInput, HashChainOutput>(

@@ -20,6 +20,8 @@ export interface HashChainInput {
   iterations: number;
   roundsPerIteration: number;
   checkpointEvery: number;
+  /** The artifact's file name (default {@link CHAIN_ARTIFACT}; one per chain of a fan-out). */
+  artifact?: string;
 }
 
 /** What the chain produces. */
@@ -92,6 +94,7 @@ export async function hashChain(
     }
   }
   // The chain's "trained artifact": written atomically into the run's folder.
-  await writeFileAtomic(join(ctx.artifactsDir, CHAIN_ARTIFACT), encode(iteration, state));
+  const artifact = join(ctx.artifactsDir, input.artifact ?? CHAIN_ARTIFACT);
+  await writeFileAtomic(artifact, encode(iteration, state));
   return { digest: state.toString(16).padStart(8, "0"), iterations: iteration, resumedFrom };
 }

@@ -94,6 +94,61 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN schedule_id TEXT;
     `,
   },
+  {
+    version: 3,
+    description: "steps as a graph: dependencies, groups, concurrency keys, skipped; annotations",
+    // SQLite cannot change a CHECK constraint in place: the steps table is rebuilt. Steps of
+    // runs submitted before this version ran as a chain, so each depends on the one before it.
+    sql: `
+      CREATE TABLE steps_v3 (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        group_name TEXT,
+        after_steps TEXT NOT NULL DEFAULT '[]',
+        concurrency_key TEXT,
+        state TEXT NOT NULL
+          CHECK (state IN ('pending', 'running', 'succeeded', 'failed', 'cancelled', 'skipped')),
+        input TEXT,
+        output TEXT,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        retry_at INTEGER,
+        lease_owner TEXT,
+        lease_expires_at INTEGER,
+        heartbeat_at INTEGER,
+        error TEXT,
+        error_code TEXT,
+        started_at INTEGER,
+        finished_at INTEGER,
+        PRIMARY KEY (run_id, step_id),
+        UNIQUE (run_id, position)
+      );
+      INSERT INTO steps_v3 (run_id, step_id, position, group_name, after_steps, concurrency_key,
+          state, input, output, attempt, max_attempts, retry_at, lease_owner, lease_expires_at,
+          heartbeat_at, error, error_code, started_at, finished_at)
+        SELECT s.run_id, s.step_id, s.position,
+          CASE WHEN instr(s.step_id, '/') > 0 THEN substr(s.step_id, 1, instr(s.step_id, '/') - 1)
+          END,
+          CASE WHEN p.step_id IS NULL THEN '[]' ELSE json_array(p.step_id) END,
+          CASE WHEN s.kind = 'training' THEN 'cpu' END,
+          s.state, s.input, s.output, s.attempt, s.max_attempts, s.retry_at, s.lease_owner,
+          s.lease_expires_at, s.heartbeat_at, s.error, s.error_code, s.started_at, s.finished_at
+        FROM steps s LEFT JOIN steps p ON p.run_id = s.run_id AND p.position = s.position - 1;
+      DROP TABLE steps;
+      ALTER TABLE steps_v3 RENAME TO steps;
+      CREATE INDEX steps_by_state ON steps (state, concurrency_key);
+      ALTER TABLE runs ADD COLUMN annotations TEXT NOT NULL DEFAULT '{}';
+      UPDATE runs SET annotations = json_object('backend', json(backend_report))
+        WHERE backend_report IS NOT NULL;
+      ALTER TABLE runs DROP COLUMN backend_report;
+      CREATE TABLE concurrency_limits (
+        key TEXT PRIMARY KEY,
+        max_running INTEGER NOT NULL CHECK (max_running >= 1),
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The database was written by a newer omiga-flow than this one. */

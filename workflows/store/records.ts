@@ -6,10 +6,11 @@
 
 /** The life of a run. */
 export type RunState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
-/** The life of a step. A step waiting for its retry is `pending` with a `retryAt`. */
-export type StepState = "pending" | "running" | "succeeded" | "failed" | "cancelled";
-/** `training` steps count against the training concurrency limit. */
-export type StepKind = "default" | "training";
+/**
+ * The life of a step. A step waiting for its retry is `pending` with a `retryAt`; `skipped`: its
+ * run failed before it could run (a resume runs it).
+ */
+export type StepState = "pending" | "running" | "succeeded" | "failed" | "cancelled" | "skipped";
 
 /** JSON-safe values, what step inputs and outputs must be. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -26,7 +27,8 @@ export interface RunRecord {
   output: Json | null;
   error: string | null;
   errorCode: string | null;
-  backendReport: Json | null;
+  /** Named notes steps left on the run (`backend`: the tensor backend and why). */
+  annotations: Record<string, Json>;
   createdAt: number;
   updatedAt: number;
   startedAt: number | null;
@@ -38,7 +40,12 @@ export interface StepRecord {
   runId: string;
   stepId: string;
   position: number;
-  kind: StepKind;
+  /** The group it was expanded from, if any. */
+  group: string | null;
+  /** Ids of the steps of its run it runs after. */
+  after: string[];
+  /** Its concurrency key, if any (see `concurrency_limits`). */
+  concurrencyKey: string | null;
   state: StepState;
   input: Json | null;
   output: Json | null;
@@ -106,7 +113,7 @@ export function runFromRow(row: Row): RunRecord {
     output: json(row.output),
     error: str(row.error),
     errorCode: str(row.error_code),
-    backendReport: json(row.backend_report),
+    annotations: (json(row.annotations) ?? {}) as Record<string, Json>,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     startedAt: num(row.started_at),
@@ -120,7 +127,9 @@ export function stepFromRow(row: Row): StepRecord {
     runId: String(row.run_id),
     stepId: String(row.step_id),
     position: Number(row.position),
-    kind: row.kind as StepKind,
+    group: str(row.group_name),
+    after: (json(row.after_steps) ?? []) as string[],
+    concurrencyKey: str(row.concurrency_key),
     state: row.state as StepState,
     input: json(row.input),
     output: json(row.output),

@@ -15,7 +15,6 @@ import {
   type RunRecord,
   type RunState,
   stepFromRow,
-  type StepKind,
   type StepRecord,
 } from "./records.ts";
 import { immediateTransaction } from "./transaction.ts";
@@ -28,7 +27,14 @@ export interface NewRun {
   requestHash: string;
   idempotencyKey?: string | null;
   scheduleId?: string | null;
-  steps: { stepId: string; kind: StepKind; maxAttempts: number }[];
+  /** In order; each runs after steps listed before it. */
+  steps: {
+    stepId: string;
+    group?: string;
+    after: readonly string[];
+    concurrencyKey?: string;
+    maxAttempts: number;
+  }[];
 }
 
 const ACTIVE = "('queued', 'running')";
@@ -84,11 +90,20 @@ export class RunStore {
         now,
       );
       const insertStep = this.#sql(
-        `INSERT INTO steps (run_id, step_id, position, kind, state, max_attempts)
-         VALUES (?, ?, ?, ?, 'pending', ?)`,
+        `INSERT INTO steps (run_id, step_id, position, group_name, after_steps, concurrency_key,
+           state, max_attempts)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
       );
       run.steps.forEach((step, position) =>
-        insertStep.run(run.id, step.stepId, position, step.kind, step.maxAttempts)
+        insertStep.run(
+          run.id,
+          step.stepId,
+          position,
+          step.group ?? null,
+          JSON.stringify(step.after),
+          step.concurrencyKey ?? null,
+          step.maxAttempts,
+        )
       );
       this.#events.append(run.id, "run.submitted", {
         workflow: run.workflow,
@@ -168,8 +183,11 @@ export class RunStore {
       .length;
   }
 
-  /** Cancels a queued or running run; its running step stops when it next sees its signal. */
-  cancel(runId: string, now = Date.now()): RunRecord {
+  /**
+   * Cancels a queued or running run; its running steps stop when they next see their signal.
+   * `reason` goes into the `run.cancelled` event (`interrupted (Ctrl-C)`, say).
+   */
+  cancel(runId: string, now = Date.now(), reason?: string): RunRecord {
     return immediateTransaction(this.#db, () => {
       const run = this.get(runId);
       if (isTerminalRunState(run.state)) {
@@ -179,14 +197,14 @@ export class RunStore {
         "UPDATE steps SET state = 'cancelled', retry_at = NULL WHERE run_id = ? AND state = 'pending'",
       ).run(runId);
       this.finish(runId, "cancelled", now, {});
-      this.#events.append(runId, "run.cancelled", {});
+      this.#events.append(runId, "run.cancelled", reason === undefined ? {} : { reason });
       return this.get(runId);
     });
   }
 
   /**
-   * Queues a failed or cancelled run again. Finished steps keep their outputs; failed and
-   * cancelled ones start over with a fresh retry budget (and resume from their checkpoints).
+   * Queues a failed or cancelled run again. Finished steps keep their outputs; failed, cancelled
+   * and skipped ones start over with a fresh retry budget (and resume from their checkpoints).
    */
   resume(runId: string, now = Date.now()): RunRecord {
     return immediateTransaction(this.#db, () => {
@@ -199,7 +217,7 @@ export class RunStore {
       this.#sql(
         `UPDATE steps SET state = 'pending', attempt = 0, retry_at = NULL, error = NULL,
            error_code = NULL, finished_at = NULL
-         WHERE run_id = ? AND state IN ('failed', 'cancelled')`,
+         WHERE run_id = ? AND state IN ('failed', 'cancelled', 'skipped')`,
       ).run(runId);
       this.#sql(
         `UPDATE runs SET state = 'queued', error = NULL, error_code = NULL, finished_at = NULL,
@@ -210,10 +228,12 @@ export class RunStore {
     });
   }
 
-  /** Stores the tensor backend report of a run. */
-  setBackendReport(runId: string, report: Json): void {
-    this.#sql("UPDATE runs SET backend_report = ?, updated_at = ? WHERE id = ?")
-      .run(JSON.stringify(report), Date.now(), runId);
+  /** Sets the annotation `name` of a run (replacing an earlier value of that name). */
+  annotate(runId: string, name: string, value: Json, now = Date.now()): void {
+    this.#sql(
+      `UPDATE runs SET annotations = json_set(annotations, '$.' || json_quote(?), json(?)),
+         updated_at = ? WHERE id = ?`,
+    ).run(name, JSON.stringify(value), now, runId);
   }
 
   /** Ends a run in `state` (inside the caller's transaction). */

@@ -1,7 +1,8 @@
 /**
- * Steps in SQLite: finding the current step of each run, claiming it under a lease,
- * heartbeats, and recording how an attempt ended (output, failure, retry, release). Each change
- * is one transaction that also appends its event and, where the step ends the run, the run's.
+ * Steps in SQLite: finding the ready steps of each run (every step it runs after succeeded),
+ * claiming one under a lease within the concurrency limits of its key, heartbeats, and
+ * recording how an attempt ended (output, failure, retry, release). Each change is one
+ * transaction that also appends its event and, where the step ends the run, the run's.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import {
   type RunState,
   stepFromRow,
   type StepRecord,
+  type StepState,
 } from "./records.ts";
 import type { RunStore } from "./run_store.ts";
 import { immediateTransaction } from "./transaction.ts";
@@ -31,8 +33,11 @@ export interface ClaimRequest {
   owner: string;
   now: number;
   leaseMs: number;
-  /** At most this many `training` steps may hold a live lease at once, store-wide. */
-  trainingLimit: number;
+  /**
+   * How many steps naming `key` may hold a live lease at once, store-wide (read inside the
+   * claim's transaction).
+   */
+  limitOf: (key: string) => number;
   /** Only runs of these workflows (the ones this process can execute). */
   workflows: readonly string[];
   /** Only this run. */
@@ -59,27 +64,38 @@ export class StepStore {
     this.#runs = runs;
   }
 
-  /** The first unfinished step of each active run, oldest run first. */
-  currentSteps(
+  /**
+   * The unfinished steps of active runs whose dependencies have all succeeded (pending ones,
+   * and running ones, whose lease may have expired), oldest run first, in each run's order.
+   */
+  readySteps(
     workflows: readonly string[],
     runId?: string,
   ): { run: RunRecord; step: StepRecord }[] {
     const rows = this.#db.prepare(
       `SELECT s.*, r.workflow AS r_workflow FROM steps s JOIN runs r ON r.id = s.run_id
-       WHERE r.state IN ${ACTIVE} AND (?1 IS NULL OR r.id = ?1) AND s.state != 'succeeded'
-         AND NOT EXISTS (SELECT 1 FROM steps p WHERE p.run_id = s.run_id
-                         AND p.position < s.position AND p.state != 'succeeded')
-       ORDER BY r.created_at, r.rowid`,
+       WHERE r.state IN ${ACTIVE} AND (?1 IS NULL OR r.id = ?1)
+         AND s.state IN ('pending', 'running')
+         AND NOT EXISTS (SELECT 1 FROM json_each(s.after_steps) d
+                         JOIN steps p ON p.run_id = s.run_id AND p.step_id = d.value
+                         WHERE p.state != 'succeeded')
+       ORDER BY r.created_at, r.rowid, s.position`,
     ).all(runId ?? null);
+    const runs = new Map<string, RunRecord>();
     return rows
       .filter((row) => workflows.includes(String(row.r_workflow)))
-      .map((row) => ({ run: this.#runs.get(String(row.run_id)), step: stepFromRow(row) }));
+      .map((row) => {
+        const id = String(row.run_id);
+        if (!runs.has(id)) runs.set(id, this.#runs.get(id));
+        return { run: runs.get(id)!, step: stepFromRow(row) };
+      });
   }
 
   /**
-   * Takes the lease of the first step that is ready: pending and past its retry time, or
-   * running under a lease that expired (its owner died). Training steps wait while
-   * `trainingLimit` of them hold live leases. Returns null when none is ready.
+   * Takes the lease of one ready step: pending, past its retry time, with every step it runs
+   * after succeeded; or running under a lease that expired (its owner died). A step naming a
+   * concurrency key waits while `limitOf(key)` steps of that key hold live leases. Returns null
+   * when none can be taken.
    */
   claim(request: ClaimRequest): ClaimedStep | null {
     const { owner, now, leaseMs } = request;
@@ -89,15 +105,16 @@ export class StepStore {
         ? step.retryAt === null || step.retryAt <= now
         : step.state === "running" && (step.leaseExpiresAt ?? 0) < now && step.leaseOwner !== owner;
     // Look without the write lock first: an idle worker polling must not serialise the others.
-    if (!this.currentSteps(request.workflows, request.runId).some(({ step }) => ready(step))) {
+    if (!this.readySteps(request.workflows, request.runId).some(({ step }) => ready(step))) {
       return null;
     }
     return immediateTransaction(this.#db, () => {
-      for (const { run, step } of this.currentSteps(request.workflows, request.runId)) {
+      const live = this.#liveLeasesByKey(now);
+      for (const { run, step } of this.readySteps(request.workflows, request.runId)) {
         if (!ready(step)) continue;
-        if (step.kind === "training" && this.#liveTrainingLeases(now) >= request.trainingLimit) {
-          continue;
-        }
+        const key = step.concurrencyKey;
+        // A takeover replaces an expired lease, which the count does not hold.
+        if (key !== null && (live.get(key) ?? 0) >= request.limitOf(key)) continue;
         const previousOwner = step.state === "running" ? step.leaseOwner : null;
         this.#db.prepare(
           `UPDATE steps SET state = 'running', lease_owner = ?, lease_expires_at = ?,
@@ -122,6 +139,11 @@ export class StepStore {
       }
       return null;
     });
+  }
+
+  /** Steps of `key` holding a live lease now, store-wide. */
+  liveLeases(key: string, now = Date.now()): number {
+    return this.#liveLeasesByKey(now).get(key) ?? 0;
   }
 
   /**
@@ -177,8 +199,8 @@ export class StepStore {
   }
 
   /**
-   * Records a step's output. When it is the last step and the run is still running, the run
-   * succeeds with that output. Returns false (and changes nothing) when the lease is lost.
+   * Records a step's output. When every step of the run has succeeded, the run succeeds with
+   * this output (the last step's). Returns false (and changes nothing) when the lease is lost.
    */
   succeed(runId: string, stepId: string, owner: string, output: Json, now = Date.now()): boolean {
     return immediateTransaction(this.#db, () => {
@@ -186,7 +208,7 @@ export class StepStore {
       this.#events.append(runId, "step.succeeded", { output }, stepId);
       const steps = this.#runs.steps(runId);
       const run = this.#runs.get(runId);
-      if (run.state === "running" && steps.every((s) => s.state === "succeeded")) {
+      if (!isTerminalRunState(run.state) && steps.every((s) => s.state === "succeeded")) {
         this.#runs.finish(runId, "succeeded", now, { output });
         this.#events.append(runId, "run.succeeded", { output });
       }
@@ -194,7 +216,10 @@ export class StepStore {
     });
   }
 
-  /** Fails the step and its run with `failure`. Returns false when the lease is lost. */
+  /**
+   * Fails the step and its run with `failure`; the run's pending steps are skipped (a resume
+   * runs them). Returns false when the lease is lost.
+   */
   fail(
     runId: string,
     stepId: string,
@@ -207,13 +232,17 @@ export class StepStore {
       this.#events.append(runId, "step.failed", { ...failure }, stepId);
       if (!isTerminalRunState(this.#runs.get(runId).state)) {
         this.#runs.finish(runId, "failed", now, { failure });
+        this.#skipPending(runId, `step ${stepId} failed`);
         this.#events.append(runId, "run.failed", { ...failure, stepId });
       }
       return true;
     });
   }
 
-  /** Puts the step back to pending for `delayMs`. Returns false when the lease is lost. */
+  /**
+   * Puts the step back to pending for `delayMs` (skipped, or cancelled, when its run ended
+   * meanwhile). Returns false when the lease is lost.
+   */
   retryLater(
     runId: string,
     stepId: string,
@@ -224,7 +253,12 @@ export class StepStore {
   ): boolean {
     const retryAt = now + delayMs;
     return immediateTransaction(this.#db, () => {
-      if (!this.#release(runId, stepId, owner, "pending", now, { failure, retryAt })) return false;
+      const state = this.#pendingState(runId);
+      if (!this.#release(runId, stepId, owner, state, now, { failure, retryAt })) return false;
+      if (state !== "pending") {
+        this.#events.append(runId, `step.${state}`, { reason: failure.message }, stepId);
+        return true;
+      }
       const attempt = this.#runs.steps(runId).find((s) => s.stepId === stepId)?.attempt ?? 0;
       this.#events.append(runId, "step.retrying", {
         ...failure,
@@ -236,19 +270,36 @@ export class StepStore {
   }
 
   /**
-   * Gives a step's lease back after its signal was aborted: `cancelled` when its run is
-   * cancelled, `pending` otherwise (shutdown, or the run was resumed meanwhile), without
-   * counting the interrupted attempt.
+   * Gives a step's lease back after its signal was aborted, without counting the interrupted
+   * attempt: `cancelled` when its run is cancelled, `skipped` when it failed, `pending`
+   * otherwise (shutdown, or the run was resumed meanwhile).
    */
   releaseAborted(runId: string, stepId: string, owner: string, reason: string, now = Date.now()) {
     return immediateTransaction(this.#db, () => {
-      const state = this.#runs.get(runId).state === "cancelled" ? "cancelled" : "pending";
+      const state = this.#pendingState(runId);
       if (!this.#release(runId, stepId, owner, state, now, { refundAttempt: true })) return false;
-      this.#events.append(runId, state === "cancelled" ? "step.cancelled" : "step.released", {
+      this.#events.append(runId, state === "pending" ? "step.released" : `step.${state}`, {
         reason,
       }, stepId);
       return true;
     });
+  }
+
+  /** What an unfinished step of `runId` becomes: pending, or what its run's end makes it. */
+  #pendingState(runId: string): "pending" | "cancelled" | "skipped" {
+    const state = this.#runs.get(runId).state;
+    return state === "cancelled" ? "cancelled" : isTerminalRunState(state) ? "skipped" : "pending";
+  }
+
+  /** Marks a failed run's pending steps skipped, one `step.skipped` event each. */
+  #skipPending(runId: string, reason: string): void {
+    const skipped = this.#db.prepare(
+      `UPDATE steps SET state = 'skipped', retry_at = NULL
+       WHERE run_id = ? AND state = 'pending' RETURNING step_id, position`,
+    ).all(runId).sort((a, b) => Number(a.position) - Number(b.position));
+    for (const row of skipped) {
+      this.#events.append(runId, "step.skipped", { reason }, String(row.step_id));
+    }
   }
 
   /**
@@ -257,27 +308,31 @@ export class StepStore {
    */
   nextWakeAt(workflows: readonly string[], now: number, runId?: string): number | null {
     let next: number | null = null;
-    for (const { step } of this.currentSteps(workflows, runId)) {
+    for (const { step } of this.readySteps(workflows, runId)) {
       const at = step.state === "pending" ? step.retryAt : step.leaseExpiresAt;
       if (at !== null && at >= now && (next === null || at < next)) next = at;
     }
     return next;
   }
 
-  #liveTrainingLeases(now: number): number {
-    const row = this.#db.prepare(
-      `SELECT count(*) AS n FROM steps s JOIN runs r ON r.id = s.run_id
-       WHERE s.kind = 'training' AND s.state = 'running' AND s.lease_expires_at >= ?
-         AND r.state IN ${ACTIVE}`,
-    ).get(now) as { n: number };
-    return Number(row.n);
+  /**
+   * Live leases per concurrency key, whatever the state of their runs: a step of a cancelled or
+   * failed run still uses its resources until it sees its signal and lets go.
+   */
+  #liveLeasesByKey(now: number): Map<string, number> {
+    const rows = this.#db.prepare(
+      `SELECT concurrency_key AS key, count(*) AS n FROM steps
+       WHERE concurrency_key IS NOT NULL AND state = 'running' AND lease_expires_at >= ?
+       GROUP BY concurrency_key`,
+    ).all(now);
+    return new Map(rows.map((row) => [String(row.key), Number(row.n)]));
   }
 
   #release(
     runId: string,
     stepId: string,
     owner: string,
-    state: "succeeded" | "failed" | "pending" | "cancelled",
+    state: Exclude<StepState, "running">,
     now: number,
     extra: { output?: Json; failure?: StepFailure; retryAt?: number; refundAttempt?: boolean },
   ): boolean {

@@ -1,6 +1,12 @@
 /**
- * The workflow store: one SQLite file (`$OMIGA_HOME/state.db`, WAL, busy timeout) holding
- * runs, steps, events and schedules, migrated to the current schema when opened.
+ * The workflow store: one SQLite file (`$OMIGA_HOME/state.db`) holding runs, steps, events,
+ * schedules and concurrency limits, migrated to the current schema when opened.
+ *
+ * Durability: WAL with `synchronous = FULL`, so that a transaction that returned is on disk.
+ * Under NORMAL a commit reaches the disk only at the next WAL checkpoint, and a power loss
+ * could undo a step's `succeeded` although its files were fsynced, or forget a claim whose
+ * step then wrote checkpoints; a step would then run again from stale state. The price is one
+ * fsync per transaction (`deno task bench engine` measures it; docs/workflows.md).
  *
  * @module
  */
@@ -8,6 +14,7 @@ import { mkdirSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { omigaHome, stateDbPath } from "../home.ts";
 import { EventLog } from "./event_log.ts";
+import { LimitStore } from "./limit_store.ts";
 import { migrate } from "./migrations.ts";
 import { RunStore } from "./run_store.ts";
 import { ScheduleStore } from "./schedule_store.ts";
@@ -45,6 +52,8 @@ export class WorkflowStore {
   readonly events: EventLog;
   /** Cron schedules. */
   readonly schedules: ScheduleStore;
+  /** Concurrency limits per key, for every process on this home. */
+  readonly limits: LimitStore;
   readonly #db: DatabaseSync;
 
   private constructor(home: string, path: string, db: DatabaseSync) {
@@ -55,6 +64,7 @@ export class WorkflowStore {
     this.runs = new RunStore(db, this.events);
     this.steps = new StepStore(db, this.events, this.runs);
     this.schedules = new ScheduleStore(db);
+    this.limits = new LimitStore(db);
   }
 
   /** Opens (creating and migrating when needed) the store under `home`. */
@@ -65,10 +75,16 @@ export class WorkflowStore {
     const db = new DatabaseSync(path);
     db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA synchronous = FULL");
     db.exec("PRAGMA foreign_keys = ON");
     migrate(db);
     return new WorkflowStore(home, path, db);
+  }
+
+  /** The value of a read-only PRAGMA on this connection (`synchronous`: 2 is FULL). */
+  pragma(name: "synchronous" | "journal_mode" | "busy_timeout"): unknown {
+    const row = this.#db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown>;
+    return Object.values(row)[0];
   }
 
   /** Closes the connection. */

@@ -7,7 +7,6 @@
  */
 import { normalisedScore } from "../../core/dataset.ts";
 import { datasetStats } from "../../data/mod.ts";
-import { homeOfArtifactsDir } from "../home.ts";
 import type { StepContext } from "../step.ts";
 import { ingest } from "../train_evaluate/ingest_step.ts";
 import { trainEvaluateParams } from "../train_evaluate/params.ts";
@@ -49,7 +48,7 @@ export async function describeSweepDataset(
   });
   const ingested = await ingest(params, ctx);
   const stats = await datasetStats(ingested.datasetId, {
-    home: homeOfArtifactsDir(ctx.artifactsDir),
+    home: ctx.home,
   });
   const reference = ingested.evaluation?.reference;
   const behaviour = ingested.behaviourReturn?.mean;

@@ -1,17 +1,21 @@
 /**
- * `sweep`: the paper's comparative evaluation as one run. One `dataset/<env>-<tier>` step per
- * built-in dataset (generate, store, describe), one `cell/<dataset>/<algorithm>/a<alpha>/s<seed>`
- * step per cell of datasets x algorithms x alphas x seeds (train then evaluate, in Workers,
- * checkpointed, under the training concurrency limit), then `report` (HTML, JSON, CSV). The
- * steps are derived from the validated parameters when the run is submitted, so the engine's
- * guarantees (memoised outputs, leases, takeover, resume, cancellation) hold for every cell.
+ * `sweep`: the paper's comparative evaluation as one run, a graph of steps. One
+ * `dataset/<env>-<tier>` step per built-in dataset (generate, store, describe), all free to run
+ * at once; one `cell/<dataset>/<algorithm>/a<alpha>/s<seed>` step per cell of datasets x
+ * algorithms x alphas x seeds, each after its own dataset (train then evaluate, in Workers,
+ * checkpointed, under the `cpu` concurrency key: as many at once as the home allows, by default
+ * one per core); then `report` (HTML, JSON, CSV) after every cell. The steps are derived from
+ * the validated parameters when the run is submitted, so the engine's guarantees (memoised
+ * outputs, leases, takeover, resume, cancellation) hold for every cell. Cells are
+ * deterministic, so the results do not depend on how many ran at once.
  *
  * @module
  */
 import { trainInput } from "../train_evaluate/train_input.ts";
 import { defineWorkflow } from "../definition.ts";
+import { CPU_KEY } from "../store/limit_store.ts";
 import { cellPath, cellStepId, datasetStepId, type SweepCellKey, sweepCells } from "./cells.ts";
-import { type SweepCellInput, type SweepCellOutput, trainAndEvaluateCell } from "./cell_step.ts";
+import { type SweepCellInput, trainAndEvaluateCell } from "./cell_step.ts";
 import {
   describeSweepDataset,
   type SweepDatasetInput,
@@ -69,10 +73,11 @@ function cellInput(
   };
 }
 
-function outputOf<T>(outputs: Record<string, unknown>, stepId: string): T {
-  const output = outputs[stepId];
+/** The output of `stepId` in a group's record (a step a graph bug would leave out: an error). */
+function outputOf<T>(group: Readonly<Record<string, T>> | undefined, stepId: string): T {
+  const output = group?.[stepId];
   if (output === undefined) throw new Error(`step "${stepId}" has no output yet`);
-  return output as T;
+  return output;
 }
 
 /** The `sweep` workflow. */
@@ -81,43 +86,46 @@ export const sweepWorkflow = defineWorkflow({
   description: "datasets x algorithms x alphas x seeds, each trained and evaluated; a report",
   params: sweepParams,
 })
-  .expand((params) => {
-    const plan = resolveSweep(params);
-    return plan.datasets.map((key) => ({
-      id: datasetStepId(key),
-      input: (): SweepDatasetInput => ({
-        key,
-        episodes: plan.episodes,
-        datasetSeed: plan.datasetSeed,
-        evalEpisodes: plan.evalEpisodes,
-        evalSeeds: plan.evalSeeds,
-      }),
-      run: describeSweepDataset,
-    }));
+  .expand("dataset", {
+    steps: (params) => {
+      const plan = resolveSweep(params);
+      return plan.datasets.map((key) => ({
+        id: datasetStepId(key),
+        input: (): SweepDatasetInput => ({
+          key,
+          episodes: plan.episodes,
+          datasetSeed: plan.datasetSeed,
+          evalEpisodes: plan.evalEpisodes,
+          evalSeeds: plan.evalSeeds,
+        }),
+        run: describeSweepDataset,
+      }));
+    },
   })
-  .expand((params) => {
-    const plan = resolveSweep(params);
-    return sweepCells(plan).map((cell) => ({
-      id: cellStepId(cell),
-      kind: "training" as const,
-      retry: { maxAttempts: 5, baseDelayMs: 500 },
-      input: ({ outputs }: { outputs: Record<string, unknown> }): SweepCellInput =>
-        cellInput(
-          plan,
-          cell,
-          outputOf<SweepDatasetOutput>(outputs, datasetStepId(cell.dataset)),
-        ),
-      run: trainAndEvaluateCell,
-    }));
+  .expand("cell", {
+    after: ["dataset"],
+    steps: (params) => {
+      const plan = resolveSweep(params);
+      return sweepCells(plan).map((cell) => ({
+        id: cellStepId(cell),
+        // Only its own dataset: a cell may start while other datasets are being generated.
+        after: [datasetStepId(cell.dataset)],
+        concurrency: CPU_KEY,
+        retry: { maxAttempts: 5, baseDelayMs: 500 },
+        input: ({ outputs }): SweepCellInput =>
+          cellInput(plan, cell, outputOf(outputs.dataset, datasetStepId(cell.dataset))),
+        run: trainAndEvaluateCell,
+      }));
+    },
   })
   .step("report", {
+    after: ["dataset", "cell"],
     input: ({ params, outputs }): SweepReportInput => {
       const plan = resolveSweep(params);
-      const all = outputs as Record<string, unknown>;
       return {
         plan,
-        datasets: plan.datasets.map((key) => outputOf(all, datasetStepId(key))),
-        cells: sweepCells(plan).map((cell) => outputOf<SweepCellOutput>(all, cellStepId(cell))),
+        datasets: plan.datasets.map((key) => outputOf(outputs.dataset, datasetStepId(key))),
+        cells: sweepCells(plan).map((cell) => outputOf(outputs.cell, cellStepId(cell))),
       };
     },
     run: writeSweepReport,

@@ -6,7 +6,6 @@
  */
 import { ENV_NAMES } from "../../core/envs/mod.ts";
 import { type DatasetManifest, getManifest } from "../../data/mod.ts";
-import { homeOfArtifactsDir } from "../home.ts";
 import { generateAndStore } from "../ingest.ts";
 import type { StepContext } from "../step.ts";
 import { evaluationSeeds, type TrainEvaluateParams } from "./params.ts";
@@ -14,7 +13,7 @@ import type { IngestOutput } from "./types.ts";
 
 /** Runs the step. Generating is deterministic, so a repeated attempt stores the same dataset. */
 export async function ingest(params: TrainEvaluateParams, ctx: StepContext): Promise<IngestOutput> {
-  const home = homeOfArtifactsDir(ctx.artifactsDir);
+  const home = ctx.home;
   let manifest: DatasetManifest;
   if (params.dataset !== undefined) {
     manifest = await getManifest(params.dataset, { home, newest: true });

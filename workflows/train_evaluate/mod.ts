@@ -1,11 +1,13 @@
 /**
  * `train-evaluate`: ingest (a stored dataset, or a built-in one generated now) -> train (OMIGA
- * or an ablation, any backend, in a Worker, checkpointed) -> evaluate (N episodes x seeds in the
- * simulator, in a Worker) -> report (JSON and a human summary).
+ * or an ablation, any backend, in a Worker, checkpointed, under the `cpu` concurrency key) ->
+ * evaluate (N episodes x seeds in the simulator, in a Worker) -> report (JSON and a human
+ * summary). A chain: each step runs after the one before it.
  *
  * @module
  */
 import { defineWorkflow } from "../definition.ts";
+import { CPU_KEY } from "../store/limit_store.ts";
 import { inWorker } from "../worker/in_worker.ts";
 import { ingest } from "./ingest_step.ts";
 import { trainEvaluateParams } from "./params.ts";
@@ -32,7 +34,7 @@ export const trainEvaluateWorkflow = defineWorkflow({
 })
   .step("ingest", { input: ({ params }) => params, run: ingest })
   .step("train", {
-    kind: "training",
+    concurrency: CPU_KEY,
     retry: { maxAttempts: 5, baseDelayMs: 500 },
     input: ({ params, outputs }): TrainInput =>
       trainInput({

@@ -11,7 +11,6 @@ import { type BackendName, describeBackend, selectBackend } from "../../core/bac
 import { writeFileAtomic } from "../../core/checkpoint/mod.ts";
 import { decodeCheckpoint, type PolicyExport, train } from "../../core/omiga/mod.ts";
 import { loadTrainingData } from "../../data/mod.ts";
-import { homeOfArtifactsDir } from "../home.ts";
 import type { StepContext } from "../step.ts";
 import type { Json } from "../store/records.ts";
 import { evaluateExport } from "./policy_evaluation.ts";
@@ -49,10 +48,10 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
     backend: input.backend as BackendName | "auto",
     allowSoftwareGpu: Deno.env.get("OMIGA_ALLOW_SOFTWARE_GPU") === "1",
   });
-  ctx.recordBackend(report as unknown as Record<string, Json>);
+  ctx.annotate("backend", report as unknown as Json);
   ctx.log(describeBackend(report));
   const { transitions } = await loadTrainingData(input.datasetId, {
-    home: homeOfArtifactsDir(ctx.artifactsDir),
+    home: ctx.home,
   });
 
   let checkpoint = await ctx.checkpoint.load();

@@ -54,7 +54,7 @@ async function start(message: Extract<ToWorker, { type: "start" }>): Promise<voi
       },
       progress: (progress) => scope.postMessage({ type: "progress", progress }),
       log: (text, fields = {}) => scope.postMessage({ type: "log", message: text, fields }),
-      recordBackend: (report) => scope.postMessage({ type: "backend", report }),
+      annotate: (name, value) => scope.postMessage({ type: "annotate", name, value }),
     };
     const output = await body(message.input, ctx);
     scope.postMessage({ type: "done", output });

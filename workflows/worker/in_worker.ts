@@ -1,7 +1,7 @@
 /**
  * Runs a step body in a Deno module Worker, so that a CPU-bound step (training) leaves the
  * hosting process (the HTTP server, the CLI's progress display) free to answer. Progress, log
- * lines, checkpoints and the backend report are relayed to the engine's context; the step's
+ * lines, checkpoints and annotations are relayed to the engine's context; the step's
  * AbortSignal is relayed into the Worker.
  *
  * @module
@@ -25,7 +25,7 @@ const HOST = new URL("./host.ts", import.meta.url);
  * @example
  * ```ts ignore
  * const chain = inWorker(new URL("./demo/hash_chain_body.ts", import.meta.url), "hashChain");
- * builder.step("chain", { kind: "training", input: ({ params }) => params, run: chain });
+ * builder.step("chain", { concurrency: "cpu", input: ({ params }) => params, run: chain });
  * ```
  */
 export function inWorker<I, O>(
@@ -66,8 +66,8 @@ export function inWorker<I, O>(
             return ctx.progress(message.progress);
           case "log":
             return ctx.log(message.message, message.fields);
-          case "backend":
-            return ctx.recordBackend(message.report);
+          case "annotate":
+            return ctx.annotate(message.name, message.value);
           case "checkpoint-save":
             return void reply(message.id, () => ctx.checkpoint.save(message.bytes));
           case "checkpoint-load":
@@ -97,6 +97,7 @@ export function inWorker<I, O>(
           runId: ctx.runId,
           stepId: ctx.stepId,
           attempt: ctx.attempt,
+          home: ctx.home,
           artifactsDir: ctx.artifactsDir,
         },
       });

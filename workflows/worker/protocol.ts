@@ -21,7 +21,7 @@ export type ToWorker =
     module: string;
     exportName: string;
     input: unknown;
-    context: { runId: string; stepId: string; attempt: number; artifactsDir: string };
+    context: { runId: string; stepId: string; attempt: number; home: string; artifactsDir: string };
   }
   | { type: "abort"; reason: WireError }
   | { type: "reply"; id: number; value?: unknown; error?: WireError };
@@ -30,7 +30,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: "progress"; progress: StepProgress }
   | { type: "log"; message: string; fields: Record<string, Json> }
-  | { type: "backend"; report: Record<string, Json> }
+  | { type: "annotate"; name: string; value: Json }
   | { type: "checkpoint-save"; id: number; bytes: Uint8Array }
   | { type: "checkpoint-load"; id: number }
   | { type: "done"; output: unknown }

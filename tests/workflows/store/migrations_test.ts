@@ -55,3 +55,41 @@ Deno.test("the store file is in WAL mode", () => {
   db.close();
   Deno.removeSync(home, { recursive: true });
 });
+
+Deno.test("runs stored before steps became a graph keep their order, keys and backend report", () => {
+  const home = Deno.makeTempDirSync();
+  const old = new DatabaseSync(stateDbPath(home));
+  assertEquals(migrate(old, MIGRATIONS.slice(0, 2)), [1, 2]);
+  old.prepare(
+    `INSERT INTO runs (id, workflow, params, state, request_hash, backend_report, created_at,
+       updated_at) VALUES ('r1', 'sweep', '{}', 'running', 'h', '{"backend":"wasm"}', 1, 2)`,
+  ).run();
+  const step = old.prepare(
+    `INSERT INTO steps (run_id, step_id, position, kind, state, max_attempts)
+     VALUES ('r1', ?, ?, ?, ?, 3)`,
+  );
+  step.run("dataset/spread-medium", 0, "default", "succeeded");
+  step.run("cell/spread-medium/bc/s0", 1, "training", "running");
+  step.run("report", 2, "default", "pending");
+  old.close();
+
+  using store = WorkflowStore.open({ home });
+  const steps = store.runs.steps("r1");
+  assertEquals(steps.map((s) => [s.stepId, s.after, s.group, s.concurrencyKey, s.state]), [
+    ["dataset/spread-medium", [], "dataset", null, "succeeded"],
+    ["cell/spread-medium/bc/s0", ["dataset/spread-medium"], "cell", "cpu", "running"],
+    ["report", ["cell/spread-medium/bc/s0"], null, null, "pending"],
+  ]);
+  assertEquals(store.runs.get("r1").annotations, { backend: { backend: "wasm" } });
+  store.close();
+  Deno.removeSync(home, { recursive: true });
+});
+
+Deno.test("the store commits with synchronous = FULL", () => {
+  const home = Deno.makeTempDirSync();
+  using store = WorkflowStore.open({ home });
+  // The setting is per connection: read it through the store's own.
+  assertEquals(store.pragma("synchronous"), 2);
+  store.close();
+  Deno.removeSync(home, { recursive: true });
+});

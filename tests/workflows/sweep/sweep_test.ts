@@ -148,3 +148,56 @@ async function assertRendersInChromium(html: string): Promise<void> {
     await browser.close();
   }
 }
+
+/** Runs the sweep `params` in a fresh home under `limits`; its table and cell files' bytes. */
+async function sweepFiles(params: Record<string, unknown>, limits: Record<string, number>) {
+  const home = await Deno.makeTempDir({ prefix: "omiga-sweep-par-" });
+  try {
+    using store = WorkflowStore.open({ home });
+    const engine = new Engine(store, defaultRegistry(), { ...TEST_ENGINE, limits });
+    const { run } = engine.submit("sweep", params);
+    const finished = await engine.execute(run.id);
+    assertEquals(finished.state, "succeeded", finished.error ?? "");
+    const output = finished.output as unknown as SweepReportOutput;
+    // The most cells that held a lease at the same time.
+    let running = 0;
+    let most = 0;
+    for (const e of store.events.list(run.id, 0, 100_000)) {
+      if (!e.stepId?.startsWith("cell/")) continue;
+      if (e.type === "step.started") most = Math.max(most, ++running);
+      if (e.type === "step.succeeded") running--;
+    }
+    return {
+      table: await Deno.readFile(output.files.tableCsv),
+      cells: await Deno.readFile(output.files.cellsCsv),
+      most,
+    };
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+}
+
+Deno.test({
+  name: "a sweep run with cells side by side writes the same table as one run cell by cell",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const params = {
+      ...TINY_SWEEP,
+      algorithms: "omiga,bc",
+      alphas: "10",
+      iterations: 10,
+      evalEvery: 10,
+    };
+    const sequential = await sweepFiles(params, { cpu: 1 });
+    const parallel = await sweepFiles(params, { cpu: 4 });
+    assertEquals(sequential.most, 1);
+    assert(parallel.most >= 2, `cells should overlap, at most ${parallel.most} did`);
+    assertEquals(
+      new TextDecoder().decode(parallel.table),
+      new TextDecoder().decode(sequential.table),
+    );
+    assertEquals(parallel.table, sequential.table);
+    assertEquals(parallel.cells, sequential.cells);
+  },
+});

@@ -67,7 +67,10 @@ Deno.test({
     assertEquals(actions.length, 2 * 3 * 2);
     assert(actions.every((a) => a >= -1 && a <= 1));
     policy.dispose();
-    assertEquals((finished.backendReport as { backend?: string } | null)?.backend, "cpu");
+    assertEquals(
+      (finished.annotations.backend as { backend?: string } | undefined)?.backend,
+      "cpu",
+    );
     await Deno.remove(home, { recursive: true });
   },
 });

@@ -10,13 +10,14 @@ import { generateAndStore } from "../../../workflows/ingest.ts";
 import { trainOmiga } from "../../../workflows/train_evaluate/train_step.ts";
 import type { TrainInput } from "../../../workflows/train_evaluate/mod.ts";
 
-function memoryContext(artifactsDir: string, checkpoints: Uint8Array[]) {
+function memoryContext(home: string, artifactsDir: string, checkpoints: Uint8Array[]) {
   const progress: StepProgress[] = [];
   const ctx: StepContext = {
     runId: "run",
     stepId: "cell/x",
     attempt: 1,
     signal: new AbortController().signal,
+    home,
     artifactsDir,
     checkpoint: {
       save: (bytes) => Promise.resolve(checkpoints.push(bytes.slice())),
@@ -24,7 +25,7 @@ function memoryContext(artifactsDir: string, checkpoints: Uint8Array[]) {
     },
     progress: (p) => void progress.push(p),
     log: () => {},
-    recordBackend: () => {},
+    annotate: () => {},
   };
   return { ctx, progress };
 }
@@ -50,12 +51,12 @@ Deno.test({
       folder: "cells/a/s0",
     };
     const checkpoints: Uint8Array[] = [];
-    const first = await trainOmiga(input, memoryContext(artifactsDir, checkpoints).ctx);
+    const first = await trainOmiga(input, memoryContext(home, artifactsDir, checkpoints).ctx);
     assertEquals(first.policyFile, join("cells/a/s0", "policy.safetensors"));
     assertEquals(first.curve.map((p) => p.iteration), [10, 20]);
     const policy = await Deno.readFile(join(artifactsDir, first.policyFile));
 
-    const again = memoryContext(artifactsDir, checkpoints);
+    const again = memoryContext(home, artifactsDir, checkpoints);
     const second = await trainOmiga(input, again.ctx);
     assertEquals(second.iterations, 20);
     assertEquals(second.curve, first.curve);
