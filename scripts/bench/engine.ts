@@ -2,6 +2,8 @@
  * `deno task bench engine [--runs N]`: the workflow engine's own costs, on a temporary store.
  * - `msPerRun`: submit and execute a three-step no-op workflow (claims, leases, outputs, events);
  * - `msPerProgressEvent`: one `ctx.progress` call (an event appended to SQLite);
+ * - `synchronousNormal`: the same two on a store committing with `synchronous = NORMAL`, to show
+ *   what the store's FULL costs;
  * - `msPerWorkerRun`: a one-step run whose (trivial) body runs in a fresh Worker;
  * - `timerLagMs`: the worst delay of a 10 ms main-thread timer while a CPU-bound hash chain
  *   (one stretch of about 10^8 hash rounds, no await inside) runs in a Worker, against the same
@@ -123,11 +125,35 @@ export async function benchEngine(args: string[]): Promise<Record<string, unknow
       if (run.state !== "succeeded") throw new Error(run.error ?? run.state);
       workerRuns.push(performance.now() - start);
     }
+    // The same small runs and events on a store that commits with synchronous = NORMAL: what
+    // FULL (one fsync per transaction, the store's setting) costs.
+    const normalHome = Deno.makeTempDirSync({ prefix: "omiga-bench-normal-" });
+    const normal = WorkflowStore.open({ home: normalHome, synchronous: "NORMAL" });
+    const normalEngine = new Engine(normal, registry, { pollMs: 20 });
+    const normalRuns: number[] = [];
+    let normalEventMs: number;
+    try {
+      for (let i = 0; i < runs; i++) {
+        const start = performance.now();
+        await normalEngine.execute(normalEngine.submit("noop", {}).run.id);
+        normalRuns.push(performance.now() - start);
+      }
+      const start = performance.now();
+      await normalEngine.execute(normalEngine.submit("progress", {}).run.id);
+      normalEventMs = (performance.now() - start) / 2_000;
+    } finally {
+      normal.close();
+      Deno.removeSync(normalHome, { recursive: true });
+    }
     return {
       bench: "engine",
       runs,
       msPerRun: Number(median(perRun).toFixed(2)),
       msPerProgressEvent: Number(msPerProgressEvent.toFixed(3)),
+      synchronousNormal: {
+        msPerRun: Number(median(normalRuns).toFixed(2)),
+        msPerProgressEvent: Number(normalEventMs.toFixed(3)),
+      },
       msPerWorkerRun: Number(median(workerRuns).toFixed(1)),
       timerLagMs: {
         chainInWorker: await worstTimerLag(() => execute("chain-worker")),

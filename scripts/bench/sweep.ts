@@ -8,7 +8,13 @@
  */
 import { parseArgs } from "node:util";
 import { ValidationError } from "../../core/errors.ts";
-import { defaultRegistry, Engine, parseParams, WorkflowStore } from "../../workflows/mod.ts";
+import {
+  defaultRegistry,
+  Engine,
+  parseParams,
+  type RunEvent,
+  WorkflowStore,
+} from "../../workflows/mod.ts";
 import { type SweepReportOutput, sweepWorkflow } from "../../workflows/sweep/mod.ts";
 import { paramsFromFlags } from "../cli/flags.ts";
 
@@ -18,6 +24,18 @@ interface SweepTiming {
   mostCellsAtOnce: number;
   table: string;
   cells: string;
+}
+
+/** The most steps whose ids start with `prefix` that held a lease at once, from a run's events. */
+export function mostAtOnce(events: readonly RunEvent[], prefix: string): number {
+  let running = 0;
+  let most = 0;
+  for (const e of events) {
+    if (!e.stepId?.startsWith(prefix)) continue;
+    if (e.type === "step.started") most = Math.max(most, ++running);
+    if (e.type === "step.succeeded") running--;
+  }
+  return most;
 }
 
 async function timeSweep(params: unknown, cpuLimit: number): Promise<SweepTiming> {
@@ -32,13 +50,7 @@ async function timeSweep(params: unknown, cpuLimit: number): Promise<SweepTiming
     if (finished.state !== "succeeded") {
       throw new Error(`sweep ${finished.state}: ${finished.error}`);
     }
-    let running = 0;
-    let mostCellsAtOnce = 0;
-    for (const e of store.events.list(run.id, 0, 1_000_000)) {
-      if (!e.stepId?.startsWith("cell/")) continue;
-      if (e.type === "step.started") mostCellsAtOnce = Math.max(mostCellsAtOnce, ++running);
-      if (e.type === "step.succeeded") running--;
-    }
+    const mostCellsAtOnce = mostAtOnce(store.events.list(run.id, 0, 1_000_000), "cell/");
     const output = finished.output as unknown as SweepReportOutput;
     return {
       cpuLimit,

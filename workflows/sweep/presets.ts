@@ -73,8 +73,8 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     backend: "auto",
   },
   /**
-   * About half an hour on 2 cores (cells run one at a time): the four datasets x 3 algorithms x
-   * alphas {0.1, 10} x 3 seeds (60 cells) with the paper's networks and batch and 600
+   * Minutes on 2 cores (its cells run one per core; README, Benchmarks): the four datasets x 3
+   * algorithms x alphas {0.1, 10} x 3 seeds (60 cells) with the paper's networks and batch and 600
    * iterations: a look at every algorithm and the report, far too few for the critics to separate
    * OMIGA from BC (that takes a few thousand; README, Results). Smaller networks would be faster
    * but do not fit spread's controller.

@@ -116,3 +116,63 @@ Deno.test("schedules add, list and rm", async () => {
   assertEquals((await omiga(home, "schedules", "list")).stdout.trim(), "no schedules");
   Deno.removeSync(home, { recursive: true });
 });
+
+Deno.test("Ctrl-C on a foreground run cancels it, says how to resume it, and leaves nothing for a worker", async () => {
+  const home = Deno.makeTempDirSync({ prefix: "omiga-cli-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "scripts/omiga.ts",
+      "run",
+      "hash-fan",
+      "--chains",
+      "2",
+      "--iterations",
+      "100000",
+      "--rounds-per-iteration",
+      "20000",
+    ],
+    cwd: ROOT,
+    env: { OMIGA_HOME: home, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // Read progress lines until both chains report: two steps of the run are running at once.
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let stdout = "";
+  while (!(stdout.includes("chain/0: iteration") && stdout.includes("chain/1: iteration"))) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the run ended before both chains ran:\n${stdout}`);
+    stdout += value;
+  }
+  child.kill("SIGINT");
+  for (let part = await reader.read(); !part.done; part = await reader.read()) stdout += part.value;
+  const status = await child.status;
+  await child.stderr.cancel();
+  assertEquals(status.code, 1, stdout);
+  assert(stdout.includes("interrupted: stopping run"), stdout);
+  const runId = /submitted run (\S+)/.exec(stdout)![1];
+  assert(stdout.includes(`resume it with: deno task omiga runs resume ${runId}`), stdout);
+
+  const shown = JSON.parse((await omiga(home, "runs", "show", runId, "--json")).stdout);
+  assertEquals(shown.state, "cancelled");
+  assertEquals(shown.steps.map((s: { state: string }) => s.state), [
+    "succeeded",
+    "cancelled",
+    "cancelled",
+    "cancelled",
+  ]);
+  const logs = await omiga(home, "runs", "logs", runId, "--json");
+  const cancelled = logs.stdout.trim().split("\n").map((l) => JSON.parse(l))
+    .find((e: { type: string }) => e.type === "run.cancelled");
+  assertEquals(cancelled.payload.reason, "interrupted (Ctrl-C)");
+  // Nothing is left for a worker to pick up silently.
+  const worker = await omiga(home, "worker", "--until-idle", "--quiet");
+  assert(worker.stdout.includes("nothing left to run"), worker.stdout);
+  assertEquals(
+    JSON.parse((await omiga(home, "runs", "show", runId, "--json")).stdout).state,
+    "cancelled",
+  );
+  Deno.removeSync(home, { recursive: true });
+});

@@ -22,6 +22,7 @@ import {
   type SweepReportOutput,
 } from "../../../workflows/sweep/mod.ts";
 import { eventsOf, nextEvent, spawnWorker, TEST_ENGINE } from "../test_engine.ts";
+import { mostAtOnce } from "../../../scripts/bench/sweep.ts";
 
 /** Tiny networks, few iterations and episodes: the whole sweep is ten short cells. */
 const TINY_SWEEP = {
@@ -159,18 +160,11 @@ async function sweepFiles(params: Record<string, unknown>, limits: Record<string
     const finished = await engine.execute(run.id);
     assertEquals(finished.state, "succeeded", finished.error ?? "");
     const output = finished.output as unknown as SweepReportOutput;
-    // The most cells that held a lease at the same time.
-    let running = 0;
-    let most = 0;
-    for (const e of store.events.list(run.id, 0, 100_000)) {
-      if (!e.stepId?.startsWith("cell/")) continue;
-      if (e.type === "step.started") most = Math.max(most, ++running);
-      if (e.type === "step.succeeded") running--;
-    }
     return {
       table: await Deno.readFile(output.files.tableCsv),
       cells: await Deno.readFile(output.files.cellsCsv),
-      most,
+      // The most cells that held a lease at the same time.
+      most: mostAtOnce(store.events.list(run.id, 0, 100_000), "cell/"),
     };
   } finally {
     await Deno.remove(home, { recursive: true });
