@@ -38,7 +38,13 @@ Deno.test({
     const home = await Deno.makeTempDir({ prefix: "omiga-graph-kill-" });
     using store = WorkflowStore.open({ home });
     store.limits.set("cpu", 2);
-    const params = { chains: 2, iterations: 400, roundsPerIteration: 20_000, checkpointEvery: 10 };
+    // Long enough that neither chain can end before the other has checkpointed.
+    const params = {
+      chains: 2,
+      iterations: 3_000,
+      roundsPerIteration: 20_000,
+      checkpointEvery: 20,
+    };
     const engine = new Engine(store, defaultRegistry(), TEST_ENGINE);
     const { run } = engine.submit("hash-fan", params);
 
@@ -66,7 +72,7 @@ Deno.test({
     const output = finished.output as { digests: string[]; resumedFrom: number[] };
     assertEquals(
       output.digests,
-      expectedDigests({ chains: 2, seed: 0, iterations: 400, rounds: 20_000 }),
+      expectedDigests({ chains: 2, seed: 0, iterations: 3_000, rounds: 20_000 }),
     );
     for (const [i, from] of output.resumedFrom.entries()) {
       assert(from > 0, `chain ${i} resumed from a checkpoint, not from the start`);
