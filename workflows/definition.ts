@@ -19,7 +19,7 @@ import { ValidationError } from "../core/errors.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";
 import type { StepBody } from "./step.ts";
 import { CONCURRENCY_KEY } from "./store/limit_store.ts";
-import type { Json } from "./store/records.ts";
+import type { Json, StepRecord } from "./store/records.ts";
 
 /** What a step's input is computed from. */
 export interface StepSources<P, Outputs> {
@@ -299,14 +299,15 @@ export class WorkflowBuilder<
   > {
     const name = this.#meta.name;
     checkName(name, id, "step id");
-    const segment: Segment = {
-      kind: "step",
-      name: id,
-      after: spec.after ?? this.#lastName(),
-      step: toStep(name, id, spec),
-    };
-    this.#check([...this.#segments, segment]);
-    return new WorkflowBuilder(this.#meta, [...this.#segments, segment]);
+    return new WorkflowBuilder(
+      this.#meta,
+      this.#appended({
+        kind: "step",
+        name: id,
+        after: spec.after ?? this.#lastName(),
+        step: toStep(name, id, spec),
+      }),
+    );
   }
 
   /**
@@ -359,16 +360,18 @@ export class WorkflowBuilder<
     Groups | G,
     G
   > {
-    const name = this.#meta.name;
-    checkName(name, group, "group name");
-    const segment: Segment = {
-      kind: "group",
-      name: group,
-      after: spec.after ?? this.#lastName(),
-      expand: spec.steps as (params: unknown) => ExpandedStep<unknown, unknown, unknown, unknown>[],
-    };
-    this.#check([...this.#segments, segment]);
-    return new WorkflowBuilder(this.#meta, [...this.#segments, segment]);
+    checkName(this.#meta.name, group, "group name");
+    return new WorkflowBuilder(
+      this.#meta,
+      this.#appended({
+        kind: "group",
+        name: group,
+        after: spec.after ?? this.#lastName(),
+        expand: spec.steps as (
+          params: unknown,
+        ) => ExpandedStep<unknown, unknown, unknown, unknown>[],
+      }),
+    );
   }
 
   #lastName(): string[] {
@@ -376,27 +379,31 @@ export class WorkflowBuilder<
     return last === undefined ? [] : [last.name];
   }
 
-  /** Names unique, and each declared dependency a name declared before it. */
-  #check(segments: readonly Segment[]): void {
-    const seen = new Set<string>();
-    for (const segment of segments) {
-      for (const dependency of segment.after) {
-        const base = dependency.split("/")[0];
-        const group = segments.find((s) => s.name === base && s.kind === "group");
-        if (!seen.has(dependency) && !(dependency.includes("/") && group && seen.has(base))) {
-          throw new ValidationError(
-            `workflow "${this.#meta.name}": "${segment.name}" runs after "${dependency}", ` +
-              `which is not a step or group declared before it`,
-          );
-        }
-      }
-      if (seen.has(segment.name)) {
+  /**
+   * The segments with `segment` added, checked as far as they can be before a run's parameters
+   * are known: its name new, and each of its dependencies a step or group declared before it, or
+   * a member (`<group>/...`) of such a group. {@link expandSegments} checks the members at
+   * submission.
+   */
+  #appended(segment: Segment): Segment[] {
+    const declared = new Map(this.#segments.map((s) => [s.name, s.kind]));
+    for (const dependency of segment.after) {
+      const known = dependency.includes("/")
+        ? declared.get(dependency.split("/")[0]) === "group"
+        : declared.has(dependency);
+      if (!known) {
         throw new ValidationError(
-          `workflow "${this.#meta.name}": "${segment.name}" is declared twice`,
+          `workflow "${this.#meta.name}": "${segment.name}" runs after "${dependency}", ` +
+            `which is not a step or group declared before it`,
         );
       }
-      seen.add(segment.name);
     }
+    if (declared.has(segment.name)) {
+      throw new ValidationError(
+        `workflow "${this.#meta.name}": "${segment.name}" is declared twice`,
+      );
+    }
+    return [...this.#segments, segment];
   }
 
   /** The finished definition (at least one step or group). */
@@ -475,30 +482,30 @@ export function parseParams<P>(workflow: WorkflowDefinition<P>, raw: unknown): P
 }
 
 /**
- * The outputs a step may read: for each of its ancestors (the steps it runs after, directly or
- * not), `outputs[id]`, or `outputs[group][id]` for a step of a group. `steps` are a run's steps
- * with their dependencies; `done` the outputs of its succeeded steps by id.
+ * The outputs a step may read: for each of its succeeded ancestors (the steps it runs after,
+ * directly or not), `outputs[id]`, or `outputs[group][id]` for a step of a group. `steps` are a
+ * run's steps as stored, with their dependencies, states and outputs.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { visibleOutputs } from "./definition.ts";
+ * const step = (stepId: string, group: string | null, after: string[], output: number | null) =>
+ *   ({ stepId, group, after, state: output === null ? "pending" as const : "succeeded" as const, output });
  * const steps = [
- *   { id: "a", after: [] },
- *   { id: "cell/1", group: "cell", after: ["a"] },
- *   { id: "b", after: [] },
- *   { id: "report", after: ["cell/1"] },
+ *   step("a", null, [], 1),
+ *   step("cell/1", "cell", ["a"], 2),
+ *   step("b", null, [], 3),
+ *   step("report", null, ["cell/1"], null),
  * ];
- * const done = { a: 1, "cell/1": 2, b: 3 };
- * assert.deepEqual(visibleOutputs(steps, "report", done), { a: 1, cell: { "cell/1": 2 } });
+ * assert.deepEqual(visibleOutputs(steps, "report"), { a: 1, cell: { "cell/1": 2 } });
  * ```
  */
 export function visibleOutputs(
-  steps: readonly { id: string; group?: string; after: readonly string[] }[],
+  steps: readonly Pick<StepRecord, "stepId" | "group" | "after" | "state" | "output">[],
   stepId: string,
-  done: Readonly<Record<string, Json>>,
 ): Record<string, Json> {
-  const byId = new Map(steps.map((step) => [step.id, step]));
+  const byId = new Map(steps.map((step) => [step.stepId, step]));
   const ancestors = new Set<string>();
   const stack = [...(byId.get(stepId)?.after ?? [])];
   while (stack.length > 0) {
@@ -510,11 +517,11 @@ export function visibleOutputs(
   const outputs: Record<string, Json> = {};
   // In the run's order, so that a group's record lists its steps in order.
   for (const step of steps) {
-    if (!ancestors.has(step.id) || !(step.id in done)) continue;
-    if (step.group === undefined) outputs[step.id] = done[step.id];
+    if (!ancestors.has(step.stepId) || step.state !== "succeeded") continue;
+    if (step.group === null) outputs[step.stepId] = step.output;
     else {
       const record = (outputs[step.group] ??= {}) as Record<string, Json>;
-      record[step.id] = done[step.id];
+      record[step.stepId] = step.output;
     }
   }
   return outputs;

@@ -213,12 +213,13 @@ export class Engine {
     try {
       while (!signal?.aborted) {
         while (running.size < this.concurrency) {
-          const stored = this.store.limits.byKey();
+          // The home's limits are read once per claim, and only when a keyed step is ready.
+          let stored: Map<string, number> | undefined;
           const claim = this.store.steps.claim({
             owner: this.owner,
             now: Date.now(),
             leaseMs: this.leaseMs,
-            limitOf: (key) => this.limitOf(key, stored),
+            limitOf: (key) => this.limitOf(key, stored ??= this.store.limits.byKey()),
             workflows,
             runId,
           });
@@ -285,13 +286,8 @@ export class Engine {
       }
       let input = step.input;
       if (input === null) {
-        // The outputs of the step's ancestors as the run was submitted (its stored graph).
-        const graph = this.store.runs.steps(run.id).map((s) => ({
-          id: s.stepId,
-          after: s.after,
-          ...(s.group === null ? {} : { group: s.group }),
-        }));
-        const outputs = visibleOutputs(graph, step.stepId, steps.outputs(run.id));
+        // The outputs of the step's ancestors in the graph stored with the run.
+        const outputs = visibleOutputs(this.store.runs.steps(run.id), step.stepId);
         input = toJson(
           computeInput(definition, run.params, outputs),
           `the input of step "${step.stepId}"`,

@@ -115,11 +115,6 @@ export class ProgressView {
     this.#write(progressLine(label, progress));
   }
 
-  /** The steps that have a bar now. */
-  get barred(): string[] {
-    return [...this.#barOf.keys()];
-  }
-
   /** Ends the bars still on screen. */
   close(): void {
     this.#bars?.stop();

@@ -4,30 +4,18 @@
  * concurrency key's limit holds across two worker processes on one home.
  */
 import { assert, assertEquals } from "../assert.ts";
-import {
-  chainStepId,
-  defaultRegistry,
-  Engine,
-  type RunEvent,
-  WorkflowStore,
-} from "../../workflows/mod.ts";
+import { chainStepId, defaultRegistry, type RunEvent } from "../../workflows/mod.ts";
 import { chainDigest } from "../../workflows/demo/hash_chain_body.ts";
-import { Rng } from "../../core/rng.ts";
-import { eventsOf, nextEvent, spawnWorker, TEST_ENGINE } from "./test_engine.ts";
+import { chainStarts } from "../../workflows/demo/hash_chain.ts";
+import { eventsOf, nextEvent, openTestEngine, spawnWorker } from "./test_engine.ts";
 
 /** The digests uninterrupted chains of `hash-fan` end with. */
 function expectedDigests(
   params: { chains: number; seed: number; iterations: number; rounds: number },
 ) {
-  const rng = Rng.fromSeed(params.seed);
-  return Array.from({ length: params.chains }, () => {
-    const start = Math.floor(rng.fork().float() * 2 ** 32);
-    return chainDigest({
-      start,
-      iterations: params.iterations,
-      roundsPerIteration: params.rounds,
-    });
-  });
+  return chainStarts(params.seed, params.chains).map((start) =>
+    chainDigest({ start, iterations: params.iterations, roundsPerIteration: params.rounds })
+  );
 }
 
 Deno.test({
@@ -35,8 +23,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const home = await Deno.makeTempDir({ prefix: "omiga-graph-kill-" });
-    using store = WorkflowStore.open({ home });
+    using t = openTestEngine(defaultRegistry());
+    const { home, store, engine } = t;
     store.limits.set("cpu", 2);
     // Long enough that neither chain can end before the other has checkpointed.
     const params = {
@@ -45,7 +33,6 @@ Deno.test({
       roundsPerIteration: 20_000,
       checkpointEvery: 20,
     };
-    const engine = new Engine(store, defaultRegistry(), TEST_ENGINE);
     const { run } = engine.submit("hash-fan", params);
 
     // Kill the worker once both chains have written a checkpoint: both were running at once.
@@ -67,7 +54,7 @@ Deno.test({
     assertEquals(states.slice(1, 3), ["running", "running"], "both chains were mid-way");
 
     // An engine here takes both over once their leases expire.
-    const finished = await new Engine(store, defaultRegistry(), TEST_ENGINE).execute(run.id);
+    const finished = await engine.execute(run.id);
     assertEquals(finished.state, "succeeded", finished.error ?? "");
     const output = finished.output as { digests: string[]; resumedFrom: number[] };
     assertEquals(
@@ -82,7 +69,6 @@ Deno.test({
       .map((e) => e.stepId).sort();
     assertEquals(takeovers, [chainStepId(0), chainStepId(1)]);
     assertEquals(eventsOf(store, run.id, "step.restored").length, 2);
-    await Deno.remove(home, { recursive: true });
   },
 });
 
@@ -91,10 +77,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const home = await Deno.makeTempDir({ prefix: "omiga-graph-limit-" });
-    using store = WorkflowStore.open({ home });
+    using t = openTestEngine(defaultRegistry());
+    const { home, store, engine } = t;
     store.limits.set("cpu", 1);
-    const engine = new Engine(store, defaultRegistry(), TEST_ENGINE);
     const params = { chains: 4, iterations: 60, roundsPerIteration: 20_000, checkpointEvery: 20 };
     const { run } = engine.submit("hash-fan", params);
     const workers = [spawnWorker(home, "null"), spawnWorker(home, "null")];
@@ -121,6 +106,5 @@ Deno.test({
       (store.runs.get(run.id).output as { digests: string[] }).digests,
       expectedDigests({ chains: 4, seed: 0, iterations: 60, rounds: 20_000 }),
     );
-    await Deno.remove(home, { recursive: true });
   },
 });

@@ -21,6 +21,24 @@ export const hashChainParams = z.object({
   checkpointEvery: z.number().int().min(1).default(100),
 });
 
+/**
+ * The starts of `count` chains from `seed`, one forked stream each (the first draws straight
+ * after seeding are poorly mixed); `hash-chain` runs the first, `hash-fan` all of them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { chainStarts } from "./hash_chain.ts";
+ * const [first, second] = chainStarts(7, 2);
+ * assert.equal(chainStarts(7, 1)[0], first);
+ * assert.notEqual(first, second);
+ * ```
+ */
+export function chainStarts(seed: number, count: number): number[] {
+  const rng = Rng.fromSeed(seed);
+  return Array.from({ length: count }, () => Math.floor(rng.fork().float() * 2 ** 32));
+}
+
 /** The `hash-chain` workflow. */
 export const hashChainWorkflow = defineWorkflow({
   name: "hash-chain",
@@ -30,8 +48,7 @@ export const hashChainWorkflow = defineWorkflow({
   .step("plan", {
     input: ({ params }) => params,
     run: (params) => {
-      // A forked stream: the first draws straight after seeding are poorly mixed.
-      const start = Math.floor(Rng.fromSeed(params.seed).fork().float() * 2 ** 32);
+      const [start] = chainStarts(params.seed, 1);
       return Promise.resolve({ ...params, start } satisfies HashChainInput & { seed: number });
     },
   })

@@ -8,19 +8,15 @@
  * @module
  */
 import { z } from "zod";
-import { Rng } from "../../core/rng.ts";
 import { defineWorkflow } from "../definition.ts";
 import { CPU_KEY } from "../store/limit_store.ts";
 import { inWorker } from "../worker/in_worker.ts";
+import { chainStarts, hashChainParams } from "./hash_chain.ts";
 import type { HashChainInput, HashChainOutput } from "./hash_chain_body.ts";
 
 /** Parameters of `hash-fan`. */
-export const hashFanParams = z.object({
+export const hashFanParams = hashChainParams.extend({
   chains: z.number().int().min(1).max(64).default(2),
-  iterations: z.number().int().min(1).max(10_000_000).default(2_000),
-  seed: z.number().int().default(0),
-  roundsPerIteration: z.number().int().min(1).max(10_000_000).default(200_000),
-  checkpointEvery: z.number().int().min(1).default(100),
 });
 
 /** The step id of chain `index`. */
@@ -41,14 +37,7 @@ export const hashFanWorkflow = defineWorkflow({
 })
   .step("plan", {
     input: ({ params }) => params,
-    run: (params) => {
-      const rng = Rng.fromSeed(params.seed);
-      const starts = Array.from(
-        { length: params.chains },
-        () => Math.floor(rng.fork().float() * 2 ** 32),
-      );
-      return Promise.resolve({ starts });
-    },
+    run: (params) => Promise.resolve({ starts: chainStarts(params.seed, params.chains) }),
   })
   .expand("chain", {
     steps: (params) =>

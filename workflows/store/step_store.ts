@@ -141,11 +141,6 @@ export class StepStore {
     });
   }
 
-  /** Steps of `key` holding a live lease now, store-wide. */
-  liveLeases(key: string, now = Date.now()): number {
-    return this.#liveLeasesByKey(now).get(key) ?? 0;
-  }
-
   /**
    * Steps that finished (succeeded or failed) at a time in `[from, to)`, with their run's
    * workflow: what the step-duration metric observes.
@@ -169,15 +164,6 @@ export class StepStore {
   setInput(runId: string, stepId: string, input: Json): void {
     this.#db.prepare("UPDATE steps SET input = ? WHERE run_id = ? AND step_id = ?")
       .run(JSON.stringify(input), runId, stepId);
-  }
-
-  /** Outputs of a run's succeeded steps, by step id. */
-  outputs(runId: string): Record<string, Json> {
-    const outputs: Record<string, Json> = {};
-    for (const step of this.#runs.steps(runId)) {
-      if (step.state === "succeeded") outputs[step.stepId] = step.output;
-    }
-    return outputs;
   }
 
   /**

@@ -21,7 +21,7 @@ import {
   sweepCells,
   type SweepReportOutput,
 } from "../../../workflows/sweep/mod.ts";
-import { eventsOf, nextEvent, spawnWorker, TEST_ENGINE } from "../test_engine.ts";
+import { eventsOf, nextEvent, openTestEngine, spawnWorker, TEST_ENGINE } from "../test_engine.ts";
 import { mostAtOnce } from "../../../scripts/bench/sweep.ts";
 
 /** Tiny networks, few iterations and episodes: the whole sweep is ten short cells. */
@@ -152,23 +152,17 @@ async function assertRendersInChromium(html: string): Promise<void> {
 
 /** Runs the sweep `params` in a fresh home under `limits`; its table and cell files' bytes. */
 async function sweepFiles(params: Record<string, unknown>, limits: Record<string, number>) {
-  const home = await Deno.makeTempDir({ prefix: "omiga-sweep-par-" });
-  try {
-    using store = WorkflowStore.open({ home });
-    const engine = new Engine(store, defaultRegistry(), { ...TEST_ENGINE, limits });
-    const { run } = engine.submit("sweep", params);
-    const finished = await engine.execute(run.id);
-    assertEquals(finished.state, "succeeded", finished.error ?? "");
-    const output = finished.output as unknown as SweepReportOutput;
-    return {
-      table: await Deno.readFile(output.files.tableCsv),
-      cells: await Deno.readFile(output.files.cellsCsv),
-      // The most cells that held a lease at the same time.
-      most: mostAtOnce(store.events.list(run.id, 0, 100_000), "cell/"),
-    };
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
+  using t = openTestEngine(defaultRegistry(), { limits });
+  const { run } = t.engine.submit("sweep", params);
+  const finished = await t.engine.execute(run.id);
+  assertEquals(finished.state, "succeeded", finished.error ?? "");
+  const output = finished.output as unknown as SweepReportOutput;
+  return {
+    table: await Deno.readFile(output.files.tableCsv),
+    cells: await Deno.readFile(output.files.cellsCsv),
+    // The most cells that held a lease at the same time.
+    most: mostAtOnce(t.store.events.list(run.id, 0, 100_000), "cell/"),
+  };
 }
 
 Deno.test({
