@@ -1,6 +1,6 @@
 /**
  * The canonical multi-agent dataset (DESIGN.md section 4) as typed arrays, shared by the
- * generators (`core/envs`), the store (`data/`) and the trainer (`core/omiga`). Arrays are
+ * generators (`core/envs`), the store (`data/`) and the trainer (`core/learn`). Arrays are
  * agent-major per row: `obs[(row * nAgents + agent) * obsDim + k]`.
  *
  * @module
@@ -56,6 +56,8 @@ export interface TransitionArrays {
   nextState: Float32Array; // [M, nAgents, stateDim]
   avail?: Uint8Array; // [M, nAgents, nActions]
   nextAvail?: Uint8Array; // [M, nAgents, nActions]
+  /** The dataset's action at the next step (zero on a terminal row), for SARSA-style targets. */
+  nextAction?: Float32Array | Int32Array; // [M, nAgents, actDim]
 }
 
 /** Reference returns used for normalised scores: 100 * (R - random) / (expert - random). */

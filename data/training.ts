@@ -21,7 +21,7 @@ export interface TrainingData {
  * @example
  * ```ts ignore
  * const { manifest, transitions } = await loadTrainingData("spread-expert-0123456789ab");
- * // core/omiga's trainer samples seeded batches from `transitions`.
+ * // core/learn's trainer samples seeded batches from `transitions`.
  * ```
  */
 export async function loadTrainingData(

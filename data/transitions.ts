@@ -57,6 +57,7 @@ export function toTransitions(dataset: CanonicalDataset): TransitionArrays {
     mask: new Float32Array(m),
     nextObs: new Float32Array(m * a * spec.obsDim),
     nextState: new Float32Array(m * a * spec.stateDim),
+    nextAction: new ActionArray(m * a * spec.actDim),
   };
   if (dataset.avail !== undefined) {
     out.avail = new Uint8Array(m * a * nActions);
@@ -90,6 +91,7 @@ export function toTransitions(dataset: CanonicalDataset): TransitionArrays {
     out.mask.fill(1, written, written + live);
     block(dataset.obs, out.nextObs, a * spec.obsDim, i + 1, live);
     block(dataset.state, out.nextState, a * spec.stateDim, i + 1, live);
+    block(dataset.action, out.nextAction!, a * spec.actDim, i + 1, live);
     if (dataset.avail !== undefined) {
       block(dataset.avail, out.avail!, a * nActions, i, rows);
       block(dataset.avail, out.nextAvail!, a * nActions, i + 1, live);

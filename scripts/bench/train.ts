@@ -12,8 +12,8 @@ import { parseArgs } from "node:util";
 import { backendChoiceFrom, describeBackend, selectBackend } from "../../core/backend/mod.ts";
 import type { MultiAgentSpec } from "../../core/dataset.ts";
 import { ValidationError } from "../../core/errors.ts";
-import { OmigaLearner } from "../../core/omiga/learner.ts";
-import { syntheticTransitions } from "../../core/omiga/synthetic.ts";
+import { Learner } from "../../core/learn/learner.ts";
+import { syntheticTransitions } from "../../core/learn/synthetic.ts";
 import { tf } from "../../core/tf.ts";
 import { median } from "./stats.ts";
 
@@ -63,7 +63,7 @@ export async function benchTrain(args: string[]): Promise<Record<string, unknown
       throw new ValidationError(`--shape must be one of ${Object.keys(SHAPES)}`);
     }
     const data = syntheticTransitions(spec, 10_000, 1);
-    const learner = OmigaLearner.create(spec, { batchSize, seed: 0 });
+    const learner = Learner.create(spec, { batchSize, seed: 0 });
     try {
       for (let i = 0; i < 10; i++) learner.step(data); // warm-up
       await learner.losses();

@@ -4,14 +4,14 @@
  *
  * @module
  */
-import { hasAlpha, type OmigaAlgorithm } from "../../core/omiga/mod.ts";
+import { type AlgorithmName, hasAlpha } from "../../core/learn/mod.ts";
 import type { SweepPlan } from "./presets.ts";
 
 /** One train+evaluate cell. */
 export interface SweepCellKey {
   /** The dataset's key, `<env>-<tier>`. */
   dataset: string;
-  algorithm: OmigaAlgorithm;
+  algorithm: AlgorithmName;
   /** Null for an algorithm without a regularisation temperature (bc). */
   alpha: number | null;
   seed: number;

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { BACKEND_NAMES } from "../../core/backend/mod.ts";
 import { ENV_NAMES, TIERS } from "../../core/envs/mod.ts";
-import { OMIGA_ALGORITHMS } from "../../core/omiga/mod.ts";
+import { ALGORITHM_NAMES } from "../../core/learn/mod.ts";
 import { SWEEP_PRESET_NAMES, SWEEP_PRESETS, type SweepPlan } from "./presets.ts";
 
 const count = (max: number) => z.number().int().min(1).max(max);
@@ -38,7 +38,7 @@ export const sweepParams = z.object({
   /** Episodes generated per dataset. */
   episodes: count(1_000_000).optional(),
   datasetSeed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-  algorithms: listOf(z.enum(OMIGA_ALGORITHMS)),
+  algorithms: listOf(z.enum(ALGORITHM_NAMES)),
   /** Regularisation temperatures (bc has none and runs once per seed). */
   alphas: listOf(z.coerce.number().positive().max(1e6)),
   /** The alpha of the main table and the learning curves; one of `alphas`. */

@@ -9,7 +9,7 @@
  * @module
  */
 import type { BackendName } from "../../core/backend/mod.ts";
-import type { OmigaAlgorithm } from "../../core/omiga/mod.ts";
+import type { AlgorithmName } from "../../core/learn/mod.ts";
 import { BUILT_IN_ALPHA } from "../train_evaluate/params.ts";
 
 /** Everything a sweep needs to know, complete. */
@@ -18,7 +18,7 @@ export interface SweepPlan {
   datasets: string[];
   episodes: number;
   datasetSeed: number;
-  algorithms: OmigaAlgorithm[];
+  algorithms: AlgorithmName[];
   alphas: number[];
   mainAlpha: number;
   seeds: number;
@@ -33,7 +33,7 @@ export interface SweepPlan {
   backend: "auto" | BackendName;
 }
 
-const ALGORITHMS: OmigaAlgorithm[] = ["omiga", "omiga-local", "bc"];
+const ALGORITHMS: AlgorithmName[] = ["omiga", "omiga-local", "bc"];
 const FOUR_DATASETS = [
   "spread-medium",
   "spread-medium-replay",

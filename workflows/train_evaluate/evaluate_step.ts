@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { type BackendName, selectBackend } from "../../core/backend/mod.ts";
-import type { PolicyArchitecture } from "../../core/omiga/mod.ts";
+import type { PolicyArchitecture } from "../../core/learn/mod.ts";
 import type { StepContext } from "../step.ts";
 import { evaluateExport } from "./policy_evaluation.ts";
 import type { EvaluateInput, EvaluateOutput } from "./types.ts";

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { BACKEND_NAMES } from "../../core/backend/mod.ts";
 import { ENV_NAMES, TIERS } from "../../core/envs/mod.ts";
-import { OMIGA_ALGORITHMS } from "../../core/omiga/mod.ts";
+import { ALGORITHM_NAMES } from "../../core/learn/mod.ts";
 
 /**
  * The alpha the main job and the sweep presets use on the built-in environments, instead of the
@@ -35,7 +35,7 @@ export const trainEvaluateParams = z.object({
   episodes: count(1_000_000).default(200),
   /** Seed of the generated dataset; default: `seed`. */
   datasetSeed: z.number().int().optional(),
-  algorithm: z.enum(OMIGA_ALGORITHMS).default("omiga"),
+  algorithm: z.enum(ALGORITHM_NAMES).default("omiga"),
   iterations: count(10_000_000).default(2_000),
   /** Seeds initialisation, batch sampling and (offset) evaluation. */
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),

@@ -5,7 +5,7 @@
  * @module
  */
 import { evaluate, type EvaluationReport } from "../../core/envs/mod.ts";
-import { loadPolicy, type PolicyExport } from "../../core/omiga/mod.ts";
+import { loadPolicy, type PolicyExport } from "../../core/learn/mod.ts";
 import type { EvaluationPlan } from "./types.ts";
 
 /** Runs `plan.episodes` episodes per seed with the deterministic policy. */

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../../core/checkpoint/mod.ts";
 import { normalisedScore } from "../../core/dataset.ts";
-import { hasAlpha, parseOmigaConfig } from "../../core/omiga/mod.ts";
+import { hasAlpha, parseTrainConfig } from "../../core/learn/mod.ts";
 import type { StepContext } from "../step.ts";
 import type { TrainEvaluateParams } from "./params.ts";
 import type { EvaluateOutput, IngestOutput, TrainOutput } from "./types.ts";
@@ -99,7 +99,10 @@ export async function writeRunReport(
   const body: Omit<TrainEvaluateReport, "summary"> = {
     algorithm: params.algorithm,
     ...(hasAlpha(params.algorithm)
-      ? { alpha: parseOmigaConfig({ alpha: params.alpha }).alpha }
+      ? {
+        alpha: parseTrainConfig({ algorithm: params.algorithm, alpha: params.alpha })
+          .alpha as number,
+      }
       : {}),
     dataset: {
       id: ingest.datasetId,

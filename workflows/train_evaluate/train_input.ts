@@ -3,13 +3,13 @@
  *
  * @module
  */
-import type { OmigaAlgorithm } from "../../core/omiga/mod.ts";
+import { type AlgorithmName, hasAlpha } from "../../core/learn/mod.ts";
 import type { EvaluationPlan, TrainInput } from "./types.ts";
 
 /** What a plan decides about one training job. */
 export interface TrainChoices {
   datasetId: string;
-  algorithm: OmigaAlgorithm;
+  algorithm: AlgorithmName;
   seed: number;
   /** Absent or null: the algorithm's default (bc has none). */
   alpha?: number | null;
@@ -35,7 +35,7 @@ export function trainInput(choices: TrainChoices): TrainInput {
     config: {
       algorithm: choices.algorithm,
       seed: choices.seed,
-      ...(alpha !== undefined && alpha !== null ? { alpha } : {}),
+      ...(alpha !== undefined && alpha !== null && hasAlpha(choices.algorithm) ? { alpha } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(hiddenSize !== undefined ? { hiddenSize } : {}),
     },

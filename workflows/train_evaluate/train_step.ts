@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { type BackendName, describeBackend, selectBackend } from "../../core/backend/mod.ts";
 import { writeFileAtomic } from "../../core/checkpoint/mod.ts";
-import { decodeCheckpoint, type PolicyExport, train } from "../../core/omiga/mod.ts";
+import { decodeCheckpoint, type PolicyExport, train } from "../../core/learn/mod.ts";
 import { loadTrainingData } from "../../data/mod.ts";
 import type { StepContext } from "../step.ts";
 import type { Json } from "../store/records.ts";

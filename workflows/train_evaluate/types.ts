@@ -4,7 +4,7 @@
  * @module
  */
 import type { ReferenceReturns } from "../../core/dataset.ts";
-import type { OmigaConfigInput } from "../../core/omiga/mod.ts";
+import type { TrainConfigInput } from "../../core/learn/mod.ts";
 
 /** How to evaluate a policy: a built-in environment, its config, episodes and seeds. */
 export interface EvaluationPlan {
@@ -32,7 +32,7 @@ export interface IngestOutput {
 /** The `train` step's input. */
 export interface TrainInput {
   datasetId: string;
-  config: OmigaConfigInput;
+  config: TrainConfigInput;
   iterations: number;
   checkpointEvery: number;
   backend: string;

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { assert, assertEquals } from "../../assert.ts";
 import { selectBackend } from "../../../core/backend/mod.ts";
 import { decodeSafetensors } from "../../../core/checkpoint/mod.ts";
-import { loadPolicy } from "../../../core/omiga/mod.ts";
+import { loadPolicy } from "../../../core/learn/mod.ts";
 import {
   defaultRegistry,
   Engine,

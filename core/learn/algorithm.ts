@@ -1,0 +1,115 @@
+/**
+ * What an offline algorithm is to the trainer: a typed config (zod, the reference's defaults),
+ * the flat parameter vectors it trains ({@link ParameterGroup}: one optimiser each, with or
+ * without a soft-updated target), the losses it reports, the policy it exports, and one
+ * training step. The learner (`learner.ts`) owns everything else: initialisation, the Rng,
+ * batches, checkpoints, export. Each algorithm is one file in `core/algorithms`, documented in
+ * docs/algorithms.md.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import type { tf } from "../tf.ts";
+import type { ActionKind, MultiAgentSpec } from "../dataset.ts";
+import type { Rng } from "../rng.ts";
+import type { Kernels } from "../kernels/mod.ts";
+import type { AdamState } from "../nn/adam.ts";
+import type { MlpLayout } from "../nn/dense.ts";
+import type { BatchTensors } from "./batch_tensors.ts";
+
+/**
+ * One flat parameter vector with its own Adam optimiser. Checkpoints name its tensors `name`,
+ * `name_target` (when it has a target) and `adam.name.m`, `adam.name.v`.
+ */
+export interface ParameterGroup {
+  name: string;
+  /** The networks in the vector, each at its layout's offset. */
+  layouts: MlpLayout[];
+  /** Values in the vector (the layouts' sizes, plus any raw values after them). */
+  size: number;
+  /** Whether a soft-updated target copy exists. */
+  target: boolean;
+  learningRate: number;
+  /**
+   * Fills the initial values. Default: PyTorch's `nn.Linear` initialisation of each layout in
+   * order, drawn from the learner's Rng.
+   */
+  initialise?: (params: Float32Array, rng: Rng) => void;
+}
+
+/** The live vectors, their targets and the Adam states, by group name. */
+export interface TrainingState {
+  live: Record<string, tf.Tensor1D>;
+  target: Record<string, tf.Tensor1D>;
+  adam: Record<string, AdamState>;
+}
+
+/** What a step may use besides the state and the batch. */
+export interface StepContext {
+  kernels: Kernels;
+  /** The learner's Rng: every random draw of a step (noise, sampled actions) comes from it. */
+  rng: Rng;
+  /** Steps completed before this one. */
+  iteration: number;
+}
+
+/** How the exported policy turns its network's output into actions. */
+export type PolicyOutput =
+  /** [mean | log-std] -> tanh(clamp(mean, +-meanLimit)); no clamp when meanLimit is null. */
+  | { kind: "tanh_gaussian_mean"; meanLimit: number | null }
+  /** A deterministic actor: tanh(output). */
+  | { kind: "tanh" }
+  /** Logits or Q-values: the argmax over available actions. */
+  | { kind: "categorical_argmax" };
+
+/** The exported policy: one MLP of one group, and its output rule. */
+export interface PolicyHead {
+  group: string;
+  layout: MlpLayout;
+  output: PolicyOutput;
+}
+
+/** An algorithm built for one data shape and config. */
+export interface Model {
+  groups: ParameterGroup[];
+  /** Names of the values `step` returns, in order (losses, and diagnostics such as weightEss). */
+  lossNames: readonly string[];
+  policy: PolicyHead;
+  /**
+   * One training step. Returns the state after it (a group it does not update keeps its
+   * tensors; the learner disposes the replaced ones) and the values named by `lossNames`.
+   */
+  step(
+    state: TrainingState,
+    batch: BatchTensors,
+    context: StepContext,
+  ): { state: TrainingState; losses: tf.Tensor1D };
+}
+
+/** Common fields of every algorithm's config. */
+export interface BaseConfig {
+  algorithm: string;
+  seed: number;
+  batchSize: number;
+  gamma: number;
+  tau: number;
+  gradClip: number;
+  adamBeta1: number;
+  adamBeta2: number;
+  adamEps: number;
+}
+
+/** An algorithm: its names, what it covers, its config and how to build it. */
+export interface AlgorithmDefinition<Config extends BaseConfig = BaseConfig> {
+  /** The names it answers to (`--algorithm`); variants share one definition. */
+  names: readonly string[];
+  /** One line for help texts. */
+  summary: string;
+  /** The action kinds its reference covers; others are refused. */
+  actionKinds: readonly ActionKind[];
+  schema: z.ZodType<Config>;
+  /** Whether it has OMIGA's regularisation temperature `alpha` (the sweeps' alpha axis). */
+  hasAlpha(name: string): boolean;
+  /** The model for data of shape `spec`, its steps on `kernels`. */
+  build(spec: MultiAgentSpec, config: Config, kernels: Kernels): Model;
+}

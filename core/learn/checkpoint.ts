@@ -1,0 +1,146 @@
+/**
+ * Training checkpoints: the whole training state in one safetensors file. Tensors: each
+ * algorithm's live and target flat parameter vectors and the Adam moments
+ * ({@link stateTensors}). `__metadata__` (strings, as the format asks): format, version,
+ * iteration, the Rng state, the config (with its algorithm), the data spec and the Adam step
+ * counts, each as JSON.
+ *
+ * @module
+ */
+import type { MultiAgentSpec } from "../dataset.ts";
+import { OmigaError } from "../errors.ts";
+import type { RngState } from "../rng.ts";
+import { decodeSafetensors, encodeSafetensors, writeFileAtomic } from "../checkpoint/mod.ts";
+import type { tf } from "../tf.ts";
+import type { ParameterGroup, TrainingState } from "./algorithm.ts";
+import { parseTrainConfig, type TrainConfig } from "./config.ts";
+
+/** Bytes that are not an OMIGA checkpoint this version can resume. */
+export class CheckpointError extends OmigaError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("invalid_checkpoint", `cannot resume from this checkpoint: ${message}`, options);
+  }
+}
+
+/** One tensor of a training state: its checkpoint name, where it lives, its length. */
+export interface StateTensor {
+  name: string;
+  get(state: TrainingState): tf.Tensor1D;
+  size: number;
+}
+
+/**
+ * The tensors of a training state over `groups`, in checkpoint order: every live vector, every
+ * target, then each group's Adam moments (`adam.<group>.m`, `adam.<group>.v`).
+ */
+export function stateTensors(groups: ParameterGroup[]): StateTensor[] {
+  return [
+    ...groups.map((g) => ({
+      name: g.name,
+      get: (s: TrainingState) => s.live[g.name],
+      size: g.size,
+    })),
+    ...groups.filter((g) => g.target).map((g) => ({
+      name: `${g.name}_target`,
+      get: (s: TrainingState) => s.target[g.name],
+      size: g.size,
+    })),
+    ...groups.flatMap((g) => [
+      { name: `adam.${g.name}.m`, get: (s: TrainingState) => s.adam[g.name].m, size: g.size },
+      { name: `adam.${g.name}.v`, get: (s: TrainingState) => s.adam[g.name].v, size: g.size },
+    ]),
+  ];
+}
+
+/** The training state as plain data. */
+export interface CheckpointContent {
+  config: TrainConfig;
+  spec: MultiAgentSpec;
+  iteration: number;
+  rng: RngState;
+  /** Completed Adam steps per group. */
+  adamSteps: Record<string, number>;
+  /** By {@link StateTensor} name. */
+  tensors: Record<string, Float32Array>;
+}
+
+const FORMAT = "omiga-checkpoint";
+const VERSION = "1";
+
+/** Encodes a checkpoint (deterministic: equal states give equal bytes). */
+export function encodeCheckpoint(content: CheckpointContent): Uint8Array {
+  const tensors = Object.fromEntries(
+    Object.entries(content.tensors).map(([name, data]) => [name, { data, shape: [data.length] }]),
+  );
+  return encodeSafetensors({
+    tensors,
+    metadata: {
+      format: FORMAT,
+      version: VERSION,
+      iteration: String(content.iteration),
+      rng: JSON.stringify(content.rng),
+      config: JSON.stringify(content.config),
+      spec: JSON.stringify(content.spec),
+      adam_steps: JSON.stringify(content.adamSteps),
+    },
+  });
+}
+
+/** Decodes and checks a checkpoint; a {@link CheckpointError} says what is wrong. */
+export function decodeCheckpoint(bytes: Uint8Array): CheckpointContent {
+  let file;
+  try {
+    file = decodeSafetensors(bytes);
+  } catch (error) {
+    throw new CheckpointError((error as Error).message, { cause: error });
+  }
+  const { metadata } = file;
+  if (metadata.format !== FORMAT) {
+    throw new CheckpointError(`metadata.format is ${metadata.format}, expected ${FORMAT}`);
+  }
+  if (metadata.version !== VERSION) {
+    throw new CheckpointError(`version ${metadata.version}, this code reads ${VERSION}`);
+  }
+  const json = (key: string) => {
+    try {
+      return JSON.parse(metadata[key]);
+    } catch {
+      throw new CheckpointError(`metadata.${key} is missing or not JSON`);
+    }
+  };
+  const tensors: Record<string, Float32Array> = {};
+  for (const [name, tensor] of Object.entries(file.tensors)) {
+    if (!(tensor?.data instanceof Float32Array)) {
+      throw new CheckpointError(`tensor "${name}" is not F32`);
+    }
+    tensors[name] = tensor.data;
+  }
+  const iteration = Number(metadata.iteration);
+  if (!Number.isInteger(iteration) || iteration < 0) {
+    throw new CheckpointError(`metadata.iteration "${metadata.iteration}" is not a count`);
+  }
+  return {
+    config: parseTrainConfig(json("config")),
+    spec: json("spec"),
+    iteration,
+    rng: json("rng"),
+    adamSteps: json("adam_steps"),
+    tensors,
+  };
+}
+
+/**
+ * Writes checkpoint bytes to `path` atomically (temp file, fsync, rename).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeCheckpointFile } from "./checkpoint.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * await writeCheckpointFile(path, new Uint8Array(8));
+ * assert.equal((await Deno.readFile(path)).length, 8);
+ * ```
+ */
+export async function writeCheckpointFile(path: string, bytes: Uint8Array): Promise<void> {
+  await writeFileAtomic(path, bytes);
+}

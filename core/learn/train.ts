@@ -1,0 +1,147 @@
+/**
+ * The trainer the workflow engine calls: `train(data, config, options)` runs the config's
+ * algorithm (OMIGA by default) for a number of iterations, resumable from checkpoint bytes, reporting progress and checkpoints through
+ * callbacks and stopping cleanly when its signal aborts. It touches no main-thread API (no DOM,
+ * no `Deno` calls), so it runs as well inside a Worker.
+ *
+ * @module
+ */
+import type { TransitionArrays } from "../dataset.ts";
+import { ValidationError } from "../errors.ts";
+import { parseTrainConfig, type TrainConfigInput } from "./config.ts";
+import { Learner, type Losses } from "./learner.ts";
+import type { PolicyExport } from "./policy_export.ts";
+
+/** A progress report. */
+export interface TrainProgress {
+  /** Completed iterations, counting those before a resume. */
+  iteration: number;
+  /** The iteration the run stops at. */
+  iterations: number;
+  /** The latest step's losses. */
+  losses: Losses;
+  /** Steps per second since the previous report. */
+  itersPerSecond: number;
+}
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** Total iterations to reach (a resumed run continues up to it). */
+  iterations: number;
+  /** Checkpoint bytes to continue from; their config must equal the one given. */
+  resumeFrom?: Uint8Array;
+  /** Emit a checkpoint every this many iterations (0: only at the end). Default 0. */
+  checkpointEvery?: number;
+  /** Receives checkpoint bytes and the iteration they hold. */
+  onCheckpoint?: (bytes: Uint8Array, iteration: number) => void | Promise<void>;
+  /** Report progress (and read the losses back) every this many iterations. Default 100. */
+  progressEvery?: number;
+  onProgress?: (progress: TrainProgress) => void | Promise<void>;
+  /** Stops training at the next iteration boundary; the result then says `aborted`. */
+  signal?: AbortSignal;
+}
+
+/** What {@link train} returns. */
+export interface TrainResult {
+  /** `completed`: reached `iterations`; `aborted`: stopped by the signal. */
+  status: "completed" | "aborted";
+  iteration: number;
+  /** The final training state (resume from it to continue). */
+  checkpoint: Uint8Array;
+  /** The final policy. */
+  policy: PolicyExport;
+  /** The last step's losses, if any step ran. */
+  losses?: Losses;
+}
+
+/** Steps between yields to the event loop, so that an abort message can arrive. */
+const YIELD_EVERY = 25;
+
+function checkCount(name: string, value: number | undefined, minimum: number): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < minimum)) {
+    throw new ValidationError(`train: ${name} must be an integer >= ${minimum}, got ${value}`);
+  }
+}
+
+/**
+ * Trains the config's algorithm on `data`.
+ *
+ * @example
+ * ```ts ignore
+ * const result = await train(transitions, { seed: 1 }, {
+ *   iterations: 10_000,
+ *   checkpointEvery: 1_000,
+ *   onCheckpoint: (bytes, iteration) => save(bytes, iteration),
+ *   onProgress: ({ iteration, losses }) => console.log(iteration, losses),
+ *   signal,
+ * });
+ * ```
+ */
+export async function train(
+  data: TransitionArrays,
+  config: TrainConfigInput,
+  options: TrainOptions,
+): Promise<TrainResult> {
+  checkCount("iterations", options.iterations, 0);
+  checkCount("checkpointEvery", options.checkpointEvery, 0);
+  checkCount("progressEvery", options.progressEvery, 1);
+  const parsed = parseTrainConfig(config);
+  const learner = options.resumeFrom
+    ? Learner.fromCheckpoint(options.resumeFrom)
+    : Learner.create(data.spec, parsed);
+  try {
+    if (options.resumeFrom) checkSameConfig(learner.config, parsed);
+    const checkpointEvery = options.checkpointEvery ?? 0;
+    const progressEvery = options.progressEvery ?? 100;
+    let lastReport = { time: performance.now(), iteration: learner.iteration };
+    let aborted = false;
+    while (learner.iteration < options.iterations) {
+      if (options.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      learner.step(data);
+      const iteration = learner.iteration;
+      if (options.onProgress && iteration % progressEvery === 0) {
+        const losses = (await learner.losses())!;
+        const now = performance.now();
+        const itersPerSecond = (1000 * (iteration - lastReport.iteration)) /
+          Math.max(now - lastReport.time, 1e-3);
+        lastReport = { time: now, iteration };
+        await options.onProgress({
+          iteration,
+          iterations: options.iterations,
+          losses,
+          itersPerSecond,
+        });
+      }
+      if (checkpointEvery > 0 && iteration % checkpointEvery === 0 && options.onCheckpoint) {
+        await options.onCheckpoint(await learner.checkpoint(), iteration);
+      }
+      if (iteration % YIELD_EVERY === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    const checkpoint = await learner.checkpoint();
+    return {
+      status: aborted ? "aborted" : "completed",
+      iteration: learner.iteration,
+      checkpoint,
+      policy: await learner.exportPolicy(),
+      losses: await learner.losses(),
+    };
+  } finally {
+    learner.dispose();
+  }
+}
+
+function checkSameConfig(stored: object, given: object): void {
+  const a = stored as Record<string, unknown>;
+  const b = given as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
+      throw new ValidationError(
+        `train: the checkpoint was made with ${key} = ${JSON.stringify(a[key])}, ` +
+          `the config asks for ${JSON.stringify(b[key])}; resume with the same config`,
+      );
+    }
+  }
+}
