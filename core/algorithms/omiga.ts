@@ -27,7 +27,7 @@ import type { AlgorithmDefinition, Model, TrainingState } from "../learn/algorit
 import type { BatchTensors } from "../learn/batch_tensors.ts";
 import { baseConfig, localInputWidth, perAgent, qInputWidth, takenValue } from "../learn/shapes.ts";
 import { applyGradients, softUpdateTargets } from "../learn/update.ts";
-import { omigaGradients } from "./omiga_gradients.ts";
+import { omigaGradients, omigaGradientsByTape } from "./omiga_gradients.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Config: the paper's defaults.
@@ -48,6 +48,12 @@ export const omigaConfigSchema = z.object({
   vLr: z.number().positive().max(1).default(5e-4),
   /** Regularisation temperature. */
   alpha: z.number().positive().default(10),
+  /**
+   * How the backward pass is computed: `hand` (written out, `omiga_gradients.ts`) or `tape`
+   * (tfjs's `tf.grads` over the differentiable MLP). Equal to float32 rounding; `hand` is the
+   * faster (docs/algorithms.md, "Gradients").
+   */
+  gradients: z.enum(["hand", "tape"]).default("hand"),
 }).strict();
 
 /** A complete OMIGA config. */
@@ -290,7 +296,9 @@ function omigaStep(networks: OmigaNetworks, state: TrainingState, batch: BatchTe
       { critic: state.target.critic, value: state.target.value },
       batch,
     );
-    const { losses, gradients, weightEss } = omigaGradients(networks, live, fixed, batch);
+    const { losses, gradients, weightEss } = config.gradients === "tape"
+      ? tapeStep(networks, live, fixed, batch)
+      : omigaGradients(networks, live, fixed, batch);
     // 5. Policy, then Q + mixer, then V; then the soft target updates.
     const updated = applyGradients(kernels, state, [
       ["policy", gradients.policy, config.policyLr],
@@ -302,6 +310,21 @@ function omigaStep(networks: OmigaNetworks, state: TrainingState, batch: BatchTe
       losses: tf.stack([losses.policy, losses.q, losses.v, weightEss]) as tf.Tensor1D,
     };
   });
+}
+
+/** The tape route's gradients, with the losses and weights' ESS from a forward pass. */
+function tapeStep(
+  networks: OmigaNetworks,
+  live: OmigaParameters,
+  fixed: TargetValues,
+  batch: BatchTensors,
+) {
+  const { losses, weight } = networks.forward(live, fixed, batch);
+  return {
+    losses,
+    weightEss: weightEffectiveSampleSize(weight),
+    gradients: omigaGradientsByTape(networks, live, fixed, batch),
+  };
 }
 
 /** OMIGA and its ablations for the trainer. */

@@ -10,14 +10,23 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { mlpBackward } from "../nn/dense.ts";
+import { mlp, mlpBackward } from "../nn/dense.ts";
+import { mixedTotal, splitMixer } from "../nn/mixer.ts";
+import { perAgent, takenValue } from "../learn/shapes.ts";
 import { ACTION_EDGE, LOG_STD_MAX, LOG_STD_MIN, MEAN_LIMIT } from "../nn/distributions.ts";
 import { tidyObject } from "../nn/tidy.ts";
 import type { BatchTensors } from "../learn/batch_tensors.ts";
 import {
+  advantageExponent,
+  advantageWeight,
+  exponentShift,
   type OmigaNetworks,
   type OmigaParameters,
+  policyLoss,
+  qLoss,
+  scaledAdvantage,
   type TargetValues,
+  valueLoss,
   weightEffectiveSampleSize,
 } from "./omiga.ts";
 
@@ -144,5 +153,49 @@ export function omigaGradients(
         value: mlpBackward(kernels, layouts.value, pass.traces.value, dValueOutput).params,
       },
     };
+  });
+}
+
+/**
+ * The same three gradients by tfjs's tape: each loss written with the differentiable MLP
+ * (`mlp`, a `tf.customGrad` op on the same kernels) and differentiated by `tf.grads`, the
+ * route the baselines take. Kept for the measured comparison (`deno task bench train
+ * --gradients tape`) and as an independent check of the hand-written pass.
+ */
+export function omigaGradientsByTape(
+  networks: OmigaNetworks,
+  live: OmigaParameters,
+  targets: TargetValues,
+  batch: BatchTensors,
+) {
+  return tidyObject(() => {
+    const { layouts, kernels, config, spec } = networks;
+    const valueOf = (vector: tf.Tensor1D) =>
+      perAgent(mlp(kernels, layouts.value, batch.obsWithId, vector), batch, spec);
+    const exponentOf = (vector: tf.Tensor1D) =>
+      advantageExponent(
+        scaledAdvantage(targets.wTarget, targets.qTarget, valueOf(vector), config.alpha),
+      );
+    // No gradient: m and the policy's weights come from the current V.
+    const z = exponentOf(live.value);
+    const m = exponentShift(z);
+    const weight = config.algorithm === "bc" ? tf.onesLike(z) : advantageWeight(z);
+    const [policy] = tf.grads((vector: tf.Tensor) => {
+      const output = mlp(kernels, layouts.policy, batch.obsWithId, vector as tf.Tensor1D);
+      return policyLoss(weight, networks.logProb(output, batch));
+    })([live.policy]);
+    const [critic] = tf.grads((vector: tf.Tensor) => {
+      const critic = vector as tf.Tensor1D;
+      const q = takenValue(mlp(kernels, layouts.q, batch.qInput, critic), batch, spec);
+      const mixing = layouts.mixer
+        ? splitMixer(mlp(kernels, layouts.mixer, batch.state, critic), spec.nAgents)
+        : { w: tf.onesLike(q), b: tf.zeros([batch.batchSize]) as tf.Tensor1D };
+      return qLoss(mixedTotal(mixing.w, q, mixing.b), targets.y);
+    })([live.critic]);
+    const [value] = tf.grads((vector: tf.Tensor) => {
+      const v = vector as tf.Tensor1D;
+      return valueLoss(exponentOf(v), m, targets.wTarget, valueOf(v), config.alpha);
+    })([live.value]);
+    return { policy, critic, value } as Record<"policy" | "critic" | "value", tf.Tensor1D>;
   });
 }

@@ -1,7 +1,8 @@
 /**
- * `deno task bench train [--backend NAME] [--batch N] [--windows N] [--steps N]`: OMIGA training
- * iterations per second (median over timed windows after a warm-up) on synthetic data for two
- * shapes:
+ * `deno task bench train [--algorithm NAME] [--gradients hand|tape] [--backend NAME] [--batch N]
+ * [--windows N] [--steps N] [--shape reference|discrete]`: training iterations per second
+ * (median over timed windows after a warm-up) of an algorithm (default OMIGA) on synthetic data
+ * for two shapes (an algorithm that covers one action kind runs that shape only):
  * - reference: 3 agents, obs 14, state 14, continuous action 1, hidden 256 (MaMuJoCo Hopper-like);
  * - discrete: 5 agents, obs 55, state 120 per agent (a bigger global state), 12 actions.
  *
@@ -12,6 +13,7 @@ import { parseArgs } from "node:util";
 import { backendChoiceFrom, describeBackend, selectBackend } from "../../core/backend/mod.ts";
 import type { MultiAgentSpec } from "../../core/dataset.ts";
 import { ValidationError } from "../../core/errors.ts";
+import { algorithmOf } from "../../core/algorithms/mod.ts";
 import { Learner } from "../../core/learn/learner.ts";
 import { syntheticTransitions } from "../../core/learn/synthetic.ts";
 import { tf } from "../../core/tf.ts";
@@ -47,6 +49,8 @@ export async function benchTrain(args: string[]): Promise<Record<string, unknown
       windows: { type: "string" },
       steps: { type: "string" },
       shape: { type: "string" },
+      algorithm: { type: "string" },
+      gradients: { type: "string" },
     },
     strict: true,
   });
@@ -54,7 +58,17 @@ export async function benchTrain(args: string[]): Promise<Record<string, unknown
   const batchSize = positive("batch", values.batch, 128);
   const windows = positive("windows", values.windows, 5);
   const steps = positive("steps", values.steps, 20);
-  const names = values.shape === undefined ? Object.keys(SHAPES) : [values.shape];
+  const algorithm = values.algorithm ?? "omiga";
+  const definition = algorithmOf(algorithm);
+  const config = {
+    algorithm,
+    batchSize,
+    seed: 0,
+    ...(values.gradients !== undefined ? { gradients: values.gradients } : {}),
+  };
+  const names = values.shape === undefined
+    ? Object.keys(SHAPES).filter((name) => definition.actionKinds.includes(SHAPES[name].actionKind))
+    : [values.shape];
   const shapes: Record<string, unknown> = {};
   const loadBefore = Deno.loadavg();
   for (const name of names) {
@@ -63,7 +77,7 @@ export async function benchTrain(args: string[]): Promise<Record<string, unknown
       throw new ValidationError(`--shape must be one of ${Object.keys(SHAPES)}`);
     }
     const data = syntheticTransitions(spec, 10_000, 1);
-    const learner = Learner.create(spec, { batchSize, seed: 0 });
+    const learner = Learner.create(spec, config);
     try {
       for (let i = 0; i < 10; i++) learner.step(data); // warm-up
       await learner.losses();
@@ -82,6 +96,7 @@ export async function benchTrain(args: string[]): Promise<Record<string, unknown
         spec,
         batchSize,
         hiddenSize: learner.config.hiddenSize,
+        kernels: learner.kernels.name,
         itersPerSecond: Number(median(rates).toFixed(2)),
         windows: rates.map((rate) => Number(rate.toFixed(2))),
         // Steps per second of this process's CPU time: less sensitive to other load.
@@ -95,6 +110,8 @@ export async function benchTrain(args: string[]): Promise<Record<string, unknown
   }
   return {
     bench: "train",
+    algorithm,
+    ...(values.gradients !== undefined ? { gradients: values.gradients } : {}),
     backend: report.backend,
     describe: describeBackend(report),
     // 1-minute load average before and after: other work on the machine slows every number here.
