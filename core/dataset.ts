@@ -1,5 +1,5 @@
 /**
- * The canonical multi-agent dataset (DESIGN.md section 4) as typed arrays, shared by the
+ * The canonical multi-agent dataset (README, "Dataset formats") as typed arrays, shared by the
  * generators (`core/envs`), the store (`data/`) and the trainer (`core/learn`). Arrays are
  * agent-major per row: `obs[(row * nAgents + agent) * obsDim + k]`.
  *

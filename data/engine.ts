@@ -1,6 +1,7 @@
 /**
- * The process's single DuckDB-wasm engine (blocking Node bundle; in-memory database, see
- * DESIGN.md section 2). Stored datasets are registered as tables holding their per-row scalar
+ * The process's single DuckDB-wasm engine (blocking Node bundle; an in-memory database: a
+ * database file opened through duckdb-wasm did not keep its rows across runs, so the durable
+ * store is our own Arrow files). Stored datasets are registered as tables holding their per-row scalar
  * columns (`row`, `episode`, `t`, `reward`, `done`, `truncated`, one `action_<agent>_<k>` column
  * per action component), which is what statistics and filters query. SQL text is only ever built
  * from fixed templates and generated identifiers; values travel as bound parameters.

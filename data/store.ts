@@ -1,5 +1,5 @@
 /**
- * The dataset store (DESIGN.md section 4): each dataset is a folder
+ * The dataset store (README, "Dataset formats"): each dataset is a folder
  * `$OMIGA_HOME/datasets/<id>/` holding `data.arrow` (Arrow IPC, canonical layout) and
  * `manifest.json`. Writes are atomic: both files are written and fsynced in a temporary folder
  * beside the others, which is renamed into place only when complete; a failure removes it and

@@ -1,5 +1,5 @@
 /**
- * Tensor backend selection (DESIGN.md section 3).
+ * Tensor backend selection (README, "Tensor backends").
  *
  * Order when nothing is forced: `tensorflow` (tfjs-node-gpu, if it loads and sees a GPU) ->
  * `webgpu` (a real, non-fallback adapter) -> `wasm` (SIMD) -> `cpu`. A forced backend that

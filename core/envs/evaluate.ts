@@ -1,5 +1,5 @@
 /**
- * Evaluation (DESIGN.md section 6): N episodes per seed with a policy, all copies stepped
+ * Evaluation (README, "Built-in environments"): N episodes per seed with a policy, all copies stepped
  * together so the policy makes one `act` call per step; the team returns' mean and standard
  * deviation, the normalised score and, where the environment has one, the win rate.
  *

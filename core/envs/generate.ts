@@ -1,6 +1,6 @@
 /**
  * The dataset generator: plays a tier's behaviour in a built-in environment and returns the
- * canonical dataset (DESIGN.md section 4) with what the manifest needs: the behaviour data's
+ * canonical dataset (README, "Dataset formats") with what the manifest needs: the behaviour data's
  * returns, the scripted tiers' returns on the same configuration and the reference returns for
  * normalised scores. Writing files is the data layer's job.
  *

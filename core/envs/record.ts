@@ -1,5 +1,5 @@
 /**
- * Recording a batch of vectorised episodes as canonical dataset rows (DESIGN.md section 4):
+ * Recording a batch of vectorised episodes as canonical dataset rows (README, "Dataset formats"):
  * the rows of one episode contiguous, t = 0.., `done` on a true terminal, `truncated` on a
  * time-limit cut, `avail` the mask of the row's observation.
  *

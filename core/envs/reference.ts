@@ -1,6 +1,6 @@
 /**
  * How the scripted tiers score on an environment configuration: the random and expert means
- * are the reference returns of normalised scores (DESIGN.md section 6). Measured on fixed
+ * are the reference returns of normalised scores (README, "Built-in environments"). Measured on fixed
  * reference seeds that no dataset seed changes, so every dataset and evaluation of one
  * configuration shares the same reference; cached per configuration in memory.
  *

@@ -4,6 +4,7 @@
  * @module
  */
 import { ValidationError } from "../errors.ts";
+import type { ActionKind } from "../dataset.ts";
 import type { Policy } from "../policy.ts";
 import type { VecEnv, VecEnvFactory } from "./env.ts";
 import { type MatrixConfig, MatrixEnv } from "./matrix.ts";
@@ -36,6 +37,11 @@ export function envName(name: string): EnvName {
     );
   }
   return name as EnvName;
+}
+
+/** Whether a built-in environment's actions are continuous or discrete. */
+export function envActionKind(name: string): ActionKind {
+  return makeEnv(name, 1).spec.actionKind;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `deno task bench matmul [--backend NAME]`: the measured wasm trap of DESIGN.md section 2.
+ * `deno task bench matmul [--backend NAME]`: the measured wasm trap of docs/algorithms.md, "Kernels".
  * Times a plain matMul against the `transposeA`/`transposeB` flag forms and against an explicit
  * `tf.transpose` first, for a dense layer's shapes (256 x 384 x 256).
  *

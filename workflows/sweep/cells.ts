@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type AlgorithmName, hasAlpha } from "../../core/learn/mod.ts";
+import { envActionKind } from "../../core/envs/mod.ts";
+import { type AlgorithmName, algorithmOf, hasAlpha } from "../../core/learn/mod.ts";
 import type { SweepPlan } from "./presets.ts";
 
 /** One train+evaluate cell. */
@@ -19,21 +20,25 @@ export interface SweepCellKey {
 
 /**
  * Every cell of a plan, seed by seed (so that a sweep stopped early has whole seeds), then
- * dataset, algorithm and alpha; bc once per dataset and seed.
+ * dataset, algorithm and alpha; bc once per dataset and seed. An algorithm gets no cells on a
+ * dataset whose action kind it does not cover (omar on a discrete one): its table entry is "-".
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sweepCells } from "./cells.ts";
  * import { resolveSweep } from "./params.ts";
  * const cells = sweepCells(resolveSweep({ preset: "smoke" }));
- * console.assert(cells.length === 2 * (2 + 2 + 1) * 3);
+ * assert.equal(cells.length, 2 * (2 + 2 + 1) * 3);
  * ```
  */
 export function sweepCells(plan: SweepPlan): SweepCellKey[] {
   const cells: SweepCellKey[] = [];
   for (let seed = 0; seed < plan.seeds; seed++) {
     for (const dataset of plan.datasets) {
+      const kind = envActionKind(dataset.split("-")[0]);
       for (const algorithm of plan.algorithms) {
+        if (!algorithmOf(algorithm).actionKinds.includes(kind)) continue;
         for (const alpha of hasAlpha(algorithm) ? plan.alphas : [null]) {
           cells.push({ dataset, algorithm, alpha, seed });
         }

@@ -1,5 +1,5 @@
 /**
- * A plain-TypeScript, float64 reference of OMIGA's losses (DESIGN.md section 5), written from
+ * A plain-TypeScript, float64 reference of OMIGA's losses (docs/algorithms.md, "OMIGA"), written from
  * the equations without tensors, for checking the tensor code's values and gradients.
  *
  * @module

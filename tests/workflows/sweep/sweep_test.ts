@@ -23,6 +23,7 @@ import {
 } from "../../../workflows/sweep/mod.ts";
 import { eventsOf, nextEvent, openTestEngine, spawnWorker, TEST_ENGINE } from "../test_engine.ts";
 import { mostAtOnce } from "../../../scripts/bench/sweep.ts";
+import { ALGORITHM_NAMES, algorithmOf } from "../../../core/learn/mod.ts";
 
 /** Tiny networks, few iterations and episodes: the whole sweep is ten short cells. */
 const TINY_SWEEP = {
@@ -187,5 +188,43 @@ Deno.test({
     );
     assertEquals(parallel.table, sequential.table);
     assertEquals(parallel.cells, sequential.cells);
+  },
+});
+
+Deno.test({
+  name:
+    "a sweep of every algorithm on a smoke budget writes a report whose table and curves hold each",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const params = {
+      ...TINY_SWEEP,
+      algorithms: ALGORITHM_NAMES.join(","),
+      alphas: "10",
+      iterations: 10,
+      evalEvery: 10,
+    };
+    using t = openTestEngine(defaultRegistry(), { limits: { cpu: 2 } });
+    const { run } = t.engine.submit("sweep", params);
+    const finished = await t.engine.execute(run.id);
+    assertEquals(finished.state, "succeeded", finished.error ?? "");
+    const output = finished.output as unknown as SweepReportOutput;
+    const results = JSON.parse(await Deno.readTextFile(output.files.json)) as SweepResults;
+    const html = await Deno.readTextFile(output.files.html);
+    for (const name of ALGORITHM_NAMES) {
+      const kinds = algorithmOf(name).actionKinds;
+      const covered = results.datasets.filter((d) =>
+        kinds.includes(d.name.startsWith("spread") ? "continuous" : "discrete")
+      );
+      const cells = results.cells.filter((c) => c.algorithm === name);
+      assertEquals(cells.length, covered.length, `${name}: one cell per dataset it covers`);
+      for (const cell of cells) assert(Number.isFinite(cell.score), `${name}: a finite score`);
+      assert(html.includes(`data-algorithm="${name}"`), `${name} is in the table`);
+      const lines = output.table.filter((line) => line.algorithm === name);
+      assertEquals(lines.length, covered.length, `${name}: a table line per dataset it covers`);
+    }
+    // The learning-curve charts' legends name every algorithm.
+    const curves = html.split('data-chart="curve-').slice(1).join("");
+    for (const name of ALGORITHM_NAMES) assert(curves.includes(name), `${name} is in the curves`);
   },
 });
