@@ -16,14 +16,30 @@
 import { ValidationError } from "../errors.ts";
 import type { AlgorithmDefinition, BaseConfig } from "../learn/algorithm.ts";
 import { omiga } from "./omiga.ts";
+import { bcqMa } from "./bcq_ma.ts";
+import { cqlMa } from "./cql_ma.ts";
+import { icq } from "./icq.ts";
+import { omar } from "./omar.ts";
 
 /** Every definition, in the order help texts and reports list them. */
 const DEFINITIONS: readonly AlgorithmDefinition<BaseConfig>[] = [
   omiga,
+  bcqMa,
+  cqlMa,
+  icq,
+  omar,
 ] as unknown as AlgorithmDefinition<BaseConfig>[];
 
 /** Every algorithm name `--algorithm` accepts. */
-export const ALGORITHM_NAMES = ["omiga", "omiga-local", "bc"] as const;
+export const ALGORITHM_NAMES = [
+  "omiga",
+  "omiga-local",
+  "bc",
+  "bcq-ma",
+  "cql-ma",
+  "icq",
+  "omar",
+] as const;
 
 /** One of {@link ALGORITHM_NAMES}. */
 export type AlgorithmName = typeof ALGORITHM_NAMES[number];

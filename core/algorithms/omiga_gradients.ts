@@ -171,7 +171,7 @@ export function omigaGradientsByTape(
   return tidyObject(() => {
     const { layouts, kernels, config, spec } = networks;
     const valueOf = (vector: tf.Tensor1D) =>
-      perAgent(mlp(kernels, layouts.value, batch.obsWithId, vector), batch, spec);
+      perAgent(mlp(kernels, layouts.value, batch.obsWithId, vector, true), batch, spec);
     const exponentOf = (vector: tf.Tensor1D) =>
       advantageExponent(
         scaledAdvantage(targets.wTarget, targets.qTarget, valueOf(vector), config.alpha),
@@ -181,14 +181,14 @@ export function omigaGradientsByTape(
     const m = exponentShift(z);
     const weight = config.algorithm === "bc" ? tf.onesLike(z) : advantageWeight(z);
     const [policy] = tf.grads((vector: tf.Tensor) => {
-      const output = mlp(kernels, layouts.policy, batch.obsWithId, vector as tf.Tensor1D);
+      const output = mlp(kernels, layouts.policy, batch.obsWithId, vector as tf.Tensor1D, true);
       return policyLoss(weight, networks.logProb(output, batch));
     })([live.policy]);
     const [critic] = tf.grads((vector: tf.Tensor) => {
       const critic = vector as tf.Tensor1D;
-      const q = takenValue(mlp(kernels, layouts.q, batch.qInput, critic), batch, spec);
+      const q = takenValue(mlp(kernels, layouts.q, batch.qInput, critic, true), batch, spec);
       const mixing = layouts.mixer
-        ? splitMixer(mlp(kernels, layouts.mixer, batch.state, critic), spec.nAgents)
+        ? splitMixer(mlp(kernels, layouts.mixer, batch.state, critic, true), spec.nAgents)
         : { w: tf.onesLike(q), b: tf.zeros([batch.batchSize]) as tf.Tensor1D };
       return qLoss(mixedTotal(mixing.w, q, mixing.b), targets.y);
     })([live.critic]);

@@ -60,13 +60,41 @@ export type PolicyOutput =
   /** A deterministic actor: tanh(output). */
   | { kind: "tanh" }
   /** Logits or Q-values: the argmax over available actions. */
-  | { kind: "categorical_argmax" };
+  | { kind: "categorical_argmax" }
+  /**
+   * BCQ's acting rule (sfujim/BCQ, `select_action`), over three networks: the main MLP is the
+   * perturbation actor, {@link PolicyHead.extra} adds `decoder` (the VAE's) and `q1` (the first
+   * critic). Per agent, x = [obs | id]: `candidates` latents z ~ N(0, 1) clipped to
+   * +-latentClip, drawn from an Rng seeded `seed` that the loaded policy holds (so a freshly
+   * loaded policy repeats its draws); d = maxAction tanh(decoder([x | z])); c = clip(d + phi
+   * maxAction tanh(actor([x | d])), +-maxAction); the action is the c of the largest q1([x | c]).
+   */
+  | {
+    kind: "bcq_candidates";
+    candidates: number;
+    latentDim: number;
+    latentClip: number;
+    phi: number;
+    maxAction: number;
+    seed: number;
+  };
 
-/** The exported policy: one MLP of one group, and its output rule. */
+/** A further MLP of a composite policy: its role, the group it sits in, its layout there. */
+export interface PolicyNetwork {
+  name: string;
+  group: string;
+  layout: MlpLayout;
+}
+
+/**
+ * The exported policy: one MLP of one group and its output rule, plus the further networks a
+ * composite rule reads (`extra`, e.g. BCQ's decoder and critic).
+ */
 export interface PolicyHead {
   group: string;
   layout: MlpLayout;
   output: PolicyOutput;
+  extra?: PolicyNetwork[];
 }
 
 /** An algorithm built for one data shape and config. */

@@ -25,7 +25,12 @@ import {
   type StateTensor,
   stateTensors,
 } from "./checkpoint.ts";
-import { encodePolicy, type LoadedPolicy, loadPolicy, type PolicyExport } from "./policy_export.ts";
+import {
+  exportPolicyHead,
+  type LoadedPolicy,
+  loadPolicy,
+  type PolicyExport,
+} from "./policy_export.ts";
 import { disposeBatch, uploadBatch } from "./batch_tensors.ts";
 
 /** The values of the latest step, by the algorithm's loss names (e.g. policy, q, v, weightEss). */
@@ -213,10 +218,8 @@ export class Learner {
   }
 
   /** The policy alone: safetensors weights plus the architecture JSON. */
-  async exportPolicy(): Promise<PolicyExport> {
-    const { group, layout, output } = this.model.policy;
-    const vector = new Float32Array(await this.#state.live[group].data() as Float32Array);
-    return encodePolicy(this.spec, layout, vector, output, this.config.algorithm);
+  exportPolicy(): Promise<PolicyExport> {
+    return exportPolicyHead(this.spec, this.model.policy, this.#state.live, this.config.algorithm);
   }
 
   /** The current policy as a {@link Policy} (a copy: later steps do not change it). */

@@ -33,6 +33,7 @@ export {
   writeCheckpointFile,
 } from "./checkpoint.ts";
 export {
+  exportPolicyHead,
   LoadedPolicy,
   loadPolicy,
   type PolicyArchitecture,

@@ -9,6 +9,11 @@
  * actor: action = tanh(out)) or `categorical_argmax` (logits or Q-values: the argmax over
  * available actions).
  *
+ * A composite policy (`bcq_candidates`: BCQ's decoder, perturbation actor and critic) stores
+ * its further networks under `architecture.networks`, each with its own widths and tensor names
+ * (`<name>.<l>.weight`), the main MLP (the actor) staying under `widths` and `layers`; its
+ * loaded policy holds the seeded Rng of the rule's latent draws.
+ *
  * @module
  */
 import { tf } from "../tf.ts";
@@ -17,9 +22,26 @@ import { OmigaError, ValidationError } from "../errors.ts";
 import type { Policy } from "../policy.ts";
 import { decodeSafetensors, encodeSafetensors } from "../checkpoint/mod.ts";
 import { kernelsFor } from "../kernels/mod.ts";
+import { Rng } from "../rng.ts";
 import { mlpForward, type MlpLayout, mlpLayout } from "../nn/dense.ts";
 import { greedyDiscreteAction } from "../nn/distributions.ts";
-import type { PolicyOutput } from "./algorithm.ts";
+import type { PolicyHead, PolicyOutput } from "./algorithm.ts";
+
+/** One further network of a composite policy in the architecture JSON. */
+export interface PolicyNetworkArchitecture {
+  name: string;
+  /** Widths `[in, hidden..., out]`. */
+  widths: number[];
+  /** Tensor names per layer, as for the main MLP. */
+  layers: { weight: string; bias: string }[];
+}
+
+/** A further network of a composite policy with its group's vector (`layout` places it there). */
+export interface PolicyPart {
+  name: string;
+  layout: MlpLayout;
+  params: Float32Array;
+}
 
 /** The architecture JSON that travels with exported weights. */
 export interface PolicyArchitecture {
@@ -36,6 +58,24 @@ export interface PolicyArchitecture {
   output: PolicyOutput;
   /** The algorithm that trained it (absent in files from before the baselines). */
   algorithm?: string;
+  /** A composite rule's further networks (absent for a single MLP). */
+  networks?: PolicyNetworkArchitecture[];
+}
+
+/** The networks each composite output rule reads besides the main MLP. */
+const COMPOSITE_NETWORKS: Partial<Record<PolicyOutput["kind"], string[]>> = {
+  bcq_candidates: ["decoder", "q1"],
+};
+
+function layerNames(prefix: string, layout: MlpLayout): { weight: string; bias: string }[] {
+  return layout.layers.map((_, l) => ({
+    weight: `${prefix}.${l}.weight`,
+    bias: `${prefix}.${l}.bias`,
+  }));
+}
+
+function widthsOf(layout: MlpLayout): number[] {
+  return [layout.layers[0].inputs, ...layout.layers.map((layer) => layer.outputs)];
 }
 
 /** An exported policy: safetensors bytes plus the architecture JSON. */
@@ -44,32 +84,54 @@ export interface PolicyExport {
   architecture: PolicyArchitecture;
 }
 
-/** The architecture of the policy `layout` for data of shape `spec`. */
+/**
+ * The architecture of the policy `layout` for data of shape `spec`, with the further networks
+ * `extra` of a composite rule.
+ */
 export function policyArchitecture(
   spec: MultiAgentSpec,
   layout: MlpLayout,
   output: PolicyOutput,
   algorithm: string,
+  extra: { name: string; layout: MlpLayout }[] = [],
 ): PolicyArchitecture {
-  const widths = [layout.layers[0].inputs, ...layout.layers.map((layer) => layer.outputs)];
-  return {
+  const architecture: PolicyArchitecture = {
     format: "omiga-policy",
     version: 1,
     spec: { ...spec },
     input: "obs+agent_id",
-    widths,
-    layers: layout.layers.map((_, l) => ({
-      weight: `policy.${l}.weight`,
-      bias: `policy.${l}.bias`,
-    })),
+    widths: widthsOf(layout),
+    layers: layerNames("policy", layout),
     output,
     algorithm,
   };
+  if (extra.length > 0) {
+    architecture.networks = extra.map((part) => ({
+      name: part.name,
+      widths: widthsOf(part.layout),
+      layers: layerNames(part.name, part.layout),
+    }));
+  }
+  return architecture;
+}
+
+/** Refuses a composite rule without its networks (or a single one with extras). */
+function checkNetworks(output: PolicyOutput, names: string[]): void {
+  const needed = COMPOSITE_NETWORKS[output.kind] ?? [];
+  const same = needed.length === names.length && needed.every((name) => names.includes(name));
+  if (!same) {
+    throw new OmigaError(
+      "invalid_policy",
+      `policy output ${output.kind} needs the networks [${needed.join(", ")}], got [${
+        names.join(", ")
+      }]` + (needed.length > 0 ? " (export it with exportPolicyHead)" : ""),
+    );
+  }
 }
 
 /**
  * Encodes the policy MLP `layout` of the flat vector `params` as named per-layer tensors
- * (architecture in metadata).
+ * (architecture in metadata), and a composite rule's further networks `extra`.
  */
 export function encodePolicy(
   spec: MultiAgentSpec,
@@ -77,25 +139,60 @@ export function encodePolicy(
   params: Float32Array,
   output: PolicyOutput,
   algorithm: string,
+  extra: PolicyPart[] = [],
 ): PolicyExport {
-  const architecture = policyArchitecture(spec, layout, output, algorithm);
+  checkNetworks(output, extra.map((part) => part.name));
+  const architecture = policyArchitecture(spec, layout, output, algorithm, extra);
   const tensors: Record<string, { data: Float32Array; shape: number[] }> = {};
-  layout.layers.forEach((layer, l) => {
-    const weightEnd = layer.weightOffset + layer.inputs * layer.outputs;
-    tensors[architecture.layers[l].weight] = {
-      data: params.slice(layer.weightOffset, weightEnd),
-      shape: [layer.inputs, layer.outputs],
-    };
-    tensors[architecture.layers[l].bias] = {
-      data: params.slice(layer.biasOffset, layer.biasOffset + layer.outputs),
-      shape: [layer.outputs],
-    };
-  });
+  const add = (
+    names: { weight: string; bias: string }[],
+    part: MlpLayout,
+    values: Float32Array,
+  ) => {
+    part.layers.forEach((layer, l) => {
+      const weightEnd = layer.weightOffset + layer.inputs * layer.outputs;
+      tensors[names[l].weight] = {
+        data: values.slice(layer.weightOffset, weightEnd),
+        shape: [layer.inputs, layer.outputs],
+      };
+      tensors[names[l].bias] = {
+        data: values.slice(layer.biasOffset, layer.biasOffset + layer.outputs),
+        shape: [layer.outputs],
+      };
+    });
+  };
+  add(architecture.layers, layout, params);
+  extra.forEach((part, i) => add(architecture.networks![i].layers, part.layout, part.params));
   const weights = encodeSafetensors({
     tensors,
     metadata: { architecture: JSON.stringify(architecture) },
   });
   return { weights, architecture };
+}
+
+/**
+ * Exports the policy `head` from the live vectors `live` (by group name): the main MLP and,
+ * for a composite rule, every network in `head.extra`.
+ */
+export async function exportPolicyHead(
+  spec: MultiAgentSpec,
+  head: PolicyHead,
+  live: Record<string, tf.Tensor1D>,
+  algorithm: string,
+): Promise<PolicyExport> {
+  const read = async (group: string) => {
+    const vector = live[group];
+    if (vector === undefined) {
+      throw new OmigaError("invalid_policy", `the policy reads group "${group}", which is absent`);
+    }
+    return new Float32Array(await vector.data() as Float32Array);
+  };
+  const params = await read(head.group);
+  const extra: PolicyPart[] = [];
+  for (const network of head.extra ?? []) {
+    extra.push({ name: network.name, layout: network.layout, params: await read(network.group) });
+  }
+  return encodePolicy(spec, head.layout, params, head.output, algorithm, extra);
 }
 
 /** A policy loaded from an export; {@link LoadedPolicy.dispose} frees its weights. */
@@ -104,23 +201,57 @@ export class LoadedPolicy implements Policy {
   readonly architecture: PolicyArchitecture;
   readonly #layout: MlpLayout;
   readonly #params: tf.Tensor1D;
+  /** A composite rule's further networks, by name. */
+  readonly #networks: Record<string, { layout: MlpLayout; params: tf.Tensor1D }> = {};
+  /** The latent draws of `bcq_candidates`, seeded from the architecture. */
+  readonly #rng?: Rng;
 
-  constructor(architecture: PolicyArchitecture, params: Float32Array) {
+  /**
+   * `params` holds the main MLP (layer after layer, weight then bias); `extra` the further
+   * networks of `architecture.networks` by name, each packed the same way.
+   */
+  constructor(
+    architecture: PolicyArchitecture,
+    params: Float32Array,
+    extra: Record<string, Float32Array> = {},
+  ) {
     this.architecture = architecture;
     this.spec = architecture.spec;
+    const output = architecture.output;
+    checkNetworks(output, (architecture.networks ?? []).map((network) => network.name));
     this.#layout = mlpLayout("policy", architecture.widths);
     if (params.length !== this.#layout.size) {
       throw new ValidationError(
         `policy weights hold ${params.length} values, the architecture needs ${this.#layout.size}`,
       );
     }
+    const layouts: Record<string, MlpLayout> = {};
+    for (const network of architecture.networks ?? []) {
+      const layout = mlpLayout(network.name, network.widths);
+      const values = extra[network.name];
+      if (values?.length !== layout.size) {
+        throw new ValidationError(
+          `network "${network.name}" holds ${values?.length ?? 0} values, the architecture ` +
+            `needs ${layout.size}`,
+        );
+      }
+      layouts[network.name] = layout;
+    }
+    if (output.kind === "bcq_candidates") {
+      checkCandidateWidths(this.spec, output, this.#layout, layouts);
+      this.#rng = Rng.fromSeed(output.seed);
+    }
     this.#params = tf.tensor1d(params);
+    for (const [name, layout] of Object.entries(layouts)) {
+      this.#networks[name] = { layout, params: tf.tensor1d(extra[name]) };
+    }
   }
 
   /**
-   * Deterministic actions for B environment copies: `obs` [B, nAgents, obsDim], `avail`
-   * [B, nAgents, nActions] (discrete). Continuous: [B, nAgents, actDim] in [-1, 1]; discrete:
-   * [B, nAgents] indices of available actions.
+   * Actions for B environment copies: `obs` [B, nAgents, obsDim], `avail` [B, nAgents,
+   * nActions] (discrete). Continuous: [B, nAgents, actDim] in [-1, 1]; discrete: [B, nAgents]
+   * indices of available actions. Deterministic per call, except `bcq_candidates`, whose latent
+   * draws come from the policy's own seeded Rng (the same sequence after every load).
    */
   async act(obs: Float32Array, avail?: Uint8Array): Promise<Float32Array | Int32Array> {
     const { nAgents, obsDim, actionKind } = this.spec;
@@ -142,10 +273,13 @@ export class LoadedPolicy implements Policy {
     if (actionKind === "discrete" && avail !== undefined) {
       checkAvail(avail, rows, nActions, nAgents);
     }
+    const rule = this.architecture.output;
+    const latent = rule.kind === "bcq_candidates" ? this.#latents(rows, rule) : undefined;
     const actions = tf.tidy(() => {
       const x = tf.tensor2d(input, [rows, width]);
+      if (rule.kind === "bcq_candidates") return this.#bestCandidate(x, latent!, rule);
       const output = mlpForward(kernelsFor(), this.#layout, x, this.#params);
-      if (actionKind === "continuous") return continuousAction(output, this.architecture.output);
+      if (actionKind === "continuous") return continuousAction(output, rule);
       const mask = avail === undefined ? undefined : tf.tensor2d(avail, [rows, nActions], "int32");
       return greedyDiscreteAction(output, mask);
     });
@@ -162,6 +296,71 @@ export class LoadedPolicy implements Policy {
   /** Frees the weights. */
   dispose(): void {
     this.#params.dispose();
+    for (const network of Object.values(this.#networks)) network.params.dispose();
+  }
+
+  /** `candidates` clipped standard-normal latents per row, [rows * candidates * latentDim]. */
+  #latents(rows: number, rule: BcqCandidates): Float32Array {
+    const z = this.#rng!.fillNormal(new Float32Array(rows * rule.candidates * rule.latentDim));
+    for (let i = 0; i < z.length; i++) {
+      z[i] = Math.min(Math.max(z[i], -rule.latentClip), rule.latentClip);
+    }
+    return z as Float32Array;
+  }
+
+  /** BCQ's select_action per row of `x` [R, obs + id]: the best perturbed candidate, [R, A]. */
+  #bestCandidate(x: tf.Tensor2D, latent: Float32Array, rule: BcqCandidates): tf.Tensor2D {
+    const kernels = kernelsFor();
+    const [rows, width] = x.shape;
+    const n = rule.candidates;
+    const repeated = tf.reshape(tf.tile(tf.expandDims(x, 1), [1, n, 1]), [rows * n, width]);
+    const z = tf.tensor2d(latent, [rows * n, rule.latentDim]);
+    const { decoder, q1 } = this.#networks;
+    const net = (layout: MlpLayout, params: tf.Tensor1D, extra: tf.Tensor2D) =>
+      mlpForward(kernels, layout, tf.concat([repeated, extra], 1) as tf.Tensor2D, params);
+    const decoded = tf.mul(tf.tanh(net(decoder.layout, decoder.params, z)), rule.maxAction);
+    const perturbation = tf.mul(
+      tf.tanh(net(this.#layout, this.#params, decoded as tf.Tensor2D)),
+      rule.phi * rule.maxAction,
+    );
+    const candidates = tf.clipByValue(
+      tf.add(decoded, perturbation),
+      -rule.maxAction,
+      rule.maxAction,
+    ) as tf.Tensor2D;
+    const q = tf.reshape(net(q1.layout, q1.params, candidates), [rows, n]);
+    const best = tf.add(tf.argMax(q, 1), tf.range(0, rows * n, n, "int32"));
+    return tf.gather(candidates, best) as tf.Tensor2D;
+  }
+}
+
+type BcqCandidates = Extract<PolicyOutput, { kind: "bcq_candidates" }>;
+
+/** The decoder, actor and q1 widths `bcq_candidates` needs for data of shape `spec`. */
+function checkCandidateWidths(
+  spec: MultiAgentSpec,
+  rule: BcqCandidates,
+  actor: MlpLayout,
+  layouts: Record<string, MlpLayout>,
+): void {
+  const x = spec.obsDim + spec.nAgents;
+  const ends = (layout: MlpLayout) =>
+    [layout.layers[0].inputs, layout.layers[layout.layers.length - 1].outputs].join("->");
+  const expected: [string, MlpLayout, number, number][] = [
+    ["decoder", layouts.decoder, x + rule.latentDim, spec.actDim],
+    ["actor", actor, x + spec.actDim, spec.actDim],
+    ["q1", layouts.q1, x + spec.actDim, 1],
+  ];
+  for (const [name, layout, inputs, outputs] of expected) {
+    if (ends(layout) !== `${inputs}->${outputs}`) {
+      throw new OmigaError(
+        "invalid_policy",
+        `bcq_candidates: ${name} maps ${ends(layout)}, expected ${inputs}->${outputs}`,
+      );
+    }
+  }
+  if (spec.actionKind !== "continuous") {
+    throw new OmigaError("invalid_policy", "bcq_candidates acts on continuous actions only");
   }
 }
 
@@ -193,6 +392,29 @@ function checkAvail(avail: Uint8Array, rows: number, nActions: number, nAgents: 
   }
 }
 
+/** The MLP `layout`'s tensors `names` from a decoded file, packed in layout order. */
+function readNetwork(
+  tensors: ReturnType<typeof decodeSafetensors>["tensors"],
+  layout: MlpLayout,
+  names: { weight: string; bias: string }[],
+): Float32Array {
+  const params = new Float32Array(layout.size);
+  layout.layers.forEach((layer, l) => {
+    const { weight, bias } = names[l];
+    const w = tensors[weight]?.data;
+    const b = tensors[bias]?.data;
+    if (!(w instanceof Float32Array) || w.length !== layer.inputs * layer.outputs) {
+      throw new OmigaError("invalid_policy", `weight "${weight}" missing or of the wrong size`);
+    }
+    if (!(b instanceof Float32Array) || b.length !== layer.outputs) {
+      throw new OmigaError("invalid_policy", `bias "${bias}" missing or of the wrong size`);
+    }
+    params.set(w, layer.weightOffset);
+    params.set(b, layer.biasOffset);
+  });
+  return params;
+}
+
 /**
  * Loads an exported policy. `architecture` defaults to the JSON stored in the weights' metadata.
  *
@@ -204,25 +426,16 @@ function checkAvail(avail: Uint8Array, rows: number, nActions: number, nAgents: 
  */
 export function loadPolicy(weights: Uint8Array, architecture?: PolicyArchitecture): LoadedPolicy {
   const file = decodeSafetensors(weights);
-  const described = architecture ??
+  const described: PolicyArchitecture | undefined = architecture ??
     (file.metadata.architecture ? JSON.parse(file.metadata.architecture) : undefined);
   if (described?.format !== "omiga-policy") {
     throw new OmigaError("invalid_policy", "no omiga-policy architecture given or stored");
   }
-  const layout = mlpLayout("policy", described.widths);
-  const params = new Float32Array(layout.size);
-  layout.layers.forEach((layer, l) => {
-    const { weight, bias } = described.layers[l];
-    const w = file.tensors[weight]?.data;
-    const b = file.tensors[bias]?.data;
-    if (!(w instanceof Float32Array) || w.length !== layer.inputs * layer.outputs) {
-      throw new OmigaError("invalid_policy", `weight "${weight}" missing or of the wrong size`);
-    }
-    if (!(b instanceof Float32Array) || b.length !== layer.outputs) {
-      throw new OmigaError("invalid_policy", `bias "${bias}" missing or of the wrong size`);
-    }
-    params.set(w, layer.weightOffset);
-    params.set(b, layer.biasOffset);
-  });
-  return new LoadedPolicy(described, params);
+  const params = readNetwork(file.tensors, mlpLayout("policy", described.widths), described.layers);
+  const extra: Record<string, Float32Array> = {};
+  for (const network of described.networks ?? []) {
+    const layout = mlpLayout(network.name, network.widths);
+    extra[network.name] = readNetwork(file.tensors, layout, network.layers);
+  }
+  return new LoadedPolicy(described, params, extra);
 }

@@ -158,7 +158,9 @@ export function mlpBackward(
 /**
  * The MLP at `layout` inside the flat vector `params` as a differentiable op: `tf.grads` of
  * anything computed from its output gives d/d`params` (zero outside the layout's range) and
- * d/d`x`, by {@link mlpBackward} on the fast kernels rather than by the tape.
+ * d/d`x`, by {@link mlpBackward} on the fast kernels rather than by the tape. With
+ * `constantInput` (an input that is data, such as the batch's observations) d/d`x` is returned
+ * as zeros and its product is skipped.
  *
  * @example
  * ```ts
@@ -179,6 +181,7 @@ export function mlp(
   layout: MlpLayout,
   x: tf.Tensor2D,
   params: tf.Tensor1D,
+  constantInput = false,
 ): tf.Tensor2D {
   const depth = layout.layers.length;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -197,13 +200,13 @@ export function mlp(
           inputs: saved.slice(0, depth) as tf.Tensor2D[],
           weights: saved.slice(depth) as tf.Tensor2D[],
         };
-        const gradient = mlpBackward(kernels, layout, trace, dy as tf.Tensor2D, true);
+        const gradient = mlpBackward(kernels, layout, trace, dy as tf.Tensor2D, !constantInput);
         const before = layout.offset;
         const after = params.size - layout.offset - layout.size;
         const dParams = before === 0 && after === 0
           ? gradient.params
           : tf.pad(gradient.params, [[before, after]]);
-        return [gradient.input!, dParams];
+        return [gradient.input ?? tf.zerosLike(trace.inputs[0]), dParams];
       },
     };
   });

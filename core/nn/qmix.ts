@@ -71,9 +71,30 @@ export function qmixLayouts(
 }
 
 /**
- * Q_tot(s, q) [B] from the per-agent values `q` [B, N] at the global states `state` [B, S],
- * with the mixer's parameters in `params` (the whole flat vector the layouts sit in).
+ * Q_tot(s, q) [B, M] for M sets of per-agent values per state, `q` [B, M, N] (the data's and
+ * sampled joint actions' Q_i at once), at the global states `state` [B, S], with the mixer's
+ * parameters in `params` (the whole flat vector the layouts sit in). The hypernetworks run once
+ * per state.
  */
+export function qmixTotals(
+  kernels: Kernels,
+  layouts: QmixLayouts,
+  state: tf.Tensor2D,
+  q: tf.Tensor3D,
+  params: tf.Tensor1D,
+): tf.Tensor2D {
+  const [rows, m] = q.shape;
+  const { embed, nAgents } = layouts;
+  const hyper = (layout: MlpLayout) => mlp(kernels, layout, state, params, true);
+  const w1 = tf.reshape(tf.abs(hyper(layouts.hyperW1)), [rows, nAgents, embed]);
+  const b1 = tf.reshape(hyper(layouts.hyperB1), [rows, 1, embed]);
+  const hidden = tf.elu(tf.add(tf.matMul(q, w1), b1)); // [B, M, E]
+  const wFinal = tf.abs(hyper(layouts.hyperWFinal)); // [B, E]
+  const value = hyper(layouts.value); // [B, 1]
+  return tf.add(tf.reshape(tf.matMul(hidden, tf.expandDims(wFinal, 2)), [rows, m]), value);
+}
+
+/** Q_tot(s, q) [B] for one set of per-agent values `q` [B, N] per state. */
 export function qmixTotal(
   kernels: Kernels,
   layouts: QmixLayouts,
@@ -82,15 +103,12 @@ export function qmixTotal(
   params: tf.Tensor1D,
 ): tf.Tensor1D {
   const rows = state.shape[0];
-  const { embed, nAgents } = layouts;
-  const w1 = tf.reshape(tf.abs(mlp(kernels, layouts.hyperW1, state, params)), [
-    rows,
-    nAgents,
-    embed,
-  ]);
-  const b1 = tf.reshape(mlp(kernels, layouts.hyperB1, state, params), [rows, 1, embed]);
-  const hidden = tf.elu(tf.add(tf.matMul(tf.reshape(q, [rows, 1, nAgents]), w1), b1)); // [B,1,E]
-  const wFinal = tf.abs(mlp(kernels, layouts.hyperWFinal, state, params)); // [B, E]
-  const value = tf.reshape(mlp(kernels, layouts.value, state, params), [rows]);
-  return tf.add(tf.sum(tf.mul(tf.reshape(hidden, [rows, embed]), wFinal), 1), value);
+  const totals = qmixTotals(
+    kernels,
+    layouts,
+    state,
+    tf.reshape(q, [rows, 1, layouts.nAgents]),
+    params,
+  );
+  return tf.reshape(totals, [rows]);
 }

@@ -9,7 +9,7 @@
  * @module
  */
 import type { BackendName } from "../../core/backend/mod.ts";
-import type { AlgorithmName } from "../../core/learn/mod.ts";
+import { ALGORITHM_NAMES, type AlgorithmName } from "../../core/learn/mod.ts";
 import { BUILT_IN_ALPHA } from "../train_evaluate/params.ts";
 
 /** Everything a sweep needs to know, complete. */
@@ -41,8 +41,17 @@ const FOUR_DATASETS = [
   "skirmish-medium-replay",
 ];
 
+/** Every algorithm, OMIGA's ablations and the baselines (docs/algorithms.md). */
+const EVERY_ALGORITHM: AlgorithmName[] = [...ALGORITHM_NAMES];
+
 /** The presets' names. */
-export const SWEEP_PRESET_NAMES = ["smoke", "paper-small", "paper"] as const;
+export const SWEEP_PRESET_NAMES = [
+  "smoke",
+  "paper-small",
+  "paper",
+  "compare-smoke",
+  "compare",
+] as const;
 
 /** A preset's name. */
 export type SweepPresetName = typeof SWEEP_PRESET_NAMES[number];
@@ -113,6 +122,51 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     evalEpisodes: 32,
     evalSeeds: 3,
     checkpointEvery: 2_000,
+    backend: "auto",
+  },
+  /**
+   * The paper's comparison at a glance: every algorithm (OMIGA, its ablations and the baselines)
+   * on the smoke datasets at the main alpha, 2 seeds, 32-unit networks (the baselines' own extra
+   * networks keep their reference widths) and 600 iterations. An algorithm that does not cover a
+   * dataset's action kind gets no cells there.
+   */
+  "compare-smoke": {
+    preset: "compare-smoke",
+    datasets: ["spread-medium", "skirmish-medium"],
+    episodes: 60,
+    datasetSeed: 0,
+    algorithms: EVERY_ALGORITHM,
+    alphas: [BUILT_IN_ALPHA],
+    mainAlpha: BUILT_IN_ALPHA,
+    seeds: 2,
+    iterations: 600,
+    evalEvery: 200,
+    evalEpisodes: 5,
+    evalSeeds: 1,
+    checkpointEvery: 200,
+    batchSize: 64,
+    hiddenSize: 32,
+    backend: "auto",
+  },
+  /**
+   * The paper's comparison on the four built-in datasets: every algorithm at the main alpha, the
+   * algorithms' own networks and batches, 3 seeds, 5,000 iterations (enough for OMIGA to separate
+   * from BC on spread; README, Results). Hours on 2 cores: for a bigger machine or a night.
+   */
+  compare: {
+    preset: "compare",
+    datasets: FOUR_DATASETS,
+    episodes: 200,
+    datasetSeed: 0,
+    algorithms: EVERY_ALGORITHM,
+    alphas: [BUILT_IN_ALPHA],
+    mainAlpha: BUILT_IN_ALPHA,
+    seeds: 3,
+    iterations: 5_000,
+    evalEvery: 1_000,
+    evalEpisodes: 20,
+    evalSeeds: 1,
+    checkpointEvery: 500,
     backend: "auto",
   },
 };

@@ -20,6 +20,7 @@ Deno.test("the defaults are the paper's", () => {
     adamBeta1: 0.9,
     adamBeta2: 0.999,
     adamEps: 1e-8,
+    gradients: "hand",
   });
 });
 
