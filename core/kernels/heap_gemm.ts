@@ -41,6 +41,9 @@ type RowDots = (
 
 type Kernels = { gemm: Kernel; gemmTransposedA: Kernel; rowDots: RowDots };
 
+/** Rows of the inner dimension per chunk of a transposed product (B's chunk stays in cache). */
+const K_CHUNK = 512;
+
 /** Options of {@link heapMatMul}. */
 export interface HeapMatMulOptions {
   /** Multiply by the transpose of `a`. */
@@ -98,8 +101,33 @@ export function heapMatMul(
     bt.dispose();
     return heap.tensor<tf.Tensor2D>(out);
   }
-  const out = heap.output([rows, columns]); // first: it may grow the heap
   const address = (t: tf.TensorInfo) => heap.address(t);
+  if (transposeA && !bias && inner > K_CHUNK) {
+    // A^T B with a long inner dimension (a weight gradient over many rows): B would stream from
+    // memory once per block of C's rows; in chunks of K_CHUNK rows it stays in cache, and the
+    // partial products are summed (in a fixed order: results are deterministic).
+    const parts: tf.Tensor2D[] = [];
+    for (let k0 = 0; k0 < inner; k0 += K_CHUNK) {
+      const part = heap.output([rows, columns]); // first: it may grow the heap
+      exports.gemmTransposedA(
+        address(a) + 4 * k0 * a.shape[1],
+        a.shape[1] * 4,
+        address(b) + 4 * k0 * columns,
+        0,
+        address(part),
+        rows,
+        Math.min(K_CHUNK, inner - k0),
+        columns,
+        0,
+        0,
+      );
+      parts.push(heap.tensor<tf.Tensor2D>(part));
+    }
+    const sum = tf.addN(parts);
+    tf.dispose(parts);
+    return sum;
+  }
+  const out = heap.output([rows, columns]); // first: it may grow the heap
   (transposeA ? exports.gemmTransposedA : exports.gemm)(
     address(a),
     a.shape[1] * 4,

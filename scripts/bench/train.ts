@@ -19,7 +19,8 @@ import { syntheticTransitions } from "../../core/learn/synthetic.ts";
 import { tf } from "../../core/tf.ts";
 import { median } from "./stats.ts";
 
-const SHAPES: Record<string, MultiAgentSpec> = {
+/** The benchmark shapes. */
+export const BENCH_SHAPES: Record<string, MultiAgentSpec> = {
   reference: { nAgents: 3, obsDim: 14, stateDim: 14, actionKind: "continuous", actDim: 1 },
   discrete: {
     nAgents: 5,
@@ -31,7 +32,8 @@ const SHAPES: Record<string, MultiAgentSpec> = {
   },
 };
 
-function positive(name: string, text: string | undefined, fallback: number): number {
+/** A positive integer flag, or `fallback`. */
+export function positive(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) {
@@ -67,14 +69,16 @@ export async function benchTrain(args: string[]): Promise<Record<string, unknown
     ...(values.gradients !== undefined ? { gradients: values.gradients } : {}),
   };
   const names = values.shape === undefined
-    ? Object.keys(SHAPES).filter((name) => definition.actionKinds.includes(SHAPES[name].actionKind))
+    ? Object.keys(BENCH_SHAPES).filter((name) =>
+      definition.actionKinds.includes(BENCH_SHAPES[name].actionKind)
+    )
     : [values.shape];
   const shapes: Record<string, unknown> = {};
   const loadBefore = Deno.loadavg();
   for (const name of names) {
-    const spec = SHAPES[name];
+    const spec = BENCH_SHAPES[name];
     if (spec === undefined) {
-      throw new ValidationError(`--shape must be one of ${Object.keys(SHAPES)}`);
+      throw new ValidationError(`--shape must be one of ${Object.keys(BENCH_SHAPES)}`);
     }
     const data = syntheticTransitions(spec, 10_000, 1);
     const learner = Learner.create(spec, config);
