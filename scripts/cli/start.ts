@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { ALGORITHM_NAMES, hasAlpha } from "../../core/learn/mod.ts";
 import { parseParams } from "../../workflows/mod.ts";
 import { BUILT_IN_ALPHA, trainEvaluateWorkflow } from "../../workflows/train_evaluate/mod.ts";
 import type { TrainEvaluateReport } from "../../workflows/train_evaluate/mod.ts";
@@ -33,10 +34,14 @@ export const startCommand: Command = {
   usage: "start [any train-evaluate flag, e.g. --iterations 500 --backend cpu]",
   async run(args) {
     const engine = openEngine();
-    const params = parseParams(trainEvaluateWorkflow, {
-      ...START_DEFAULTS,
-      ...paramsFromFlags(trainEvaluateWorkflow.params, args),
-    });
+    const flags = paramsFromFlags(trainEvaluateWorkflow.params, args);
+    // The built-in alpha is OMIGA's; an algorithm without one (bc, the baselines) takes none.
+    const { alpha, ...rest } = START_DEFAULTS;
+    const algorithm = String(flags.algorithm ?? "omiga");
+    const defaults = ALGORITHM_NAMES.includes(algorithm as never) && hasAlpha(algorithm)
+      ? { ...rest, alpha }
+      : rest;
+    const params = parseParams(trainEvaluateWorkflow, { ...defaults, ...flags });
     const { run } = engine.submit(trainEvaluateWorkflow.name, params);
     console.log(
       `omiga-flow: ${params.algorithm} on ${params.env} ${params.tier} ` +

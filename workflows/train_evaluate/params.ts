@@ -7,8 +7,8 @@
  */
 import { z } from "zod";
 import { BACKEND_NAMES } from "../../core/backend/mod.ts";
-import { ENV_NAMES, TIERS } from "../../core/envs/mod.ts";
-import { ALGORITHM_NAMES } from "../../core/learn/mod.ts";
+import { ENV_NAMES, envActionKind, TIERS } from "../../core/envs/mod.ts";
+import { ALGORITHM_NAMES, algorithmOf, hasAlpha } from "../../core/learn/mod.ts";
 
 /**
  * The alpha the main job and the sweep presets use on the built-in environments, instead of the
@@ -66,6 +66,25 @@ export const trainEvaluateParams = z.object({
       path: ["tier"],
       message: `--env needs --tier (${TIERS.join(", ")})`,
     });
+  }
+  if (params.alpha !== undefined && !hasAlpha(params.algorithm)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["alpha"],
+      message: `alpha is OMIGA's temperature; ${params.algorithm} has none`,
+    });
+  }
+  if (params.env !== undefined) {
+    const kind = envActionKind(params.env);
+    const covered = algorithmOf(params.algorithm).actionKinds;
+    if (!covered.includes(kind)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["algorithm"],
+        message: `${params.algorithm} covers ${covered.join(" and ")} actions only; ` +
+          `${params.env}'s are ${kind}`,
+      });
+    }
   }
   if (params.evalEvery > params.iterations) {
     ctx.addIssue({ code: "custom", path: ["evalEvery"], message: "must not exceed iterations" });

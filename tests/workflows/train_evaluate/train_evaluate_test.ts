@@ -76,6 +76,35 @@ Deno.test({
 });
 
 Deno.test({
+  name: "train-evaluate trains a baseline (bcq-ma's composite policy) and reports it by name",
+  sanitizeResources: false,
+  async fn() {
+    const home = await Deno.makeTempDir({ prefix: "omiga-te-" });
+    using store = WorkflowStore.open({ home });
+    const engine = new Engine(store, defaultRegistry(), TEST_ENGINE);
+    const params = { ...TINY, algorithm: "bcq-ma", iterations: 10, evalEvery: 0 };
+    const { run } = engine.submit("train-evaluate", params);
+    const finished = await engine.execute(run.id);
+    assertEquals(finished.state, "succeeded", finished.error ?? "");
+    const report = finished.output as unknown as TrainEvaluateReport;
+    assertEquals(report.algorithm, "bcq-ma");
+    assertEquals(report.alpha, undefined);
+    assert(Number.isFinite(report.policy?.normalisedScore), "the policy was evaluated");
+    assert(report.summary.includes("bcq-ma score"), report.summary);
+    assert(!report.summary.includes("alpha"), report.summary);
+    const folder = runArtifactsDir(home, run.id);
+    const architecture = JSON.parse(await Deno.readTextFile(join(folder, "policy.json")));
+    assertEquals(architecture.algorithm, "bcq-ma");
+    await selectBackend({ backend: "cpu" });
+    const policy = loadPolicy(await Deno.readFile(join(folder, "policy.safetensors")));
+    const actions = await policy.act(new Float32Array(2 * 3 * 14)) as Float32Array;
+    assert(actions.length === 2 * 3 * 2 && actions.every((a) => a >= -1 && a <= 1));
+    policy.dispose();
+    await Deno.remove(home, { recursive: true });
+  },
+});
+
+Deno.test({
   name: "train-evaluate rejects bad parameters naming the field",
   fn() {
     const home = Deno.makeTempDirSync({ prefix: "omiga-te-" });
@@ -88,6 +117,8 @@ Deno.test({
         [{ env: "spread", tier: "medium", iterations: -3 }, "iterations"],
         [{ env: "spread", tier: "medium", backend: "cuda" }, "backend"],
         [{ dataset: "x", env: "spread", tier: "medium" }, "dataset"],
+        [{ env: "skirmish", tier: "medium", algorithm: "omar" }, "omar covers continuous"],
+        [{ env: "spread", tier: "medium", algorithm: "cql-ma", alpha: 1 }, "alpha"],
       ] as const
     ) {
       let message = "";
