@@ -110,8 +110,9 @@ export interface DatasetInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalisedScore } from "./dataset.ts";
- * console.assert(normalisedScore(5, { random: 0, expert: 10 }) === 50);
+ * assert.ok(normalisedScore(5, { random: 0, expert: 10 }) === 50);
  * ```
  */
 export function normalisedScore(teamReturn: number, reference: ReferenceReturns): number {

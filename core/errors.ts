@@ -22,9 +22,10 @@ export class OmigaError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BackendError } from "./errors.ts";
  * const error = new BackendError("tensorflow", "tfjs-node-gpu is not installed");
- * console.assert(error.message.includes("tensorflow"));
+ * assert.ok(error.message.includes("tensorflow"));
  * ```
  */
 export class BackendError extends OmigaError {

@@ -36,10 +36,11 @@ export interface RngState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Rng } from "./rng.ts";
  * const a = Rng.fromSeed(7);
  * const b = Rng.fromState(a.state());
- * console.assert(a.float() === b.float());
+ * assert.ok(a.float() === b.float());
  * ```
  */
 export class Rng {

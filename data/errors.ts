@@ -28,13 +28,14 @@ export interface DatasetErrorLocation {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DatasetError } from "./errors.ts";
  * const error = new DatasetError("invalid_dataset", "expected a finite number, got NaN", {
  *   file: "data.h5",
  *   field: "r",
  *   row: "row 3",
  * });
- * console.assert(error.message === "data.h5: field r, row 3: expected a finite number, got NaN");
+ * assert.ok(error.message === "data.h5: field r, row 3: expected a finite number, got NaN");
  * ```
  */
 export class DatasetError extends OmigaError {

@@ -37,9 +37,10 @@ const NUMBER = String.raw`([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)`;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseEpisodeFilter } from "./filter.ts";
  * const filter = parseEpisodeFilter("top 30%");
- * console.assert(filter.kind === "top" && filter.count === 30);
+ * assert.ok(filter.kind === "top" && filter.count === 30);
  * ```
  */
 export function parseEpisodeFilter(text: string): EpisodeFilter {

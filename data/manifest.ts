@@ -63,8 +63,9 @@ export function contentHash(dataset: CanonicalDataset): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { datasetId } from "./manifest.ts";
- * console.assert(datasetId("Half Cheetah 6x1 (expert)", "abcdef0123456789") === "half-cheetah-6x1-expert-abcdef012345");
+ * assert.ok(datasetId("Half Cheetah 6x1 (expert)", "abcdef0123456789") === "half-cheetah-6x1-expert-abcdef012345");
  * ```
  */
 export function datasetId(name: string, hash: string): string {

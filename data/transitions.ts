@@ -30,6 +30,7 @@ export function countTransitions(dataset: CanonicalDataset): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toTransitions } from "./transitions.ts";
  * const spec = { nAgents: 1, obsDim: 1, stateDim: 1, actionKind: "continuous", actDim: 1 } as const;
  * const transitions = toTransitions({
@@ -38,7 +39,7 @@ export function countTransitions(dataset: CanonicalDataset): number {
  *   action: new Float32Array([0, 0, 0]), reward: new Float32Array([1, 1, 1]),
  *   done: new Uint8Array([0, 0, 1]), truncated: new Uint8Array(3),
  * });
- * console.assert(transitions.size === 3 && transitions.mask[2] === 0 && transitions.nextObs[1] === 3);
+ * assert.ok(transitions.size === 3 && transitions.mask[2] === 0 && transitions.nextObs[1] === 3);
  * ```
  */
 export function toTransitions(dataset: CanonicalDataset): TransitionArrays {

@@ -31,6 +31,7 @@ export interface ValidationSummary {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateCanonical } from "./validate.ts";
  * const spec = { nAgents: 1, obsDim: 1, stateDim: 1, actionKind: "continuous", actDim: 1 } as const;
  * const summary = validateCanonical({
@@ -38,7 +39,7 @@ export interface ValidationSummary {
  *   obs: new Float32Array(2), state: new Float32Array(2), action: new Float32Array([0.5, -1]),
  *   reward: new Float32Array([1, 2]), done: new Uint8Array([0, 1]), truncated: new Uint8Array(2),
  * });
- * console.assert(summary.episodes === 1);
+ * assert.ok(summary.episodes === 1);
  * ```
  */
 export function validateCanonical(

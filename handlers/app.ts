@@ -61,9 +61,10 @@ const healthRoute = createRoute({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createApp } from "./app.ts";
  * const response = await createApp().request("/healthz");
- * console.assert(response.status === 200);
+ * assert.ok(response.status === 200);
  * ```
  */
 export function createApp(options: AppOptions = {}): OpenAPIHono {

@@ -73,10 +73,11 @@ export function decodeCheckpoint(file: Uint8Array): { payload: Uint8Array } | { 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CheckpointFiles } from "./checkpoint.ts";
  * const files = new CheckpointFiles(Deno.makeTempDirSync());
  * await files.save(new Uint8Array([1, 2, 3]));
- * console.assert((await files.loadLatest())?.bytes.length === 3);
+ * assert.ok((await files.loadLatest())?.bytes.length === 3);
  * ```
  */
 export class CheckpointFiles {

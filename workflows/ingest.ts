@@ -57,13 +57,14 @@ export function generatedName(options: GenerateOptions): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateAndStore } from "./ingest.ts";
  * const home = await Deno.makeTempDir();
  * const manifest = await generateAndStore(
  *   { env: "spread", tier: "medium", episodes: 4, seed: 0, referenceEpisodes: 10 },
  *   { home },
  * );
- * console.assert(manifest.episodes === 4);
+ * assert.ok(manifest.episodes === 4);
  * ```
  */
 export async function generateAndStore(

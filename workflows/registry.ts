@@ -12,9 +12,10 @@ import { NotFoundError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkflowRegistry } from "./registry.ts";
  * const registry = new WorkflowRegistry();
- * console.assert(registry.names().length === 0);
+ * assert.ok(registry.names().length === 0);
  * ```
  */
 export class WorkflowRegistry {

@@ -42,9 +42,10 @@ function seedOf(text: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { backoffDelayMs, DEFAULT_RETRY } from "./retry.ts";
  * const wait = backoffDelayMs(DEFAULT_RETRY, 2, "run-1/train");
- * console.assert(wait >= 1000 && wait < 2000);
+ * assert.ok(wait >= 1000 && wait < 2000);
  * ```
  */
 export function backoffDelayMs(policy: RetryPolicy, attempt: number, key: string): number {

@@ -72,9 +72,10 @@ type Probe =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseBackendChoice } from "./select.ts";
- * console.assert(parseBackendChoice("wasm") === "wasm");
- * console.assert(parseBackendChoice(undefined) === "auto");
+ * assert.ok(parseBackendChoice("wasm") === "wasm");
+ * assert.ok(parseBackendChoice(undefined) === "auto");
  * ```
  */
 export function parseBackendChoice(value: string | undefined, source = "backend"): BackendChoice {
@@ -90,8 +91,9 @@ export function parseBackendChoice(value: string | undefined, source = "backend"
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { backendChoiceFrom } from "./select.ts";
- * console.assert(backendChoiceFrom("cpu") === "cpu");
+ * assert.ok(backendChoiceFrom("cpu") === "cpu");
  * ```
  */
 export function backendChoiceFrom(flag: string | undefined): BackendChoice {
@@ -104,9 +106,10 @@ export function backendChoiceFrom(flag: string | undefined): BackendChoice {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { selectBackend } from "./select.ts";
  * const report = await selectBackend({ backend: "cpu" });
- * console.assert(report.backend === "cpu");
+ * assert.ok(report.backend === "cpu");
  * ```
  */
 export async function selectBackend(options: BackendOptions = {}): Promise<BackendReport> {
@@ -131,9 +134,10 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { describeBackend } from "./select.ts";
  * const line = describeBackend({ backend: "cpu", reason: "forced", forced: true, attempts: [] });
- * console.assert(line.startsWith("backend cpu"));
+ * assert.ok(line.startsWith("backend cpu"));
  * ```
  */
 export function describeBackend(report: BackendReport): string {

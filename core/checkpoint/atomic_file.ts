@@ -10,10 +10,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeFileAtomic } from "./atomic_file.ts";
  * const path = await Deno.makeTempFile();
  * await writeFileAtomic(path, new Uint8Array([1, 2, 3]));
- * console.assert((await Deno.readFile(path)).length === 3);
+ * assert.ok((await Deno.readFile(path)).length === 3);
  * ```
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {

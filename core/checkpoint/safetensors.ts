@@ -48,12 +48,13 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeSafetensors, encodeSafetensors } from "./safetensors.ts";
  * const bytes = encodeSafetensors({
  *   tensors: { w: { data: new Float32Array([1, 2]), shape: [2] } },
  *   metadata: { step: "3" },
  * });
- * console.assert(decodeSafetensors(bytes).metadata.step === "3");
+ * assert.ok(decodeSafetensors(bytes).metadata.step === "3");
  * ```
  */
 export function encodeSafetensors(content: SafetensorsContent): Uint8Array {
@@ -102,9 +103,10 @@ export function encodeSafetensors(content: SafetensorsContent): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeSafetensors, encodeSafetensors } from "./safetensors.ts";
  * const bytes = encodeSafetensors({ tensors: { b: { data: new Int32Array([7]), shape: [1] } }, metadata: {} });
- * console.assert(decodeSafetensors(bytes).tensors.b.data[0] === 7);
+ * assert.ok(decodeSafetensors(bytes).tensors.b.data[0] === 7);
  * ```
  */
 export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {

@@ -19,11 +19,12 @@ export interface NumberRule {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveConfig } from "./config.ts";
  * const c = resolveConfig("spread", { nAgents: 3 }, { nAgents: 4 }, {
  *   nAgents: { min: 1, max: 16, integer: true },
  * });
- * console.assert(c.nAgents === 4);
+ * assert.ok(c.nAgents === 4);
  * ```
  */
 export function resolveConfig<T extends Record<string, unknown>>(

@@ -113,9 +113,10 @@ export type VecEnvFactory = (numEnvs: number) => VecEnv;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { episodeSeed } from "./env.ts";
- * console.assert(episodeSeed(0, 1) === episodeSeed(0, 1));
- * console.assert(episodeSeed(0, 1) !== episodeSeed(1, 0));
+ * assert.ok(episodeSeed(0, 1) === episodeSeed(0, 1));
+ * assert.ok(episodeSeed(0, 1) !== episodeSeed(1, 0));
  * ```
  */
 export function episodeSeed(seed: number, episode: number): number {

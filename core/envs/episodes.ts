@@ -77,9 +77,10 @@ export async function playEpisodes(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summariseReturns } from "./episodes.ts";
  * const s = summariseReturns([1, 2, 3]);
- * console.assert(s.mean === 2 && s.std === 1);
+ * assert.ok(s.mean === 2 && s.std === 1);
  * ```
  */
 export function summariseReturns(

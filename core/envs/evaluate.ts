@@ -60,10 +60,11 @@ export interface EvaluationReport {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { evaluate, makeEnv, scriptedPolicy } from "./mod.ts";
  * const policy = scriptedPolicy(makeEnv("spread", 1), "expert", 0);
  * const report = await evaluate(policy, "spread", { episodes: 10, seeds: [1] });
- * console.assert(report.returns.length === 10);
+ * assert.ok(report.returns.length === 10);
  * ```
  */
 export async function evaluate(

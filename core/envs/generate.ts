@@ -39,11 +39,12 @@ const BATCH_FLOATS = 4_000_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateDataset } from "./generate.ts";
  * const { dataset, info } = await generateDataset({
  *   env: "spread", tier: "medium", episodes: 4, seed: 0, referenceEpisodes: 10,
  * });
- * console.assert(dataset.size === 4 * 25 && info.tier === "medium");
+ * assert.ok(dataset.size === 4 * 25 && info.tier === "medium");
  * ```
  */
 export async function generateDataset(

@@ -4,13 +4,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { evaluate, generateDataset, makeEnv, scriptedPolicy } from "./mod.ts";
  * const { dataset, info } = await generateDataset({
  *   env: "spread", tier: "expert", episodes: 8, seed: 0, referenceEpisodes: 20,
  * });
  * const expert = scriptedPolicy(makeEnv("spread", 1), "expert", 0);
  * const report = await evaluate(expert, "spread", { episodes: 20, reference: info.reference });
- * console.assert(dataset.size === 200 && report.normalisedScore! > 50);
+ * assert.ok(dataset.size === 200 && report.normalisedScore! > 50);
  * ```
  *
  * @module

@@ -49,9 +49,10 @@ export function envActionKind(name: string): ActionKind {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { makeEnv } from "./registry.ts";
  * const env = makeEnv("spread", 4);
- * console.assert(env.reset(0).obs.length === 4 * 3 * 14);
+ * assert.ok(env.reset(0).obs.length === 4 * 3 * 14);
  * ```
  */
 export function makeEnv(name: string, numEnvs: number, config?: Record<string, unknown>): VecEnv {

@@ -34,10 +34,11 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import { requireToken } from "./mod.ts";
  * const app = new Hono().use(requireToken("s3cret")).get("/x", (c) => c.text("ok"));
- * console.assert((await app.request("/x")).status === 401);
+ * assert.ok((await app.request("/x")).status === 401);
  * ```
  */
 export function requireToken(token: string): MiddlewareHandler {

@@ -23,10 +23,11 @@ function tooLarge(limitBytes: number): HttpError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { receiveUpload } from "./upload.ts";
  * const dir = await Deno.makeTempDir();
  * const path = await receiveUpload(new Blob(["a,b\n"]).stream(), { dir, limitBytes: 100 });
- * console.assert(Deno.readTextFileSync(path) === "a,b\n");
+ * assert.ok(Deno.readTextFileSync(path) === "a,b\n");
  * ```
  */
 export async function receiveUpload(

@@ -36,12 +36,13 @@ export const STEP_DURATION_BUCKETS = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Registry } from "prom-client";
  * import { WorkflowStore } from "../../workflows/mod.ts";
  * import { registerEngineMetrics } from "./engine_metrics.ts";
  * const registry = new Registry();
  * registerEngineMetrics(registry, WorkflowStore.open({ home: Deno.makeTempDirSync() }));
- * console.assert((await registry.metrics()).includes('omiga_runs{state="queued"} 0'));
+ * assert.ok((await registry.metrics()).includes('omiga_runs{state="queued"} 0'));
  * ```
  */
 export function registerEngineMetrics(

@@ -11,8 +11,9 @@ import { ValidationError } from "../../core/errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeCursor, encodeCursor } from "./cursor.ts";
- * console.assert(decodeCursor(encodeCursor(42)) === 42);
+ * assert.ok(decodeCursor(encodeCursor(42)) === 42);
  * ```
  */
 export function encodeCursor(position: number): string {

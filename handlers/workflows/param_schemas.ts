@@ -19,10 +19,11 @@ export interface WorkflowParamSchema {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultRegistry } from "../../workflows/mod.ts";
  * import { workflowParamSchemas } from "./param_schemas.ts";
  * const [first] = workflowParamSchemas(defaultRegistry());
- * console.assert(first.schema.type === "object");
+ * assert.ok(first.schema.type === "object");
  * ```
  */
 export function workflowParamSchemas(registry: WorkflowRegistry): WorkflowParamSchema[] {

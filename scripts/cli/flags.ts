@@ -43,11 +43,12 @@ export function kebabCase(key: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { z } from "zod";
  * import { paramsFromFlags } from "./flags.ts";
  * const schema = z.object({ iterations: z.number(), fast: z.boolean().default(false) });
  * const raw = paramsFromFlags(schema, ["--iterations", "600", "--fast"]);
- * console.assert(raw.iterations === 600 && raw.fast === true);
+ * assert.ok(raw.iterations === 600 && raw.fast === true);
  * ```
  */
 export function paramsFromFlags(schema: z.ZodType, args: string[]): Record<string, unknown> {

@@ -28,9 +28,10 @@ function formatNumber(value: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { progressLine } from "./progress_view.ts";
  * const line = progressLine("train", { unit: "iteration", done: 200, total: 600 });
- * console.assert(line.startsWith("train: iteration 200/600"));
+ * assert.ok(line.startsWith("train: iteration 200/600"));
  * ```
  */
 export function progressLine(stepId: string, progress: StepProgress): string {

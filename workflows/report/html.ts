@@ -69,12 +69,13 @@ figure { margin: 1.2rem 0; } figcaption { color: #555; font-size: .9rem; }
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderReportHtml } from "./html.ts";
  * const html = renderReportHtml({
  *   sweepId: "s", preset: "smoke", createdAt: "2026-01-01", backend: "wasm", mainAlpha: 10,
  *   iterations: 10, datasets: [], cells: [],
  * });
- * console.assert(html.includes("<table"));
+ * assert.ok(html.includes("<table"));
  * ```
  */
 export function renderReportHtml(results: SweepResults): string {

@@ -90,8 +90,9 @@ export interface AlphaPoint {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summarise } from "./results.ts";
- * console.assert(summarise([1, 3]).mean === 2);
+ * assert.ok(summarise([1, 3]).mean === 2);
  * ```
  */
 export function summarise(values: number[]): ScoreSummary {

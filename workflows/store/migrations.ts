@@ -175,10 +175,11 @@ export function schemaVersion(db: DatabaseSync): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DatabaseSync } from "node:sqlite";
  * import { migrate } from "./migrations.ts";
  * const db = new DatabaseSync(":memory:");
- * console.assert(migrate(db).length > 0 && migrate(db).length === 0);
+ * assert.ok(migrate(db).length > 0 && migrate(db).length === 0);
  * ```
  */
 export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS): number[] {

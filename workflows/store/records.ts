@@ -185,8 +185,9 @@ export function isTerminalRunState(state: RunState): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalJson } from "./records.ts";
- * console.assert(canonicalJson({ b: 1, a: [2] }) === '{"a":[2],"b":1}');
+ * assert.ok(canonicalJson({ b: 1, a: [2] }) === '{"a":[2],"b":1}');
  * ```
  */
 export function canonicalJson(value: unknown): string {

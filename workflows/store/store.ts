@@ -38,9 +38,10 @@ export interface StoreOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkflowStore } from "./store.ts";
  * const store = WorkflowStore.open({ home: Deno.makeTempDirSync() });
- * console.assert(store.runs.list().length === 0);
+ * assert.ok(store.runs.list().length === 0);
  * store.close();
  * ```
  */

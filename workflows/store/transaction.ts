@@ -12,11 +12,12 @@ import type { DatabaseSync } from "node:sqlite";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DatabaseSync } from "node:sqlite";
  * import { immediateTransaction } from "./transaction.ts";
  * const db = new DatabaseSync(":memory:");
  * const one = immediateTransaction(db, () => 1);
- * console.assert(one === 1);
+ * assert.ok(one === 1);
  * ```
  */
 export function immediateTransaction<T>(db: DatabaseSync, body: () => T): T {

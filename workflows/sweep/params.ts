@@ -86,9 +86,10 @@ export type SweepParams = z.output<typeof sweepParams>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveSweep } from "./params.ts";
  * const plan = resolveSweep({ preset: "smoke", seeds: 2 });
- * console.assert(plan.seeds === 2 && plan.algorithms.includes("omiga"));
+ * assert.ok(plan.seeds === 2 && plan.algorithms.includes("omiga"));
  * ```
  */
 export function resolveSweep(params: Partial<SweepPlan>): SweepPlan {
