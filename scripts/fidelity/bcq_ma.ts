@@ -18,6 +18,7 @@ import { selectBackend } from "../../core/backend/mod.ts";
 import type { MultiAgentSpec } from "../../core/dataset.ts";
 import { Learner } from "../../core/learn/learner.ts";
 import { syntheticTransitions } from "../../core/learn/synthetic.ts";
+import { referenceRepository } from "./reference.ts";
 
 const VECTORS = ["vae", "actor", "critic", "actor_target", "critic_target"] as const;
 
@@ -55,13 +56,7 @@ async function main() {
       backend: { type: "string" },
     },
   });
-  const mirror = values.mirror ?? Deno.env.get("OMIGA_REFERENCE_BCQ_MA");
-  if (mirror === undefined) {
-    throw new Error(
-      "give the reference's git directory: git clone --bare https://github.com/sfujim/BCQ /tmp/ref.git, " +
-        "then --mirror /tmp/ref.git (or OMIGA_REFERENCE_BCQ_MA)",
-    );
-  }
+  const mirror = referenceRepository(values.mirror, "OMIGA_REFERENCE_BCQ_MA", "sfujim/BCQ");
   const python = values.python ?? "python3";
   await selectBackend({ backend: (values.backend ?? "cpu") as "cpu" | "wasm" });
   const spec: MultiAgentSpec = {

@@ -24,6 +24,7 @@ import { uploadBatch } from "../../core/learn/batch_tensors.ts";
 import { syntheticTransitions } from "../../core/learn/synthetic.ts";
 import type { DenseLayer } from "../../core/nn/dense.ts";
 import { type IcqConfig, icqLayouts, IcqNetworks } from "../../core/algorithms/icq.ts";
+import { referenceRepository } from "./reference.ts";
 
 type Layer = { weight: number[][]; bias: number[] };
 
@@ -384,13 +385,7 @@ if (import.meta.main) {
     args: Deno.args,
     options: { mirror: { type: "string" }, python: { type: "string" } },
   });
-  const mirror = values.mirror ?? Deno.env.get("OMIGA_REFERENCE_ICQ");
-  if (mirror === undefined) {
-    throw new Error(
-      "give the reference's git directory: git clone --bare https://github.com/YiqinYang/ICQ /tmp/ref.git, " +
-        "then --mirror /tmp/ref.git (or OMIGA_REFERENCE_ICQ)",
-    );
-  }
+  const mirror = referenceRepository(values.mirror, "OMIGA_REFERENCE_ICQ", "YiqinYang/ICQ");
   const python = values.python ?? "python3";
   await selectBackend({ backend: "cpu" });
   const report = [await discreteCheck(mirror, python), await continuousCheck(mirror, python)];

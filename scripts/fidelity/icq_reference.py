@@ -8,41 +8,15 @@ OffPGLearner.train (ICQ-MA) with an MLP agent registered in place of the GRU. Co
 ICQ.compute_loss_q and ICQ.compute_loss_pi (ICQ_softmax/ICQ/icq.py) on a single agent.
 """
 import collections
-import io
 import json
-import subprocess
 import sys
-import tarfile
 import tempfile
 import types
 
 import torch
 import torch.nn as nn
 
-
-def extract(mirror, folder):
-    archive = subprocess.run(
-        ["git", "--git-dir", mirror, "archive", "HEAD", "ICQ-MA/src", "ICQ_softmax"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(folder)
-
-
-def set_linear(linear, layer):
-    """layer: {weight: [in][out], bias: [out]} (ours, y = x W + b)."""
-    with torch.no_grad():
-        linear.weight.copy_(torch.tensor(layer["weight"], dtype=torch.float32).T)
-        linear.bias.copy_(torch.tensor(layer["bias"], dtype=torch.float32))
-
-
-def grad_of(linear):
-    return {"weight": linear.weight.grad.T.tolist(), "bias": linear.bias.grad.tolist()}
-
-
-def weights_of(linear):
-    return {"weight": linear.weight.detach().T.tolist(), "bias": linear.bias.detach().tolist()}
+from reference_tools import extract, grad_of, set_linear, weights_of
 
 
 def discrete(job):
@@ -180,7 +154,7 @@ def main():
         job = json.load(f)
     torch.manual_seed(0)
     with tempfile.TemporaryDirectory() as folder:
-        extract(mirror, folder)
+        extract(mirror, folder, "ICQ-MA/src", "ICQ_softmax")
         sys.path.insert(0, f"{folder}/ICQ-MA/src")
         result = discrete(job) if job["kind"] == "discrete" else continuous(job, folder)
     with open(target, "w") as f:

@@ -33,6 +33,7 @@ import {
   type OmarNetworks,
   omarUpdate,
 } from "../../core/algorithms/omar.ts";
+import { referenceRepository } from "./reference.ts";
 
 type Layer = { weight: number[][]; bias: number[] };
 
@@ -229,13 +230,7 @@ if (import.meta.main) {
     args: Deno.args,
     options: { mirror: { type: "string" }, python: { type: "string" } },
   });
-  const mirror = values.mirror ?? Deno.env.get("OMIGA_REFERENCE_OMAR");
-  if (mirror === undefined) {
-    throw new Error(
-      "give the reference's git directory: git clone --bare https://github.com/ling-pan/OMAR /tmp/ref.git, " +
-        "then --mirror /tmp/ref.git (or OMIGA_REFERENCE_OMAR)",
-    );
-  }
+  const mirror = referenceRepository(values.mirror, "OMIGA_REFERENCE_OMAR", "ling-pan/OMAR");
   const python = values.python ?? "python3";
   await selectBackend({ backend: "cpu" });
   for (const mode of ["pdf", "log-pdf"] as const) {

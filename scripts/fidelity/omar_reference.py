@@ -10,36 +10,14 @@ torch.cuda.FloatTensor a CPU tensor; the input BatchNorm of every network is the
 random draws (uniform_, normal_, Normal.sample) return the draws given in the input; with
 logPdf the Gaussian density of the CQL correction is replaced by its log.
 """
-import io
 import json
-import subprocess
 import sys
-import tarfile
 import tempfile
 
 import torch
 import torch.nn as nn
 
-
-def extract(mirror, folder):
-    archive = subprocess.run(
-        ["git", "--git-dir", mirror, "archive", "HEAD", "algorithms", "utils"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(folder)
-
-
-def set_linear(linear, layer):
-    """layer: {weight: [in][out], bias: [out]} (ours, y = x W + b)."""
-    with torch.no_grad():
-        linear.weight.copy_(torch.tensor(layer["weight"], dtype=torch.float32).T)
-        linear.bias.copy_(torch.tensor(layer["bias"], dtype=torch.float32))
-
-
-def get_linear(linear):
-    return {"weight": linear.weight.detach().T.tolist(), "bias": linear.bias.detach().tolist()}
+from reference_tools import extract, set_linear, weights_of
 
 
 POLICY = ["fc1", "fc2", "fc3"]
@@ -78,7 +56,7 @@ def main(mirror, source, destination):
     job = json.load(open(source))
     c = job["config"]
     with tempfile.TemporaryDirectory() as folder:
-        extract(mirror, folder)
+        extract(mirror, folder, "algorithms", "utils")
         sys.path.insert(0, folder)
         real_uniform, real_normal = torch.Tensor.uniform_, torch.Tensor.normal_
         patch_torch()
@@ -162,10 +140,10 @@ def main(mirror, source, destination):
             assert not any(QUEUE.values()), "some draws were not taken"
             losses.append(list(captured))
         final = {
-            "policy": [get_linear(getattr(agent.policy, n)) for n in POLICY],
-            "critic": [get_linear(getattr(agent.critic, n)) for n in CRITIC],
-            "policyTarget": [get_linear(getattr(agent.target_policy, n)) for n in POLICY],
-            "criticTarget": [get_linear(getattr(agent.target_critic, n)) for n in CRITIC],
+            "policy": [weights_of(getattr(agent.policy, n)) for n in POLICY],
+            "critic": [weights_of(getattr(agent.critic, n)) for n in CRITIC],
+            "policyTarget": [weights_of(getattr(agent.target_policy, n)) for n in POLICY],
+            "criticTarget": [weights_of(getattr(agent.target_critic, n)) for n in CRITIC],
         }
     json.dump({"losses": losses, "final": final}, open(destination, "w"))
 
