@@ -8,7 +8,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { CanonicalDataset, DatasetInfo } from "../core/dataset.ts";
+import type { CanonicalDataset, DatasetInfo, MultiAgentSpec } from "../core/dataset.ts";
 import { readArrowFile, writeArrowFile } from "./arrow_layout.ts";
 import { forgetDatasetTable } from "./engine.ts";
 import { DatasetError } from "./errors.ts";
@@ -36,6 +36,30 @@ export interface StoredDataset {
 export interface SaveOptions extends StoreOptions {
   /** How the producer names its fields and rows in validation errors. */
   naming?: SourceNaming;
+  /**
+   * The shapes the dataset's environment has (a built-in environment's spec): a dataset whose
+   * shapes differ is refused before anything is stored, naming both.
+   */
+  expectedSpec?: MultiAgentSpec;
+}
+
+/** Refuses `dataset` when its shapes differ from `expected`, the shapes of environment `env`. */
+function checkExpectedSpec(
+  dataset: CanonicalDataset,
+  env: string,
+  expected: MultiAgentSpec,
+  file: string,
+): void {
+  const keys = ["nAgents", "obsDim", "stateDim", "actionKind", "actDim", "nActions"] as const;
+  const differ = keys.filter((key) => dataset.spec[key] !== expected[key]);
+  if (differ.length === 0) return;
+  const describe = (spec: MultiAgentSpec) => differ.map((key) => `${key} ${spec[key]}`).join(", ");
+  throw new DatasetError(
+    "invalid_dataset",
+    `the data has ${describe(dataset.spec)}, but ${env} has ${describe(expected)}; ` +
+      `import it under the environment it comes from (--env)`,
+    { file },
+  );
 }
 
 /**
@@ -54,6 +78,9 @@ export async function saveDataset(
   options: SaveOptions = {},
 ): Promise<DatasetManifest> {
   const { episodes } = validateCanonical(dataset, options.naming ?? { file: info.name });
+  if (options.expectedSpec) {
+    checkExpectedSpec(dataset, info.env, options.expectedSpec, options.naming?.file ?? info.name);
+  }
   const hash = contentHash(dataset);
   const id = datasetId(info.name, hash);
   const root = datasetsRoot(options.home);

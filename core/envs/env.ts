@@ -63,6 +63,11 @@ export interface VecEnv {
   step(actions: Float32Array | Int32Array): VecStep;
   /** [B] 1 where the copy's episode ended in a win (environments with a winner). */
   won(): Uint8Array;
+  /**
+   * Frees what the copies hold outside JavaScript's heap (the MuJoCo tasks' physics data); the
+   * environment is unusable afterwards. Absent where there is nothing to free.
+   */
+  dispose?(): void;
 }
 
 /**

@@ -62,7 +62,12 @@ export async function playEpisodes(
     const size = Math.min(maxBatch, total - start);
     const env = factory(size);
     hasWinner = env.hasWinner;
-    const result = await rollout(env, policy, episodeSeeds.subarray(start, start + size));
+    let result;
+    try {
+      result = await rollout(env, policy, episodeSeeds.subarray(start, start + size));
+    } finally {
+      env.dispose?.();
+    }
     returns.set(result.returns, start);
     lengths.set(result.lengths, start);
     won.set(result.won, start);

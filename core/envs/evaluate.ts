@@ -11,7 +11,7 @@ import type { Policy } from "../policy.ts";
 import type { VecEnvFactory } from "./env.ts";
 import { playEpisodes, summariseReturns } from "./episodes.ts";
 import { referenceReturns } from "./reference.ts";
-import { envFactory } from "./registry.ts";
+import { envFactory, maxCopies, prepareEnv } from "./registry.ts";
 
 /** A built-in environment by name, with an optional configuration. */
 export interface EnvChoice {
@@ -77,16 +77,18 @@ export async function evaluate(
     : typeof env === "function"
     ? undefined
     : env;
+  if (choice) await prepareEnv(choice.name);
   const factory = choice ? envFactory(choice.name, choice.config) : env as VecEnvFactory;
   const probe = factory(1);
   if (typeof probe?.reset !== "function") {
     throw new ValidationError("evaluate: the environment factory did not return an environment");
   }
+  probe.dispose?.();
   const seeds = options.seeds ?? [0];
   const outcomes = await playEpisodes(factory, policy, {
     episodes: options.episodes,
     seeds,
-    maxBatch: options.maxBatch,
+    maxBatch: Math.min(options.maxBatch ?? 1024, choice ? maxCopies(choice.name) : 1024),
     onProgress: options.onProgress,
   });
   const summary = summariseReturns(outcomes.returns, outcomes.hasWinner ? outcomes.won : undefined);

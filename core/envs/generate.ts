@@ -12,7 +12,7 @@ import { episodeSeed } from "./env.ts";
 import { summariseReturns } from "./episodes.ts";
 import { BatchRecorder, concatRows } from "./record.ts";
 import { REFERENCE_EPISODES, REFERENCE_SEED, tierReturns } from "./reference.ts";
-import { makeEnv, POLICY_LEVELS } from "./registry.ts";
+import { makeEnv, prepareEnv, scriptedLevels } from "./registry.ts";
 import { rollout } from "./rollout.ts";
 import { TierBehaviour } from "./policies/tiers.ts";
 
@@ -58,13 +58,15 @@ export async function generateDataset(
     throw new ValidationError(`generate: seed must be an integer, got ${seed}`);
   }
   const referenceEpisodes = options.referenceEpisodes ?? REFERENCE_EPISODES;
+  await prepareEnv(options.env);
   const probe = makeEnv(options.env, 1, options.envConfig);
+  probe.dispose?.();
   const behaviour = new TierBehaviour(probe, options.tier, episodes, seed);
   const { spec, timeLimit } = probe;
   const floatsPerCopy = timeLimit * spec.nAgents *
     (spec.obsDim + spec.stateDim + spec.actDim + (spec.nActions ?? 0));
   const batch = Math.max(1, Math.min(1024, Math.floor(BATCH_FLOATS / floatsPerCopy)));
-  const total = episodes + POLICY_LEVELS.length * referenceEpisodes;
+  const total = episodes + scriptedLevels(options.env).length * referenceEpisodes;
 
   // Dataset episodes draw their starts from their own stream of the seed, so that evaluating
   // with the same seed never replays a start the data was collected from.
@@ -78,7 +80,12 @@ export async function generateDataset(
     const seeds = new Int32Array(size);
     for (let b = 0; b < size; b++) seeds[b] = episodeSeed(datasetStream, first + b);
     const recorder = new BatchRecorder(spec);
-    const result = await rollout(env, behaviour.forBatch(first, size), seeds, recorder);
+    let result;
+    try {
+      result = await rollout(env, behaviour.forBatch(first, size), seeds, recorder);
+    } finally {
+      env.dispose?.();
+    }
     returns.set(result.returns, first);
     won.set(result.won, first);
     chunks.push(recorder.rows(size, first));
@@ -100,7 +107,9 @@ export async function generateDataset(
     envConfig: { ...probe.config },
     tier: behaviour.tier,
     behaviourReturn: { mean: behaviourSummary.mean, std: behaviourSummary.std },
-    reference: { random: tiers.random.mean, expert: tiers.expert.mean },
+    ...(tiers.random && tiers.expert
+      ? { reference: { random: tiers.random.mean, expert: tiers.expert.mean } }
+      : {}),
     tierReturns: { ...tiers },
     source: "generate",
     generator: { seed, episodes, referenceEpisodes, referenceSeed: REFERENCE_SEED },

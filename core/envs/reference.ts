@@ -11,8 +11,9 @@ import { playEpisodes, summariseReturns } from "./episodes.ts";
 import {
   envFactory,
   makeEnv,
-  POLICY_LEVELS,
   type PolicyLevel,
+  prepareEnv,
+  scriptedLevels,
   scriptedPolicy,
 } from "./registry.ts";
 
@@ -21,20 +22,23 @@ export const REFERENCE_SEED = 20_240_601;
 /** Reference episodes per tier by default. */
 export const REFERENCE_EPISODES = 200;
 
-const cache = new Map<string, Promise<Record<PolicyLevel, ReturnSummary>>>();
+const cache = new Map<string, Promise<Partial<Record<PolicyLevel, ReturnSummary>>>>();
 
 /**
- * The random, medium and expert controllers' return summaries (and win rates) on `env` with
- * `config`, over `episodes` reference episodes each. `onProgress` hears of the episodes played
+ * The scripted controllers' return summaries (and win rates) on `env` with `config`, over
+ * `episodes` reference episodes each: random, medium and expert on our simulators, random only on
+ * the MuJoCo tasks (`scriptedLevels`). `onProgress` hears of the episodes played
  * when they are not cached yet.
  */
-export function tierReturns(
+export async function tierReturns(
   env: string,
   config?: Record<string, unknown>,
   episodes = REFERENCE_EPISODES,
   onProgress?: (done: number, total: number) => void,
-): Promise<Record<PolicyLevel, ReturnSummary>> {
+): Promise<Partial<Record<PolicyLevel, ReturnSummary>>> {
+  await prepareEnv(env);
   const probe = makeEnv(env, 1, config);
+  probe.dispose?.();
   const key = JSON.stringify([env, probe.config, episodes]);
   let summaries = cache.get(key);
   if (summaries === undefined) {
@@ -50,29 +54,35 @@ async function measure(
   config: Readonly<Record<string, unknown>>,
   episodes: number,
   onProgress?: (done: number, total: number) => void,
-): Promise<Record<PolicyLevel, ReturnSummary>> {
+): Promise<Partial<Record<PolicyLevel, ReturnSummary>>> {
   const factory = envFactory(env, { ...config });
   const probe = factory(1);
-  const out = {} as Record<PolicyLevel, ReturnSummary>;
-  for (const [k, level] of POLICY_LEVELS.entries()) {
+  const out: Partial<Record<PolicyLevel, ReturnSummary>> = {};
+  const levels = scriptedLevels(env);
+  for (const [k, level] of levels.entries()) {
     const policy = scriptedPolicy(probe, level, REFERENCE_SEED + k);
     const outcomes = await playEpisodes(factory, policy, {
       episodes,
       seeds: [REFERENCE_SEED],
       maxBatch: 256,
-      onProgress: (done) => onProgress?.(k * episodes + done, POLICY_LEVELS.length * episodes),
+      onProgress: (done) => onProgress?.(k * episodes + done, levels.length * episodes),
     });
     out[level] = summariseReturns(outcomes.returns, outcomes.hasWinner ? outcomes.won : undefined);
   }
+  probe.dispose?.();
   return out;
 }
 
-/** The reference returns (random and expert means) of `env` with `config`. */
+/**
+ * The reference returns (random and expert means) of `env` with `config`; undefined where no
+ * scripted expert exists (the MuJoCo tasks: their references come with a dataset).
+ */
 export async function referenceReturns(
   env: string,
   config?: Record<string, unknown>,
   episodes = REFERENCE_EPISODES,
-): Promise<ReferenceReturns> {
+): Promise<ReferenceReturns | undefined> {
   const tiers = await tierReturns(env, config, episodes);
+  if (tiers.random === undefined || tiers.expert === undefined) return undefined;
   return { random: tiers.random.mean, expert: tiers.expert.mean };
 }

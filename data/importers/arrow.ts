@@ -25,6 +25,7 @@ export async function importArrow(
   const { dataset, info } = await readArrowFile(path);
   const manifest = await saveDataset(dataset, importedInfo(path, options, "arrow", info), {
     home: options.home,
+    expectedSpec: options.expectedSpec,
     naming: { file: path },
   });
   return { manifest, notes: [] };

@@ -321,6 +321,7 @@ export async function importCsv(path: string, options: ImportOptions = {}): Prom
   const { dataset, naming } = await readCsvDataset(path);
   const manifest = await saveDataset(dataset, importedInfo(path, options, "csv"), {
     home: options.home,
+    expectedSpec: options.expectedSpec,
     naming,
   });
   return { manifest, notes: [] };

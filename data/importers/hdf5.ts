@@ -267,6 +267,7 @@ export async function importHdf5(
   const { dataset, naming, notes } = await readOmigaHdf5(path);
   const manifest = await saveDataset(dataset, importedInfo(path, options, "hdf5"), {
     home: options.home,
+    expectedSpec: options.expectedSpec,
     naming,
   });
   return { manifest, notes };

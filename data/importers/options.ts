@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { DatasetInfo, ReferenceReturns } from "../../core/dataset.ts";
+import type { DatasetInfo, MultiAgentSpec, ReferenceReturns } from "../../core/dataset.ts";
 import { DatasetError } from "../errors.ts";
 import type { StoreOptions } from "../home.ts";
 import type { DatasetManifest } from "../manifest.ts";
@@ -18,6 +18,8 @@ export interface ImportOptions extends StoreOptions {
   tier?: string;
   /** Random/expert reference returns for normalised scores. */
   reference?: ReferenceReturns;
+  /** The shapes of `env` when it is a built-in environment: a file of other shapes is refused. */
+  expectedSpec?: MultiAgentSpec;
 }
 
 /** The stored dataset and what the importer wants the user to know. */

@@ -6,6 +6,7 @@
  * @module
  */
 import { OmigaError } from "../../core/errors.ts";
+import { builtInSpec } from "../../core/envs/mod.ts";
 import { datasetStats, filterDataset, importDataset } from "../../data/mod.ts";
 import { generateAndStore } from "../../workflows/ingest.ts";
 import type { DataTask, DataTaskReply } from "./offload.ts";
@@ -24,7 +25,11 @@ async function perform(task: DataTask): Promise<unknown> {
     case "generate":
       return await generateAndStore(task.options, { home });
     case "import":
-      return await importDataset(task.path, { ...task.options, home });
+      return await importDataset(task.path, {
+        ...task.options,
+        expectedSpec: builtInSpec(task.options.env),
+        home,
+      });
     case "filter":
       return await filterDataset(task.id, task.filter, { home, name: task.name });
     case "stats":

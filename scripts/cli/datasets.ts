@@ -6,6 +6,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { builtInSpec } from "../../core/envs/mod.ts";
 import { DatasetError } from "../../data/errors.ts";
 import {
   type DatasetStats,
@@ -126,6 +127,7 @@ async function run(args: string[]): Promise<number> {
         format: str(values.format),
         name: str(values.name),
         env: str(values.env),
+        expectedSpec: builtInSpec(str(values.env)),
         tier: str(values.tier),
       });
       if (values.json) console.log(JSON.stringify({ manifest, notes }, null, 2));

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { ENV_NAMES } from "../../core/envs/mod.ts";
+import { ENV_NAMES, envSpec } from "../../core/envs/mod.ts";
+import { ValidationError } from "../../core/errors.ts";
 import { type DatasetManifest, getManifest } from "../../data/mod.ts";
 import { generateAndStore } from "../ingest.ts";
 import type { StepContext } from "../step.ts";
@@ -36,6 +37,7 @@ export async function ingest(params: TrainEvaluateParams, ctx: StepContext): Pro
   if (manifest.tier !== undefined) output.tier = manifest.tier;
   if (manifest.behaviourReturn !== undefined) output.behaviourReturn = manifest.behaviourReturn;
   if ((ENV_NAMES as readonly string[]).includes(manifest.env)) {
+    checkFitsEnv(manifest);
     output.evaluation = {
       env: manifest.env,
       envConfig: manifest.envConfig ?? {},
@@ -50,4 +52,21 @@ export async function ingest(params: TrainEvaluateParams, ctx: StepContext): Pro
       }); the policy is trained, not evaluated`;
   }
   return output;
+}
+
+/**
+ * Refuses, before any training, a dataset whose shapes differ from those of the built-in
+ * environment it names (one stored before imports checked them): its policy could not act there.
+ */
+function checkFitsEnv(manifest: DatasetManifest): void {
+  const env = envSpec(manifest.env, manifest.envConfig);
+  const keys = ["nAgents", "obsDim", "stateDim", "actionKind", "actDim", "nActions"] as const;
+  const differ = keys.filter((key) => manifest.spec[key] !== env[key]);
+  if (differ.length > 0) {
+    throw new ValidationError(
+      `dataset ${manifest.id} has ${differ.map((k) => `${k} ${manifest.spec[k]}`).join(", ")}, ` +
+        `but ${manifest.env} has ${differ.map((k) => `${k} ${env[k]}`).join(", ")}: a policy ` +
+        `trained on it could not act there`,
+    );
+  }
 }

@@ -33,20 +33,30 @@ export function tierName(name: string): Tier {
  * The behaviour of a tier over a dataset of `totalEpisodes` episodes: `forBatch(first, size)`
  * is the policy that plays episodes first .. first + size - 1 as copies 0 .. size - 1.
  */
+/** The scripted controllers each tier plays. */
+const TIER_LEVELS: Record<Tier, PolicyLevel[]> = {
+  random: ["random"],
+  medium: ["medium"],
+  expert: ["expert"],
+  "medium-replay": ["medium", "random"],
+  "medium-expert": ["medium", "expert"],
+};
+
 export class TierBehaviour {
   readonly tier: Tier;
-  readonly #levels: Record<PolicyLevel, Policy>;
+  readonly #levels: Partial<Record<PolicyLevel, Policy>> = {};
   readonly #rng: Rng;
 
   constructor(env: VecEnv, tier: string, readonly totalEpisodes: number, seed: number) {
     this.tier = tierName(tier);
     this.#rng = Rng.fromSeed(seed);
     const seedOf = () => this.#rng.int(-0x80000000, 0x7fffffff);
-    this.#levels = {
-      random: scriptedPolicy(env, "random", seedOf()),
-      medium: scriptedPolicy(env, "medium", seedOf()),
-      expert: scriptedPolicy(env, "expert", seedOf()),
-    };
+    // Three seeds drawn in this order whichever levels the tier uses, so a tier's data does not
+    // depend on which controllers exist; only the controllers the tier plays are built.
+    const seeds = { random: seedOf(), medium: seedOf(), expert: seedOf() };
+    for (const level of TIER_LEVELS[this.tier]) {
+      this.#levels[level] = scriptedPolicy(env, level, seeds[level]);
+    }
   }
 
   /** The policy for episodes `first` .. `first + size - 1`. */
@@ -55,13 +65,13 @@ export class TierBehaviour {
       case "random":
       case "medium":
       case "expert":
-        return this.#levels[this.tier];
+        return this.#levels[this.tier]!;
       case "medium-replay": {
         const rate = new Float32Array(size);
         for (let b = 0; b < size; b++) rate[b] = 1 - (first + b + 0.5) / this.totalEpisodes;
         return new RandomActionMixture(
-          this.#levels.medium,
-          this.#levels.random,
+          this.#levels.medium!,
+          this.#levels.random!,
           rate,
           this.#rng.int(-0x80000000, 0x7fffffff),
         );
@@ -70,7 +80,7 @@ export class TierBehaviour {
         const choice = new Int32Array(size);
         const half = Math.floor(this.totalEpisodes / 2);
         for (let b = 0; b < size; b++) choice[b] = first + b < half ? 0 : 1;
-        return new PerCopyMixture([this.#levels.medium, this.#levels.expert], choice);
+        return new PerCopyMixture([this.#levels.medium!, this.#levels.expert!], choice);
       }
     }
   }

@@ -13,23 +13,23 @@ function ordered(lower: ReturnSummary, upper: ReturnSummary, what: string): void
 for (const env of ["spread", "skirmish"]) {
   Deno.test(`${env}: random < medium < expert with disjoint 95% intervals (200 episodes)`, async () => {
     const tiers = await tierReturns(env, undefined, 200);
-    ordered(tiers.random, tiers.medium, `${env} random vs medium`);
-    ordered(tiers.medium, tiers.expert, `${env} medium vs expert`);
+    ordered(tiers.random!, tiers.medium!, `${env} random vs medium`);
+    ordered(tiers.medium!, tiers.expert!, `${env} medium vs expert`);
     // Room for offline learning: medium is far from expert, and far from random.
-    const span = tiers.expert.mean - tiers.random.mean;
-    const medium = (tiers.medium.mean - tiers.random.mean) / span;
+    const span = tiers.expert!.mean - tiers.random!.mean;
+    const medium = (tiers.medium!.mean - tiers.random!.mean) / span;
     assert(medium > 0.25 && medium < 0.75, `${env}: medium normalised ${100 * medium}`);
   });
 }
 
 Deno.test("skirmish win rates: expert >= 80%, medium 20-60%, random < 5% (200 episodes)", async () => {
   const tiers = await tierReturns("skirmish", undefined, 200);
-  assert(tiers.expert.winRate! >= 0.8, `expert wins ${tiers.expert.winRate}`);
+  assert(tiers.expert!.winRate! >= 0.8, `expert wins ${tiers.expert!.winRate}`);
   assert(
-    tiers.medium.winRate! >= 0.2 && tiers.medium.winRate! <= 0.6,
-    `medium ${tiers.medium.winRate}`,
+    tiers.medium!.winRate! >= 0.2 && tiers.medium!.winRate! <= 0.6,
+    `medium ${tiers.medium!.winRate}`,
   );
-  assert(tiers.random.winRate! < 0.05, `random wins ${tiers.random.winRate}`);
+  assert(tiers.random!.winRate! < 0.05, `random wins ${tiers.random!.winRate}`);
 });
 
 Deno.test("a smaller sample of other seeds keeps the tier order", async () => {
@@ -65,11 +65,11 @@ Deno.test("the manifest carries the tier numbers and reference returns", async (
     seed: 1,
   });
   const tiers = info.tierReturns!;
-  assert(tiers.random.episodes === 200 && tiers.expert.episodes === 200);
+  assert(tiers.random!.episodes === 200 && tiers.expert!.episodes === 200);
   assert(
-    info.reference!.random === tiers.random.mean && info.reference!.expert === tiers.expert.mean,
+    info.reference!.random === tiers.random!.mean && info.reference!.expert === tiers.expert!.mean,
   );
-  assert(tiers.expert.winRate! >= 0.8 && tiers.random.winRate! < 0.05);
+  assert(tiers.expert!.winRate! >= 0.8 && tiers.random!.winRate! < 0.05);
   assert(info.source === "generate" && info.tier === "medium-expert" && info.env === "skirmish");
   assert(info.envConfig.nAllies === 5 && info.envConfig.nEnemies === 6);
   assert(typeof info.behaviourWinRate === "number");
