@@ -82,6 +82,7 @@ export async function referenceReturns(
   config?: Record<string, unknown>,
   episodes = REFERENCE_EPISODES,
 ): Promise<ReferenceReturns | undefined> {
+  if (!scriptedLevels(env).includes("expert")) return undefined; // nothing to measure against
   const tiers = await tierReturns(env, config, episodes);
   if (tiers.random === undefined || tiers.expert === undefined) return undefined;
   return { random: tiers.random.mean, expert: tiers.expert.mean };

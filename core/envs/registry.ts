@@ -22,8 +22,11 @@ import {
   independentBestResponses,
 } from "./policies/matrix.ts";
 
+/** Our own simulators, with scripted behaviour at every tier. */
+export const SIMULATOR_NAMES = ["spread", "skirmish", "matrix"] as const;
+
 /** Names of the built-in environments: our simulators, then the multi-agent MuJoCo tasks. */
-export const ENV_NAMES = ["spread", "skirmish", "matrix", ...MUJOCO_TASK_NAMES] as const;
+export const ENV_NAMES = [...SIMULATOR_NAMES, ...MUJOCO_TASK_NAMES] as const;
 /** A built-in environment's name. */
 export type EnvName = typeof ENV_NAMES[number];
 

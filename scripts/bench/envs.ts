@@ -8,11 +8,18 @@
  * - generation: the wall time of `generateDataset` for a 1,000-episode `spread` medium dataset
  *   in memory, once including the reference tiers' episodes (first call) and once with them
  *   cached.
+ * - the MuJoCo tasks (`hopper-3x1`, `halfcheetah-6x1`, `ant-2x4`): the same stepping with at most
+ *   64 copies, reported as environment steps per second (each of frameSkip physics steps), and
+ *   a 10-episode evaluation (as train-evaluate's) of a freshly initialised 256-unit OMIGA policy
+ *   on halfcheetah-6x1 on the default tensor backend (target under 5 s).
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { makeEnv, type VecEnv } from "../../core/envs/mod.ts";
+import { selectBackend } from "../../core/backend/mod.ts";
+import { envSpec, evaluate, makeEnv, prepareEnv, type VecEnv } from "../../core/envs/mod.ts";
+import { MUJOCO_TASK_NAMES } from "../../core/envs/mujoco/tasks.ts";
+import { Learner } from "../../core/learn/learner.ts";
 import { generateDataset } from "../../core/envs/generate.ts";
 import { Rng } from "../../core/rng.ts";
 
@@ -21,12 +28,13 @@ function throughput(env: VecEnv, seconds: number): Record<string, number> {
   const { nAgents, actionKind, nActions = 0 } = env.spec;
   const B = env.numEnvs, horizon = env.timeLimit;
   const rng = Rng.fromSeed(1);
-  const draws = new Float32Array(horizon * B * nAgents * (actionKind === "continuous" ? 2 : 1));
+  const width = actionKind === "continuous" ? env.spec.actDim : 1;
+  const draws = new Float32Array(horizon * B * nAgents * width);
   rng.fillUniform(draws, -1, 1);
   const actions = actionKind === "continuous"
-    ? new Float32Array(B * nAgents * 2)
+    ? new Float32Array(B * nAgents * width)
     : new Int32Array(B * nAgents);
-  let agentSteps = 0, episodes = 0, round = 0;
+  let agentSteps = 0, envSteps = 0, episodes = 0, round = 0;
   const start = performance.now();
   let elapsed = 0;
   while (elapsed < seconds * 1000) {
@@ -55,6 +63,7 @@ function throughput(env: VecEnv, seconds: number): Record<string, number> {
         episodes += step.terminated[b] + step.truncated[b];
       }
       agentSteps += running * nAgents;
+      envSteps += running;
       observation = step;
       if (running === 0) break;
     }
@@ -67,6 +76,42 @@ function throughput(env: VecEnv, seconds: number): Record<string, number> {
     episodes,
     seconds: elapsed / 1000,
     agentStepsPerSecond: Math.round(agentSteps / (elapsed / 1000)),
+    envStepsPerSecond: Math.round(envSteps / (elapsed / 1000)),
+  };
+}
+
+/** The MuJoCo tasks' throughput with `copies` copies each. */
+async function mujocoThroughput(copies: number, seconds: number) {
+  const out: Record<string, unknown> = {};
+  for (const name of MUJOCO_TASK_NAMES) {
+    await prepareEnv(name);
+    const env = makeEnv(name, copies);
+    try {
+      out[name] = throughput(env, seconds);
+    } finally {
+      env.dispose?.();
+    }
+  }
+  return out;
+}
+
+/** Seconds of a 10-episode evaluation of a 256-unit OMIGA policy on halfcheetah-6x1. */
+async function evaluationSeconds(): Promise<Record<string, unknown>> {
+  const backend = await selectBackend({});
+  await prepareEnv("halfcheetah-6x1");
+  const learner = Learner.create(envSpec("halfcheetah-6x1"), { seed: 0 });
+  const policy = await learner.policy();
+  learner.dispose();
+  const start = performance.now();
+  const report = await evaluate(policy, "halfcheetah-6x1", { episodes: 10, seeds: [100_000] });
+  const seconds = (performance.now() - start) / 1000;
+  policy.dispose();
+  return {
+    backend: backend.backend,
+    episodes: report.returns.length,
+    steps: report.lengths.reduce((a, b) => a + b, 0),
+    seconds,
+    targetSeconds: 5,
   };
 }
 
@@ -94,6 +139,8 @@ export async function benchEnvs(args: string[]): Promise<Record<string, unknown>
   const skirmish = throughput(makeEnv("skirmish", copies), seconds);
   const generateCold = await generationSeconds();
   const generateWarm = await generationSeconds();
+  const mujoco = await mujocoThroughput(Math.min(copies, 64), seconds);
+  const evaluation = await evaluationSeconds();
   return {
     bench: "envs",
     spread: { ...spread, target: 1_000_000 },
@@ -104,5 +151,7 @@ export async function benchEnvs(args: string[]): Promise<Record<string, unknown>
       secondsReferenceCached: generateWarm,
       targetSeconds: 5,
     },
+    mujoco,
+    evaluateHalfCheetah10: evaluation,
   };
 }

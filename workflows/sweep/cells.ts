@@ -6,6 +6,7 @@
  */
 import { envActionKind } from "../../core/envs/mod.ts";
 import { type AlgorithmName, algorithmOf, hasAlpha } from "../../core/learn/mod.ts";
+import { DATASET_KEY } from "./params.ts";
 import type { SweepPlan } from "./presets.ts";
 
 /** One train+evaluate cell. */
@@ -36,7 +37,7 @@ export function sweepCells(plan: SweepPlan): SweepCellKey[] {
   const cells: SweepCellKey[] = [];
   for (let seed = 0; seed < plan.seeds; seed++) {
     for (const dataset of plan.datasets) {
-      const kind = envActionKind(dataset.split("-")[0]);
+      const kind = envActionKind(DATASET_KEY.exec(dataset)?.[1] ?? dataset);
       for (const algorithm of plan.algorithms) {
         if (!algorithmOf(algorithm).actionKinds.includes(kind)) continue;
         for (const alpha of hasAlpha(algorithm) ? plan.alphas : [null]) {

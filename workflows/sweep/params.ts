@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { BACKEND_NAMES } from "../../core/backend/mod.ts";
-import { ENV_NAMES, TIERS } from "../../core/envs/mod.ts";
+import { SIMULATOR_NAMES, TIERS } from "../../core/envs/mod.ts";
 import { ALGORITHM_NAMES } from "../../core/learn/mod.ts";
 import { SWEEP_PRESET_NAMES, SWEEP_PRESETS, type SweepPlan } from "./presets.ts";
 
@@ -26,14 +26,18 @@ function listOf<T extends z.ZodType>(item: T) {
 }
 
 /** A built-in dataset of a sweep: `<env>-<tier>`, e.g. `spread-medium-replay`. */
-export const DATASET_KEY = new RegExp(`^(${ENV_NAMES.join("|")})-(${TIERS.join("|")})$`);
+export const DATASET_KEY = new RegExp(`^(${SIMULATOR_NAMES.join("|")})-(${TIERS.join("|")})$`);
 
 /** `sweep` parameters: a preset and optional overrides of any of its fields. */
 export const sweepParams = z.object({
   preset: z.enum(SWEEP_PRESET_NAMES).default("smoke"),
   /** Built-in datasets as `<env>-<tier>` (generated and stored by the sweep). */
   datasets: listOf(
-    z.string().regex(DATASET_KEY, `must be <env>-<tier> (env: ${ENV_NAMES.join(", ")})`),
+    z.string().regex(
+      DATASET_KEY,
+      `must be <env>-<tier> (env: ${SIMULATOR_NAMES.join(", ")}; the MuJoCo tasks have ` +
+        `no scripted tiers to generate a sweep's datasets from)`,
+    ),
   ),
   /** Episodes generated per dataset. */
   episodes: count(1_000_000).optional(),

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DATASET_KEY } from "./params.ts";
 import { type ReportFiles, type SweepResults, tableRows, writeReport } from "../report/mod.ts";
 import { NonRetriableError } from "../errors.ts";
 import type { StepContext } from "../step.ts";
@@ -47,7 +48,7 @@ export function sweepResults(
 ): SweepResults {
   const idOf = new Map(input.datasets.map((d) => [d.key, d.ingest.datasetId]));
   const datasets = input.datasets.map((d) => {
-    const [env] = d.key.split("-");
+    const env = DATASET_KEY.exec(d.key)?.[1] ?? d.key;
     if (d.behaviourScore === null) {
       throw new NonRetriableError(`dataset ${d.key} has no reference returns to score against`);
     }

@@ -119,6 +119,7 @@ Deno.test({
         [{ dataset: "x", env: "spread", tier: "medium" }, "dataset"],
         [{ env: "skirmish", tier: "medium", algorithm: "omar" }, "omar covers continuous"],
         [{ env: "spread", tier: "medium", algorithm: "cql-ma", alpha: 1 }, "alpha"],
+        [{ env: "hopper-3x1", tier: "expert" }, "only the random tier"],
       ] as const
     ) {
       let message = "";
