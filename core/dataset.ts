@@ -60,6 +60,40 @@ export interface TransitionArrays {
   nextAction?: Float32Array | Int32Array; // [M, nAgents, actDim]
 }
 
+/** The fields that tell two data shapes apart, in the order messages name them. */
+export const SPEC_FIELDS = [
+  "nAgents",
+  "obsDim",
+  "stateDim",
+  "actDim",
+  "actionKind",
+  "nActions",
+] as const;
+
+/** One of {@link SPEC_FIELDS}. */
+export type SpecField = typeof SPEC_FIELDS[number];
+
+/**
+ * The fields in which the shapes `a` and `b` differ; none when they are the same.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { specDifferences } from "./dataset.ts";
+ * const a = { nAgents: 2, obsDim: 3, stateDim: 3, actionKind: "continuous" as const, actDim: 1 };
+ * assert.deepEqual(specDifferences(a, { ...a, obsDim: 4 }), ["obsDim"]);
+ * assert.deepEqual(specDifferences(a, a), []);
+ * ```
+ */
+export function specDifferences(a: MultiAgentSpec, b: MultiAgentSpec): SpecField[] {
+  return SPEC_FIELDS.filter((field) => a[field] !== b[field]);
+}
+
+/** `spec`'s values of `fields`, for messages: `nAgents 3, obsDim 14`. */
+export function describeSpec(spec: MultiAgentSpec, fields: readonly SpecField[]): string {
+  return fields.map((field) => `${field} ${spec[field]}`).join(", ");
+}
+
 /** Reference returns used for normalised scores: 100 * (R - random) / (expert - random). */
 export interface ReferenceReturns {
   random: number;

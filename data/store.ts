@@ -8,7 +8,13 @@
  * @module
  */
 import { join } from "node:path";
-import type { CanonicalDataset, DatasetInfo, MultiAgentSpec } from "../core/dataset.ts";
+import {
+  type CanonicalDataset,
+  type DatasetInfo,
+  describeSpec,
+  type MultiAgentSpec,
+  specDifferences,
+} from "../core/dataset.ts";
 import { readArrowFile, writeArrowFile } from "./arrow_layout.ts";
 import { forgetDatasetTable } from "./engine.ts";
 import { DatasetError } from "./errors.ts";
@@ -50,13 +56,12 @@ function checkExpectedSpec(
   expected: MultiAgentSpec,
   file: string,
 ): void {
-  const keys = ["nAgents", "obsDim", "stateDim", "actionKind", "actDim", "nActions"] as const;
-  const differ = keys.filter((key) => dataset.spec[key] !== expected[key]);
+  const differ = specDifferences(dataset.spec, expected);
   if (differ.length === 0) return;
-  const describe = (spec: MultiAgentSpec) => differ.map((key) => `${key} ${spec[key]}`).join(", ");
   throw new DatasetError(
     "invalid_dataset",
-    `the data has ${describe(dataset.spec)}, but ${env} has ${describe(expected)}; ` +
+    `the data has ${describeSpec(dataset.spec, differ)}, but ${env} has ` +
+      `${describeSpec(expected, differ)}; ` +
       `import it under the environment it comes from (--env)`,
     { file },
   );

@@ -8,7 +8,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import type { MultiAgentSpec, TransitionArrays } from "../dataset.ts";
+import { type MultiAgentSpec, specDifferences, type TransitionArrays } from "../dataset.ts";
 import { ValidationError } from "../errors.ts";
 import { Rng } from "../rng.ts";
 import { type Kernels, kernelsFor } from "../kernels/mod.ts";
@@ -282,18 +282,13 @@ export class Learner {
   }
 
   #checkData(data: TransitionArrays): void {
-    const mine = this.spec;
-    const theirs = data.spec;
-    for (
-      const key of ["nAgents", "obsDim", "stateDim", "actDim", "actionKind", "nActions"] as const
-    ) {
-      if (mine[key] !== theirs[key]) {
-        throw new ValidationError(
-          `training data has spec.${key} = ${theirs[key]}, but the learner was built for ${
-            mine[key]
-          }`,
-        );
-      }
+    const [key] = specDifferences(this.spec, data.spec);
+    if (key !== undefined) {
+      throw new ValidationError(
+        `training data has spec.${key} = ${data.spec[key]}, but the learner was built for ${
+          this.spec[key]
+        }`,
+      );
     }
   }
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { ENV_NAMES, envSpec } from "../../core/envs/mod.ts";
+import { describeSpec, specDifferences } from "../../core/dataset.ts";
 import { ValidationError } from "../../core/errors.ts";
 import { type DatasetManifest, getManifest } from "../../data/mod.ts";
 import { generateAndStore } from "../ingest.ts";
@@ -60,13 +61,11 @@ export async function ingest(params: TrainEvaluateParams, ctx: StepContext): Pro
  */
 function checkFitsEnv(manifest: DatasetManifest): void {
   const env = envSpec(manifest.env, manifest.envConfig);
-  const keys = ["nAgents", "obsDim", "stateDim", "actionKind", "actDim", "nActions"] as const;
-  const differ = keys.filter((key) => manifest.spec[key] !== env[key]);
+  const differ = specDifferences(manifest.spec, env);
   if (differ.length > 0) {
     throw new ValidationError(
-      `dataset ${manifest.id} has ${differ.map((k) => `${k} ${manifest.spec[k]}`).join(", ")}, ` +
-        `but ${manifest.env} has ${differ.map((k) => `${k} ${env[k]}`).join(", ")}: a policy ` +
-        `trained on it could not act there`,
+      `dataset ${manifest.id} has ${describeSpec(manifest.spec, differ)}, but ${manifest.env} ` +
+        `has ${describeSpec(env, differ)}: a policy trained on it could not act there`,
     );
   }
 }
