@@ -53,4 +53,4 @@ export { SpreadExpertPolicy, SpreadMediumPolicy } from "./policies/spread.ts";
 export { SkirmishExpertPolicy, SkirmishMediumPolicy } from "./policies/skirmish.ts";
 export { FixedJointActionPolicy } from "./policies/matrix.ts";
 export { PerCopyMixture, RandomActionMixture } from "./policies/mixtures.ts";
-export { type Tier, TierBehaviour, tierName, TIERS } from "./policies/tiers.ts";
+export { type Tier, TierBehaviour, tierLevels, tierName, TIERS } from "./policies/tiers.ts";

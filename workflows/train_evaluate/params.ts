@@ -7,7 +7,13 @@
  */
 import { z } from "zod";
 import { BACKEND_NAMES } from "../../core/backend/mod.ts";
-import { ENV_NAMES, envActionKind, SIMULATOR_NAMES, TIERS } from "../../core/envs/mod.ts";
+import {
+  ENV_NAMES,
+  envActionKind,
+  scriptedLevels,
+  tierLevels,
+  TIERS,
+} from "../../core/envs/mod.ts";
 import { ALGORITHM_NAMES, algorithmOf, hasAlpha } from "../../core/learn/mod.ts";
 
 /**
@@ -74,16 +80,17 @@ export const trainEvaluateParams = z.object({
       message: `alpha is OMIGA's temperature; ${params.algorithm} has none`,
     });
   }
-  if (
-    params.env !== undefined && params.tier !== undefined && params.tier !== "random" &&
-    !(SIMULATOR_NAMES as readonly string[]).includes(params.env)
-  ) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["tier"],
-      message: `${params.env} has only the random tier built in; its medium and expert data ` +
-        `come from trained behaviour policies: import such a dataset and pass --dataset`,
-    });
+  if (params.env !== undefined && params.tier !== undefined) {
+    const scripted = scriptedLevels(params.env);
+    if (tierLevels(params.tier).some((level) => !scripted.includes(level))) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tier"],
+        message: `${params.env} has only the ${scripted.join(", ")} tier built in; its other ` +
+          `tiers' data come from trained behaviour policies: import such a dataset and pass ` +
+          `--dataset`,
+      });
+    }
   }
   if (params.env !== undefined) {
     const kind = envActionKind(params.env);

@@ -34,13 +34,18 @@ export function tierName(name: string): Tier {
  * is the policy that plays episodes first .. first + size - 1 as copies 0 .. size - 1.
  */
 /** The scripted controllers each tier plays. */
-const TIER_LEVELS: Record<Tier, PolicyLevel[]> = {
+const TIER_LEVELS: Readonly<Record<Tier, readonly PolicyLevel[]>> = {
   random: ["random"],
   medium: ["medium"],
   expert: ["expert"],
   "medium-replay": ["medium", "random"],
   "medium-expert": ["medium", "expert"],
 };
+
+/** The scripted controllers `tier` plays (medium-replay: medium and random). */
+export function tierLevels(tier: Tier): readonly PolicyLevel[] {
+  return TIER_LEVELS[tier];
+}
 
 export class TierBehaviour {
   readonly tier: Tier;
