@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type AlgorithmName, hasAlpha } from "../../core/learn/mod.ts";
+import type { AlgorithmName } from "../../core/learn/mod.ts";
 import type { EvaluationPlan, TrainInput } from "./types.ts";
 
 /** What a plan decides about one training job. */
@@ -35,7 +35,7 @@ export function trainInput(choices: TrainChoices): TrainInput {
     config: {
       algorithm: choices.algorithm,
       seed: choices.seed,
-      ...(alpha !== undefined && alpha !== null && hasAlpha(choices.algorithm) ? { alpha } : {}),
+      ...(alpha !== undefined && alpha !== null ? { alpha } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(hiddenSize !== undefined ? { hiddenSize } : {}),
     },
