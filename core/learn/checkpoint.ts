@@ -26,6 +26,8 @@ export class CheckpointError extends OmigaError {
 export interface StateTensor {
   name: string;
   get(state: TrainingState): tf.Tensor1D;
+  /** Puts `tensor` in its place of `state` (an Adam moment: into the group's existing state). */
+  set(state: TrainingState, tensor: tf.Tensor1D): void;
   size: number;
 }
 
@@ -38,17 +40,23 @@ export function stateTensors(groups: ParameterGroup[]): StateTensor[] {
     ...groups.map((g) => ({
       name: g.name,
       get: (s: TrainingState) => s.live[g.name],
+      set: (s: TrainingState, t: tf.Tensor1D) => void (s.live[g.name] = t),
       size: g.size,
     })),
     ...groups.filter((g) => g.target).map((g) => ({
       name: `${g.name}_target`,
       get: (s: TrainingState) => s.target[g.name],
+      set: (s: TrainingState, t: tf.Tensor1D) => void (s.target[g.name] = t),
       size: g.size,
     })),
-    ...groups.flatMap((g) => [
-      { name: `adam.${g.name}.m`, get: (s: TrainingState) => s.adam[g.name].m, size: g.size },
-      { name: `adam.${g.name}.v`, get: (s: TrainingState) => s.adam[g.name].v, size: g.size },
-    ]),
+    ...groups.flatMap((g) =>
+      (["m", "v"] as const).map((moment) => ({
+        name: `adam.${g.name}.${moment}`,
+        get: (s: TrainingState) => s.adam[g.name][moment],
+        set: (s: TrainingState, t: tf.Tensor1D) => void (s.adam[g.name][moment] = t),
+        size: g.size,
+      }))
+    ),
   ];
 }
 

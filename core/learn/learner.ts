@@ -12,7 +12,7 @@ import { type MultiAgentSpec, specDifferences, type TransitionArrays } from "../
 import { ValidationError } from "../errors.ts";
 import { Rng } from "../rng.ts";
 import { type Kernels, kernelsFor } from "../kernels/mod.ts";
-import { initialAdamState } from "../nn/adam.ts";
+import { type AdamState, initialAdamState } from "../nn/adam.ts";
 import { initialiseMlp } from "../nn/dense.ts";
 import { algorithmOf } from "../algorithms/mod.ts";
 import type { Model, ParameterGroup, TrainingState } from "./algorithm.ts";
@@ -175,19 +175,13 @@ export class Learner {
       return tf.tensor1d(values);
     };
     for (const group of model.groups) {
-      const byName = (suffix: string) => table.find((e) => e.name === group.name + suffix)!;
       const step = content.adamSteps?.[group.name];
       if (!Number.isInteger(step) || step < 0) {
         throw new CheckpointError(`the Adam step count of "${group.name}" is missing`);
       }
-      state.live[group.name] = tensor(byName(""));
-      if (group.target) state.target[group.name] = tensor(byName("_target"));
-      state.adam[group.name] = {
-        m: tensor(table.find((e) => e.name === `adam.${group.name}.m`)!),
-        v: tensor(table.find((e) => e.name === `adam.${group.name}.v`)!),
-        step,
-      };
+      state.adam[group.name] = { step } as AdamState; // its moments come from the table
     }
+    for (const entry of table) entry.set(state, tensor(entry));
     return new Learner(
       content.config,
       content.spec,
