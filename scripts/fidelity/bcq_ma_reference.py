@@ -11,12 +11,13 @@ calls them. Writes out.json (the three losses) and out_<vector>.f32 after the it
 import copy
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 import torch
+
+from reference_tools import extract
 
 
 def load(folder, name, shape):
@@ -60,13 +61,8 @@ def load_sequential(reader, linears):
 def main():
     mirror, folder = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as scratch:
-        source = subprocess.run(
-            ["git", "--git-dir", mirror, "show", "HEAD:continuous_BCQ/BCQ.py"],
-            check=True, capture_output=True,
-        ).stdout
-        with open(os.path.join(scratch, "BCQ.py"), "wb") as f:
-            f.write(source)
-        sys.path.insert(0, scratch)
+        extract(mirror, scratch, "continuous_BCQ/BCQ.py")
+        sys.path.insert(0, os.path.join(scratch, "continuous_BCQ"))
         import BCQ  # noqa: E402  (the reference, from a clone of the reference)
 
     job = json.load(open(os.path.join(folder, "job.json")))

@@ -16,13 +16,14 @@ Harness choices (none changes the trainer's arithmetic):
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import types
 
 import numpy as np
 import torch
+
+from reference_tools import extract
 
 # A git directory of the reference: git clone --bare https://github.com/aviralkumar2907/CQL /tmp/cql.git
 MIRROR = os.environ.get("OMIGA_REFERENCE_CQL_MA")
@@ -33,12 +34,7 @@ if MIRROR is None:
 
 def import_reference():
     folder = tempfile.mkdtemp(prefix="cql_reference_")
-    archive = subprocess.run(
-        ["git", f"--git-dir={MIRROR}", "archive", "HEAD", "d4rl/rlkit"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+    extract(MIRROR, folder, "d4rl/rlkit")
     sys.path.insert(0, os.path.join(folder, "d4rl"))
     for name, cls in [
         ("rlkit.core.batch_rl_algorithm", "BatchRLAlgorithm"),
