@@ -83,8 +83,9 @@ const hopper: MujocoTask = {
     (xAfter - xBefore) / dt + 1 - 1e-3 * squaredSum(action),
   healthy(qpos, qvel) {
     if (!allFinite(qpos, qvel)) return false;
-    const rest = [...qpos.subarray(2), ...qvel];
-    return rest.every((v) => Math.abs(v) < 100) && qpos[1] > 0.7 && Math.abs(qpos[2]) < 0.2;
+    const small = (v: number) => Math.abs(v) < 100;
+    return qpos.subarray(2).every(small) && qvel.every(small) && qpos[1] > 0.7 &&
+      Math.abs(qpos[2]) < 0.2;
   },
   resetNoise(rng, qpos, qvel) {
     addUniform(rng, qpos, 0.005);
