@@ -133,7 +133,13 @@ export interface DatasetInfo {
   tierReturns?: Record<string, ReturnSummary>;
   /** Generated datasets: what regenerates them exactly (with `env`, `envConfig` and `tier`). */
   generator?: { seed: number; episodes: number; referenceEpisodes: number; referenceSeed: number };
-  /** Where it came from: `generate`, `hdf5`, `csv`, `arrow`, `filter`. */
+  /**
+   * Datasets of a behaviour run (`behaviour` workflow): the run, the learner, the environment
+   * step of the actor that played the tier (the medium snapshot's, the final one's) and its file
+   * in the run's artifacts.
+   */
+  behaviour?: { run: string; algorithm: string; step?: number; policy?: string };
+  /** Where it came from: `generate`, `behaviour`, `hdf5`, `csv`, `arrow`, `filter`. */
   source: string;
   /** For derived datasets: the parent's id and the filter applied. */
   lineage?: { parent: string; filter: string }[];

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { behaviourWorkflow } from "./behaviour/mod.ts";
 import { hashChainWorkflow } from "./demo/hash_chain.ts";
 import { hashFanWorkflow } from "./demo/hash_fan.ts";
 import { WorkflowRegistry } from "./registry.ts";
@@ -24,6 +25,7 @@ export function defaultRegistry(): WorkflowRegistry {
   return new WorkflowRegistry([
     trainEvaluateWorkflow,
     sweepWorkflow,
+    behaviourWorkflow,
     hashChainWorkflow,
     hashFanWorkflow,
   ]);

@@ -160,7 +160,8 @@ export function mlpBackward(
  * anything computed from its output gives d/d`params` (zero outside the layout's range) and
  * d/d`x`, by {@link mlpBackward} on the fast kernels rather than by the tape. With
  * `constantInput` (an input that is data, such as the batch's observations) d/d`x` is returned
- * as zeros and its product is skipped.
+ * as zeros and its product is skipped; with `constantParams` (a critic an actor differentiates
+ * through) d/d`params` is returned as zeros and only the input-gradient products run.
  *
  * @example
  * ```ts
@@ -182,6 +183,7 @@ export function mlp(
   x: tf.Tensor2D,
   params: tf.Tensor1D,
   constantInput = false,
+  constantParams = false,
 ): tf.Tensor2D {
   const depth = layout.layers.length;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -196,6 +198,14 @@ export function mlp(
     return {
       value: output,
       gradFunc: (dy, saved) => {
+        if (constantParams) {
+          // Only d/dx is wanted (an actor differentiating through a critic): one product per
+          // layer instead of three.
+          return [
+            inputGradientOnly(kernels, layout, saved, dy as tf.Tensor2D),
+            tf.zerosLike(params),
+          ];
+        }
         const trace = {
           inputs: saved.slice(0, depth) as tf.Tensor2D[],
           weights: saved.slice(depth) as tf.Tensor2D[],
@@ -211,4 +221,26 @@ export function mlp(
     };
   });
   return op(x, params) as tf.Tensor2D;
+}
+
+/** d loss / d x alone, from the saved trace (inputs, then weights) and d loss / d output. */
+function inputGradientOnly(
+  kernels: Kernels,
+  layout: MlpLayout,
+  saved: tf.Tensor[],
+  outputGradient: tf.Tensor2D,
+): tf.Tensor2D {
+  const depth = layout.layers.length;
+  return tf.tidy(() => {
+    let upstream = outputGradient;
+    for (let l = depth - 1; l >= 0; l--) {
+      const weight = saved[depth + l] as tf.Tensor2D;
+      upstream = kernels.inputGradient(
+        upstream,
+        weight,
+        l > 0 ? saved[l] as tf.Tensor2D : undefined,
+      );
+    }
+    return upstream;
+  });
 }

@@ -1,12 +1,15 @@
 /**
  * A sweep's `dataset/<env>-<tier>` step: generates and stores the built-in dataset (the
- * `ingest` step of train-evaluate, reused), and describes it for the report: the behaviour
+ * `ingest` step of train-evaluate, reused), or for a MuJoCo task finds the tier a `behaviour`
+ * run stored, and describes it for the report: the behaviour
  * data's normalised score and its histogram of episode returns (DuckDB).
  *
  * @module
  */
 import { normalisedScore } from "../../core/dataset.ts";
-import { datasetStats } from "../../data/mod.ts";
+import { datasetStats, listDatasets } from "../../data/mod.ts";
+import { isMujocoTask } from "../../core/envs/mujoco/tasks.ts";
+import { NonRetriableError } from "../errors.ts";
 import type { StepContext } from "../step.ts";
 import { ingest } from "../train_evaluate/ingest_step.ts";
 import { trainEvaluateParams } from "../train_evaluate/params.ts";
@@ -32,15 +35,36 @@ export interface SweepDatasetOutput {
   returnHistogram: { edges: number[]; counts: number[] };
 }
 
+/**
+ * The stored dataset of a MuJoCo tier: the newest stored under the key's name by a `behaviour`
+ * run (those tiers come from a trained behaviour policy, not from a scripted controller).
+ */
+async function behaviourDataset(key: string, env: string, ctx: StepContext): Promise<string> {
+  const found = (await listDatasets({ home: ctx.home })).filter((m) =>
+    m.name === key && m.source === "behaviour"
+  ).at(-1);
+  if (found === undefined) {
+    throw new NonRetriableError(
+      `no stored dataset ${key}: the MuJoCo tiers come from a behaviour run; store them with ` +
+        `\`deno task omiga run behaviour --env ${env}\` on this home first`,
+    );
+  }
+  ctx.log(`${key}: stored dataset ${found.id} (behaviour run ${found.behaviour?.run ?? "?"})`);
+  return found.id;
+}
+
 /** Runs the step. */
 export async function describeSweepDataset(
   input: SweepDatasetInput,
   ctx: StepContext,
 ): Promise<SweepDatasetOutput> {
   const [, env, tier] = DATASET_KEY.exec(input.key) ?? [];
-  const params = trainEvaluateParams.parse({
+  const source = isMujocoTask(env) ? { dataset: await behaviourDataset(input.key, env, ctx) } : {
     env,
     tier,
+  };
+  const params = trainEvaluateParams.parse({
+    ...source,
     episodes: input.episodes,
     datasetSeed: input.datasetSeed,
     evalEpisodes: input.evalEpisodes,

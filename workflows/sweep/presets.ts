@@ -34,6 +34,15 @@ export interface SweepPlan {
 }
 
 const ALGORITHMS: AlgorithmName[] = ["omiga", "omiga-local", "bc"];
+/** The multi-agent MuJoCo datasets of the paper's comparison (stored by `behaviour` runs). */
+const MAMUJOCO_DATASETS = ["halfcheetah-6x1", "hopper-3x1"].flatMap((task) =>
+  ["medium", "medium-replay", "medium-expert"].map((tier) => `${task}-${tier}`)
+);
+/**
+ * The algorithms whose steps run at tens of iterations per second on 2 cores; BCQ-MA, CQL-MA and
+ * OMAR sample and score many candidate actions per step and run at 1-2 (README, Benchmarks).
+ */
+const FAST_ALGORITHMS: AlgorithmName[] = ["omiga", "omiga-local", "bc", "icq"];
 const FOUR_DATASETS = [
   "spread-medium",
   "spread-medium-replay",
@@ -51,6 +60,8 @@ export const SWEEP_PRESET_NAMES = [
   "paper",
   "compare-smoke",
   "compare",
+  "mamujoco-small",
+  "mamujoco",
 ] as const;
 
 /** A preset's name. */
@@ -165,6 +176,49 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     iterations: 5_000,
     evalEvery: 1_000,
     evalEpisodes: 20,
+    evalSeeds: 1,
+    checkpointEvery: 500,
+    backend: "auto",
+  },
+  /**
+   * The paper's comparison on multi-agent MuJoCo, on the tiers `behaviour` runs stored
+   * (halfcheetah-6x1 and hopper-3x1 x medium, medium-replay, medium-expert): every algorithm,
+   * 3 seeds, the authors' networks and batch, alpha 10 (these tasks have the paper's reward
+   * scale) and 1 and 100 beside it for the trade-off, 100,000 iterations. For a bigger machine.
+   */
+  mamujoco: {
+    preset: "mamujoco",
+    datasets: MAMUJOCO_DATASETS,
+    episodes: 1,
+    datasetSeed: 0,
+    algorithms: EVERY_ALGORITHM,
+    alphas: [1, 10, 100],
+    mainAlpha: 10,
+    seeds: 3,
+    iterations: 100_000,
+    evalEvery: 10_000,
+    evalEpisodes: 10,
+    evalSeeds: 1,
+    checkpointEvery: 2_000,
+    backend: "auto",
+  },
+  /**
+   * The same comparison in about an hour on 2 cores (cells in parallel, one per core): the six
+   * datasets x OMIGA, omiga-local, BC and ICQ (the baselines that run at tens of iterations per
+   * second here) x 3 seeds at alpha 10, 3,000 iterations each, learning curves every 1,000.
+   */
+  "mamujoco-small": {
+    preset: "mamujoco-small",
+    datasets: MAMUJOCO_DATASETS,
+    episodes: 1,
+    datasetSeed: 0,
+    algorithms: FAST_ALGORITHMS,
+    alphas: [10],
+    mainAlpha: 10,
+    seeds: 3,
+    iterations: 3_000,
+    evalEvery: 1_000,
+    evalEpisodes: 5,
     evalSeeds: 1,
     checkpointEvery: 500,
     backend: "auto",

@@ -230,3 +230,26 @@ export class MujocoEnv implements VecEnv {
     this.#out.state.set(rows, b * nAgents * obsDim);
   }
 }
+
+/**
+ * The single-agent observation (the task's full state) of copy `b`, read back from its first
+ * agent's row of `obs` [B, nAgents, obsDim] into `out` [singleObsDim]. That row is
+ * `[single | one-hot id]` standardised by its own mean m and std s, and the id's entries are
+ * known (1 at `single`, 0 at `single + 1`), so z1 - z0 = 1 / s and z0 = -m / s give s and m back,
+ * and single = z s + m. What a centralised controller (a behaviour policy acting on the joint
+ * action) sees through the multi-agent interface; exact up to float32 rounding.
+ */
+export function fullStateOf(
+  obs: Float32Array,
+  spec: MultiAgentSpec,
+  b: number,
+  out: Float32Array,
+): Float32Array {
+  const single = spec.obsDim - spec.nAgents;
+  const row = b * spec.nAgents * spec.obsDim;
+  const z1 = obs[row + single], z0 = obs[row + single + 1];
+  const std = 1 / (z1 - z0);
+  const mean = -z0 * std;
+  for (let k = 0; k < single; k++) out[k] = obs[row + k] * std + mean;
+  return out;
+}
