@@ -4,6 +4,7 @@
  * @module
  */
 import { OmigaError } from "../core/errors.ts";
+import { benchBehaviour } from "./bench/behaviour.ts";
 import { benchData } from "./bench/data.ts";
 import { benchEngine } from "./bench/engine.ts";
 import { benchEnvs } from "./bench/envs.ts";
@@ -14,6 +15,7 @@ import { benchSweep } from "./bench/sweep.ts";
 import { benchTrain } from "./bench/train.ts";
 
 const benches: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
+  behaviour: benchBehaviour,
   data: benchData,
   engine: benchEngine,
   envs: benchEnvs,
