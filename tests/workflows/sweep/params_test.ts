@@ -81,3 +81,21 @@ Deno.test("bad sweep parameters are refused naming the field", () => {
     );
   }
 });
+
+Deno.test("the MuJoCo presets name the behaviour tiers of two tasks, at alpha 10", () => {
+  const small = resolveSweep({ preset: "mamujoco-small" });
+  assertEquals(small.datasets.length, 6);
+  assert(small.datasets.includes("halfcheetah-6x1-medium-replay"));
+  assertEquals(small.mainAlpha, 10);
+  // 6 datasets x (omiga, omiga-local, bc, icq) x 3 seeds.
+  assertEquals(sweepCells(small).length, 6 * 4 * 3);
+  const full = resolveSweep({ preset: "mamujoco" });
+  // Every algorithm covers continuous actions: 3 alphas for omiga and omiga-local, one run for
+  // each of the other five, per dataset and seed.
+  assertEquals(sweepCells(full).length, 6 * (2 * 3 + 5) * 3);
+  assertThrows(
+    () => parseParams(sweepWorkflow, { datasets: "hopper-3x1-mediocre" }),
+    ValidationError,
+    "stored by a behaviour run",
+  );
+});
