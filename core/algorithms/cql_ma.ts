@@ -25,7 +25,7 @@ import type { MultiAgentSpec } from "../dataset.ts";
 import type { Kernels } from "../kernels/mod.ts";
 import type { Rng } from "../rng.ts";
 import { mlp, mlpForward, type MlpLayout, mlpLayout } from "../nn/dense.ts";
-import { LOG_STD_MAX, LOG_STD_MIN, MEAN_LIMIT } from "../nn/distributions.ts";
+import { MEAN_LIMIT, rawMeanGaussianHead } from "../nn/distributions.ts";
 import { tidyObject } from "../nn/tidy.ts";
 import type {
   AlgorithmDefinition,
@@ -147,12 +147,6 @@ export function rlkitInitialise(layout: MlpLayout, lastBound: number) {
 
 /** The rlkit 1e-6 inside log(1 - a^2 + 1e-6) and under atanh's 1 +- a. */
 export const TANH_EPSILON = 1e-6;
-
-/** Splits the policy output [..., 2A] into the raw mean and log-std clamped to [-5, 2]. */
-export function policyHead(output: tf.Tensor): { mean: tf.Tensor; logStd: tf.Tensor } {
-  const [mean, rawLogStd] = tf.split(output, 2, -1);
-  return { mean, logStd: tf.clipByValue(rawLogStd, LOG_STD_MIN, LOG_STD_MAX) };
-}
 
 /**
  * A reparameterised sample and its log-density: z = mean + exp(logStd) noise, a = tanh(z),
@@ -349,8 +343,8 @@ export class CqlNetworks {
   heads(policy: tf.Tensor1D, batch: BatchTensors): PolicyHeads {
     const { kernels, layouts } = this;
     return {
-      here: policyHead(mlpForward(kernels, layouts.policy, batch.obsWithId, policy)),
-      there: policyHead(mlpForward(kernels, layouts.policy, batch.nextObsWithId, policy)),
+      here: rawMeanGaussianHead(mlpForward(kernels, layouts.policy, batch.obsWithId, policy)),
+      there: rawMeanGaussianHead(mlpForward(kernels, layouts.policy, batch.nextObsWithId, policy)),
     };
   }
 
@@ -454,7 +448,7 @@ export class CqlNetworks {
     warmStart: boolean,
   ): tf.Scalar {
     const { kernels, layouts, spec } = this;
-    const head = policyHead(mlp(kernels, layouts.policy, batch.obsWithId, params, true));
+    const head = rawMeanGaussianHead(mlp(kernels, layouts.policy, batch.obsWithId, params, true));
     const sample = tanhGaussianSample(head.mean, head.logStd, fixed.noise.fresh);
     if (warmStart) {
       const data = datasetLogProb(head.mean, head.logStd, batch.action!);

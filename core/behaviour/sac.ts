@@ -16,7 +16,7 @@ import { tf } from "../tf.ts";
 import type { Kernels } from "../kernels/mod.ts";
 import { type AdamSettings, type AdamState, initialAdamState } from "../nn/adam.ts";
 import { initialiseMlp, mlp, mlpForward, type MlpLayout, mlpLayout } from "../nn/dense.ts";
-import { LOG_STD_MAX, LOG_STD_MIN } from "../nn/distributions.ts";
+import { rawMeanGaussianHead } from "../nn/distributions.ts";
 import { tidyObject } from "../nn/tidy.ts";
 import type { Rng } from "../rng.ts";
 
@@ -119,12 +119,6 @@ export function disposeSacState(state: SacState): void {
   }
 }
 
-/** The actor's mean and clamped log-std, each [R, A]. */
-function actorHead(output: tf.Tensor2D): { mean: tf.Tensor2D; logStd: tf.Tensor2D } {
-  const [mean, rawLogStd] = tf.split(output, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-  return { mean, logStd: tf.clipByValue(rawLogStd, LOG_STD_MIN, LOG_STD_MAX) };
-}
-
 /**
  * A reparameterised sample of the squashed Gaussian: u = mean + std eps, a = tanh(u), and
  * log pi(a) = sum over dims of log N(u; mean, std) - log(1 - tanh(u)^2), the Jacobian written as
@@ -212,7 +206,9 @@ export function sacUpdate(
     const { layouts, config, kernels } = networks;
     const alpha = tf.exp(state.logAlpha);
     // 1. The critic's target, then its step.
-    const nextHead = actorHead(mlpForward(kernels, layouts.actor, batch.nextState, state.actor));
+    const nextHead = rawMeanGaussianHead(
+      mlpForward(kernels, layouts.actor, batch.nextState, state.actor),
+    );
     const next = squashedSample(nextHead.mean, nextHead.logStd, noise.next);
     const nextInput = tf.concat([batch.nextState, next.action], 1) as tf.Tensor2D;
     const q1Next = mlpForward(kernels, layouts.q1, nextInput, state.criticTarget);
@@ -237,7 +233,9 @@ export function sacUpdate(
     // 2. The actor under the updated critic.
     let logProb: tf.Tensor1D | undefined;
     const actor = tf.valueAndGrads((vector: tf.Tensor) => {
-      const head = actorHead(mlp(kernels, layouts.actor, batch.state, vector as tf.Tensor1D, true));
+      const head = rawMeanGaussianHead(
+        mlp(kernels, layouts.actor, batch.state, vector as tf.Tensor1D, true),
+      );
       const sample = squashedSample(head.mean, head.logStd, noise.current);
       logProb = tf.keep(sample.logProb); // the tape's forward scope would dispose it
       const rows = tf.concat([batch.state, sample.action], 1) as tf.Tensor2D;
@@ -295,7 +293,7 @@ export function sacAct(
   noise?: tf.Tensor2D,
 ): tf.Tensor2D {
   return tf.tidy(() => {
-    const head = actorHead(mlpForward(kernels, layouts.actor, states, actorParams));
+    const head = rawMeanGaussianHead(mlpForward(kernels, layouts.actor, states, actorParams));
     if (noise === undefined) return tf.tanh(head.mean) as tf.Tensor2D;
     return squashedSample(head.mean, head.logStd, noise).action;
   });

@@ -23,6 +23,16 @@ export function gaussianHead(output: tf.Tensor2D): { mean: tf.Tensor2D; logStd: 
 }
 
 /**
+ * Splits a policy output [..., 2A] into its raw mean and its log-std clamped to
+ * [LOG_STD_MIN, LOG_STD_MAX], each [..., A]: the head of SAC and of CQL-MA's actor, whose means
+ * are not clamped.
+ */
+export function rawMeanGaussianHead<T extends tf.Tensor>(output: T): { mean: T; logStd: T } {
+  const [mean, rawLogStd] = tf.split(output, 2, -1) as T[];
+  return { mean, logStd: tf.clipByValue(rawLogStd, LOG_STD_MIN, LOG_STD_MAX) as T };
+}
+
+/**
  * log pi(a) of a tanh-squashed Gaussian at dataset actions `action` [R, A] in [-1, 1]:
  * u = atanh(clip(a)); sum over dims of log N(u; mean, std) - log|d tanh(u)/du|, the Jacobian
  * written as 2 (log 2 - u - softplus(-2u)) for stability. Returns [R].

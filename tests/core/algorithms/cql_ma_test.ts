@@ -9,6 +9,7 @@ import { parseTrainConfig } from "../../../core/learn/config.ts";
 import { type BatchTensors, disposeBatch, uploadBatch } from "../../../core/learn/batch_tensors.ts";
 import { qInputWith } from "../../../core/learn/shapes.ts";
 import { mlpForward } from "../../../core/nn/dense.ts";
+import { rawMeanGaussianHead } from "../../../core/nn/distributions.ts";
 import { qmixTotal, qmixTotals } from "../../../core/nn/qmix.ts";
 import { syntheticTransitions } from "../../../core/learn/synthetic.ts";
 import type { TrainingState } from "../../../core/learn/algorithm.ts";
@@ -25,7 +26,6 @@ import {
   drawNoise,
   lagrangeLoss,
   lagrangeMultiplier,
-  policyHead,
   policyLoss,
   resolvedSizes,
   tanhGaussianSample,
@@ -101,7 +101,7 @@ Deno.test("tanh-Gaussian sample: a = tanh(mean + std eps), rlkit's log-density",
   const mu = [[0.3, -0.5], [2.0, 0.1]];
   const rawLogStd = [[-1.0, 0.2], [3.0, -7.0]]; // clamped to 2 and -5
   const eps = [[0.7, -1.2], [0.1, 2.5]];
-  const head = policyHead(tf.concat([tf.tensor2d(mu), tf.tensor2d(rawLogStd)], 1));
+  const head = rawMeanGaussianHead(tf.concat([tf.tensor2d(mu), tf.tensor2d(rawLogStd)], 1));
   const { action, logProb } = tanhGaussianSample(head.mean, head.logStd, tf.tensor2d(eps));
   const expectedAction: number[] = [];
   const expectedLogProb = mu.map((row, r) => {
@@ -341,7 +341,7 @@ Deno.test("the clamps stop the gradient: log-std outside [-5, 2], the warm start
   const weights = tf.tensor2d([[1.0, -2.0], [0.5, 1.5], [-1.0, 0.7]]); // Q = sum(w a), any linear Q
   const alpha = tf.scalar(0.6);
   const losses = (x: tf.Tensor) => {
-    const head = policyHead(x);
+    const head = rawMeanGaussianHead(x);
     const sample = tanhGaussianSample(head.mean, head.logStd, noise);
     const qNew = tf.sum(tf.mul(weights, sample.action), 1);
     return [
