@@ -92,6 +92,46 @@ export interface TierData {
 /** Episodes per rollout batch (each copy holds a physics arena). */
 const BATCH = 32;
 
+/**
+ * Plays `episodes` episodes of `task` in batches, episode e from seed `seedOf(e)` under the policy
+ * `policyFor(first, size)` gives its batch, and records them (row episode numbers from
+ * `firstEpisode`). Returns the rows and each episode's return and length.
+ */
+async function recordEpisodes(
+  task: MujocoTaskName,
+  timeLimit: number,
+  episodes: number,
+  seedOf: (episode: number) => number,
+  policyFor: (first: number, size: number) => Policy,
+  firstEpisode = 0,
+): Promise<TierData & { lengths: Int32Array }> {
+  await loadMujoco();
+  const spec = mujocoSpec(task);
+  const chunks = [];
+  const returns = new Float64Array(episodes);
+  const lengths = new Int32Array(episodes);
+  for (let first = 0; first < episodes; first += BATCH) {
+    const size = Math.min(BATCH, episodes - first);
+    const env = new MujocoEnv(task, size, { timeLimit });
+    const seeds = Int32Array.from({ length: size }, (_, b) => seedOf(first + b));
+    const recorder = new BatchRecorder(spec);
+    try {
+      const result = await rollout(env, policyFor(first, size), seeds, recorder);
+      returns.set(result.returns, first);
+      lengths.set(result.lengths, first);
+    } finally {
+      env.dispose();
+    }
+    chunks.push(recorder.rows(size, firstEpisode + first));
+  }
+  return {
+    dataset: concatRows(spec, chunks),
+    returns,
+    lengths,
+    summary: summariseReturns(returns),
+  };
+}
+
 /** Plays `episodes` episodes of `policy` on `task` from the seed stream `stream`, recording them. */
 export async function playTier(
   task: MujocoTaskName,
@@ -99,26 +139,15 @@ export async function playTier(
   policy: Policy,
   episodes: number,
   stream: number,
-  firstEpisode = 0,
 ): Promise<TierData> {
-  await loadMujoco();
-  const spec = mujocoSpec(task);
-  const chunks = [];
-  const returns = new Float64Array(episodes);
-  for (let first = 0; first < episodes; first += BATCH) {
-    const size = Math.min(BATCH, episodes - first);
-    const env = new MujocoEnv(task, size, { timeLimit });
-    const seeds = Int32Array.from({ length: size }, (_, b) => episodeSeed(stream, first + b));
-    const recorder = new BatchRecorder(spec);
-    try {
-      const result = await rollout(env, policy, seeds, recorder);
-      returns.set(result.returns, first);
-    } finally {
-      env.dispose();
-    }
-    chunks.push(recorder.rows(size, firstEpisode + first));
-  }
-  return { dataset: concatRows(spec, chunks), returns, summary: summariseReturns(returns) };
+  const { lengths: _, ...data } = await recordEpisodes(
+    task,
+    timeLimit,
+    episodes,
+    (e) => episodeSeed(stream, e),
+    () => policy,
+  );
+  return data;
 }
 
 /** The random tier's policy. */
@@ -172,47 +201,36 @@ export async function replayTraining(
   log: readonly EpisodeRecord[],
   episodes: number,
 ): Promise<TierData> {
-  await loadMujoco();
-  const spec = mujocoSpec(task);
   const stream = trainingSeedStream(seed);
   const starts = new Int32Array(episodes);
   for (let e = 1; e < episodes; e++) starts[e] = starts[e - 1] + log[e - 1].length;
-  const chunks = [];
-  const returns = new Float64Array(episodes);
-  for (let first = 0; first < episodes; first += BATCH) {
-    const size = Math.min(BATCH, episodes - first);
-    const env = new MujocoEnv(task, size, { timeLimit });
-    const seeds = Int32Array.from({ length: size }, (_, b) => episodeSeed(stream, first + b));
-    const lengths = Int32Array.from({ length: size }, (_, b) => log[first + b].length);
-    const policy = new ReplayedActions(
-      task,
-      partition,
-      replay,
-      starts.subarray(first, first + size),
-      lengths,
-    );
-    const recorder = new BatchRecorder(spec);
-    try {
-      const result = await rollout(env, policy, seeds, recorder);
-      for (let b = 0; b < size; b++) {
-        const logged = log[first + b];
-        const close = Math.abs(result.returns[b] - logged.return) <=
-          1e-3 * Math.max(1, Math.abs(logged.return));
-        if (result.lengths[b] !== logged.length || !close) {
-          throw new OmigaError(
-            "replay_mismatch",
-            `replaying training episode ${first + b} gave ${result.lengths[b]} steps and return ` +
-              `${result.returns[b]}, the run logged ${logged.length} steps and ${logged.return}`,
-          );
-        }
-      }
-      returns.set(result.returns, first);
-    } finally {
-      env.dispose();
+  const { lengths, ...data } = await recordEpisodes(
+    task,
+    timeLimit,
+    episodes,
+    (e) => episodeSeed(stream, e),
+    (first, size) =>
+      new ReplayedActions(
+        task,
+        partition,
+        replay,
+        starts.subarray(first, first + size),
+        Int32Array.from({ length: size }, (_, b) => log[first + b].length),
+      ),
+  );
+  for (let e = 0; e < episodes; e++) {
+    const logged = log[e];
+    const close = Math.abs(data.returns[e] - logged.return) <=
+      1e-3 * Math.max(1, Math.abs(logged.return));
+    if (lengths[e] !== logged.length || !close) {
+      throw new OmigaError(
+        "replay_mismatch",
+        `replaying training episode ${e} gave ${lengths[e]} steps and return ` +
+          `${data.returns[e]}, the run logged ${logged.length} steps and ${logged.return}`,
+      );
     }
-    chunks.push(recorder.rows(size, first));
   }
-  return { dataset: concatRows(spec, chunks), returns, summary: summariseReturns(returns) };
+  return data;
 }
 
 /** Two tiers' episodes one after the other (the second's episode numbers follow the first's). */
