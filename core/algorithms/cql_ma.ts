@@ -455,9 +455,10 @@ export class CqlNetworks {
       return behaviourCloningLoss(fixed.alpha, sample.logProb, data);
     }
     const input = qInputWith(batch.obsWithId, sample.action as tf.Tensor2D, spec);
+    // The Qs are held: only their input gradients are needed (constantParams).
     const qNew = tf.minimum(
-      mlp(kernels, layouts.q, input, live.q1),
-      mlp(kernels, layouts.q, input, live.q2),
+      mlp(kernels, layouts.q, input, live.q1, false, true),
+      mlp(kernels, layouts.q, input, live.q2, false, true),
     );
     return policyLoss(fixed.alpha, sample.logProb, tf.reshape(qNew, [-1]));
   }

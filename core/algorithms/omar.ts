@@ -437,7 +437,9 @@ export function actorObjective(
   const [obs, id] = splitId(batch.obsWithId, spec);
   return (policy) => {
     const action = tf.tanh(mlp(kernels, layouts.policy, batch.obsWithId, policy, true));
-    const q = tf.reshape(mlp(kernels, layouts.q1, criticInput(obs, id, action), critic), [-1]);
+    // The critic is held: only its input gradient is needed (constantParams).
+    const input = criticInput(obs, id, action);
+    const q = tf.reshape(mlp(kernels, layouts.q1, input, critic, false, true), [-1]);
     const { omarCoe, actionPenalty } = config;
     return actorLoss(
       action,
