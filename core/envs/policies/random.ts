@@ -1,6 +1,8 @@
 /**
  * The `random` tier: uniform actions, from a seeded {@link Rng}. Continuous: each component
- * uniform in [-1, 1]. Discrete: uniform over the available actions.
+ * uniform over the 2^24 evenly spaced float32 values (2k + 1) / 2^24 - 1 of (-1, 1), so never
+ * exactly +-1 (whose atanh would be an outlier in a tanh-Gaussian fit). Discrete: uniform over
+ * the available actions.
  *
  * @module
  */
@@ -8,6 +10,9 @@ import type { MultiAgentSpec } from "../../dataset.ts";
 import type { Policy } from "../../policy.ts";
 import { Rng } from "../../rng.ts";
 import { ValidationError } from "../../errors.ts";
+
+/** Continuous actions are drawn from this many evenly spaced values in (-1, 1). */
+const GRID = 2 ** 24;
 
 /** Uniformly random actions. */
 export class RandomPolicy implements Policy {
@@ -29,7 +34,9 @@ export class RandomPolicy implements Policy {
     const rows = obs.length / obsDim; // B * nAgents
     if (this.spec.actionKind === "continuous") {
       const out = new Float32Array(rows * actDim);
-      for (let k = 0; k < out.length; k++) out[k] = 2 * this.#rng.float() - 1;
+      for (let k = 0; k < out.length; k++) {
+        out[k] = (2 * this.#rng.int(0, GRID - 1) + 1) / GRID - 1;
+      }
       return out;
     }
     const nActions = this.spec.nActions ?? 0;

@@ -2,13 +2,20 @@
  * Scripted `spread` controllers, acting from each agent's local observation only (layout in
  * `../spread.ts`: own velocity, own position, landmarks relative, other agents relative).
  *
+ * Both squash their actions the way a learned tanh-Gaussian policy does: a rule computes the
+ * force it wants, softly limited to a pre-activation u in (-3, 3); Gaussian noise is added to u
+ * and the action is tanh(u). No action sits exactly at the bounds (a dataset action of +-1 would
+ * be an atanh outlier of about 8 in every Gaussian fit of the data), and the noise only costs
+ * return: each rule scores at least as well without it on the same episodes, so a tier's score
+ * comes from its decisions.
+ *
  * - expert: every agent solves the same minimum-total-distance assignment of agents to landmarks
- *   (it sees all agents and landmarks relative to itself) and steers to its own landmark with a
- *   velocity controller that arrives without overshooting.
- * - medium: every agent steers, with a sluggish controller and steering noise, to the nearest
- *   landmark that no other agent is closer to (else to its nearest landmark): a greedy rule
- *   without a shared plan, so agents often share a landmark, collide and leave another one
- *   uncovered.
+ *   (it sees all agents and landmarks relative to itself), steers to its own landmark with a
+ *   velocity controller that arrives without overshooting, and keeps its distance from agents
+ *   closer than {@link PERSONAL_SPACE}. Noise of std {@link EXPERT_NOISE}.
+ * - medium: a fixed plan that ignores where everyone starts: agent i heads for landmark i, at a
+ *   slow cruising speed, without minding the other agents (so paths cross and agents whose
+ *   landmarks are close together collide). Noise of std {@link MEDIUM_NOISE}.
  *
  * @module
  */
@@ -19,6 +26,28 @@ import { Rng } from "../../rng.ts";
 const DT = 0.1;
 const DAMPING = 0.25;
 const SENSITIVITY = 5;
+
+/** The expert keeps this far from other agents where it can (two collide closer than 0.3). */
+export const PERSONAL_SPACE = 0.45;
+/** Desired speed away from an agent per unit it is inside the personal space. */
+const AVOIDANCE_GAIN = 6;
+/** The rules' pre-activations are softly limited to (-RULE_LIMIT, RULE_LIMIT): tanh(3) = 0.995. */
+const RULE_LIMIT = 3;
+/**
+ * Pre-activations after noise are clamped to this: float32 tanh(8) is still below 1, and
+ * reaching it takes noise beyond 5, over 8 of the medium controller's standard deviations.
+ */
+const PRE_ACTIVATION_LIMIT = 8;
+/** Standard deviation of the medium controller's noise on its pre-activation. */
+export const MEDIUM_NOISE = 0.6;
+/**
+ * The expert's noise: a noise-free controller's data lets a fitted Gaussian policy shrink its
+ * std to the floor on the easy steps (an agent resting on its landmark), whose gradients then
+ * drown those of the steps that decide the episode.
+ */
+export const EXPERT_NOISE = 0.3;
+/** The medium controller's cruising speed (the expert's is 2). */
+const MEDIUM_SPEED = 0.5;
 
 /** All permutations of 0..n-1 (n small). */
 function permutations(n: number): Int8Array[] {
@@ -37,19 +66,39 @@ function permutations(n: number): Int8Array[] {
 }
 
 /**
- * Writes the force that drives an agent with velocity (vx, vy) towards the offset (dx, dy):
- * desired velocity `gain * offset` capped at `maxSpeed`, reached in one step where the force
- * allows.
+ * The action tanh(u) of a rule's force plus noise: u = 3 tanh(force / 3) + noise, clamped to
+ * +-8, so that an action is never exactly +-1.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { squashedAction } from "./spread.ts";
+ * assert.equal(squashedAction(0), 0);
+ * assert.ok(squashedAction(1e6) < 1 && squashedAction(1e6, 1e6) < 1);
+ * assert.ok(Math.abs(squashedAction(0.2) - 0.2) < 0.01); // a small force passes through
+ * ```
+ */
+export function squashedAction(force: number, noise = 0): number {
+  const u = RULE_LIMIT * Math.tanh(force / RULE_LIMIT) + noise;
+  return Math.tanh(Math.max(-PRE_ACTIVATION_LIMIT, Math.min(PRE_ACTIVATION_LIMIT, u)));
+}
+
+/**
+ * Writes the forces that drive the agent observed at `obs[o..]` towards the offset (dx, dy):
+ * desired velocity `gain * offset` capped at `maxSpeed`, with `avoid` pushed away from agents
+ * inside the personal space, reached in one step where the force allows. Forces are not limited
+ * here ({@link squashedAction} does that).
  */
 function steer(
-  out: Float32Array,
-  at: number,
-  vx: number,
-  vy: number,
+  out: Float64Array,
+  obs: Float32Array,
+  o: number,
+  n: number,
   dx: number,
   dy: number,
   gain: number,
   maxSpeed: number,
+  avoid: boolean,
 ): void {
   let wx = gain * dx, wy = gain * dy;
   const speed = Math.hypot(wx, wy);
@@ -57,10 +106,16 @@ function steer(
     wx *= maxSpeed / speed;
     wy *= maxSpeed / speed;
   }
-  const ux = (wx - (1 - DAMPING) * vx) / (SENSITIVITY * DT);
-  const uy = (wy - (1 - DAMPING) * vy) / (SENSITIVITY * DT);
-  out[at] = ux > 1 ? 1 : ux < -1 ? -1 : ux;
-  out[at + 1] = uy > 1 ? 1 : uy < -1 ? -1 : uy;
+  for (let k = 0; avoid && k < n - 1; k++) {
+    const ox = obs[o + 4 + 2 * n + 2 * k], oy = obs[o + 5 + 2 * n + 2 * k];
+    const d = Math.hypot(ox, oy);
+    if (d >= PERSONAL_SPACE) continue;
+    const push = AVOIDANCE_GAIN * (PERSONAL_SPACE - d) / Math.max(d, 1e-3);
+    wx -= push * ox;
+    wy -= push * oy;
+  }
+  out[0] = (wx - (1 - DAMPING) * obs[o]) / (SENSITIVITY * DT);
+  out[1] = (wy - (1 - DAMPING) * obs[o + 1]) / (SENSITIVITY * DT);
 }
 
 /** The `spread` expert: shared optimal assignment, then precise steering. */
@@ -68,9 +123,16 @@ export class SpreadExpertPolicy implements Policy {
   readonly spec: MultiAgentSpec;
   readonly #perms: Int8Array[];
   readonly #rel: Float64Array; // [N, 2] agents relative to the acting agent
+  readonly #force = new Float64Array(2);
+  readonly #rng: Rng;
+  /** Standard deviation of the noise on the pre-activation (0: the noise-free rule). */
+  readonly noise: number;
 
-  constructor(spec: MultiAgentSpec) {
+  /** `seed` seeds the noise. */
+  constructor(spec: MultiAgentSpec, seed = 0, noise = EXPERT_NOISE) {
     this.spec = spec;
+    this.#rng = Rng.fromSeed(seed);
+    this.noise = noise;
     const n = spec.nAgents;
     this.#perms = n <= 7 ? permutations(n) : [];
     this.#rel = new Float64Array(n * 2);
@@ -85,7 +147,7 @@ export class SpreadExpertPolicy implements Policy {
     const { nAgents: n, obsDim } = this.spec;
     const rows = obs.length / obsDim;
     const out = new Float32Array(rows * 2);
-    const rel = this.#rel;
+    const rel = this.#rel, force = this.#force;
     const lmBase = 4, otherBase = 4 + 2 * n;
     for (let r = 0; r < rows; r++) {
       const o = r * obsDim;
@@ -103,7 +165,11 @@ export class SpreadExpertPolicy implements Policy {
       }
       const target = this.#assignment(obs, o + lmBase, rel, self);
       const dx = obs[o + lmBase + 2 * target], dy = obs[o + lmBase + 2 * target + 1];
-      steer(out, 2 * r, obs[o], obs[o + 1], dx, dy, 4, 2);
+      steer(force, obs, o, n, dx, dy, 4, 2, true);
+      for (let k = 0; k < 2; k++) {
+        const noise = this.noise > 0 ? this.noise * this.#rng.normal() : 0;
+        out[2 * r + k] = squashedAction(force[k], noise);
+      }
     }
     return out;
   }
@@ -148,13 +214,15 @@ export class SpreadExpertPolicy implements Policy {
   }
 }
 
-/** The `spread` medium controller: greedy landmark choice, sluggish noisy steering. */
+/** The `spread` medium controller: landmark by index, slow steering, no care for others. */
 export class SpreadMediumPolicy implements Policy {
   readonly spec: MultiAgentSpec;
   readonly #rng: Rng;
+  readonly #force = new Float64Array(2);
+  /** Standard deviation of the noise on the pre-activation (0: the noise-free rule). */
   readonly noise: number;
 
-  constructor(spec: MultiAgentSpec, seed: number, noise = 0.3) {
+  constructor(spec: MultiAgentSpec, seed: number, noise = MEDIUM_NOISE) {
     this.spec = spec;
     this.#rng = Rng.fromSeed(seed);
     this.noise = noise;
@@ -169,26 +237,15 @@ export class SpreadMediumPolicy implements Policy {
     const { nAgents: n, obsDim } = this.spec;
     const rows = obs.length / obsDim;
     const out = new Float32Array(rows * 2);
+    const force = this.#force;
     for (let r = 0; r < rows; r++) {
       const o = r * obsDim;
-      // Nearest landmark that no other agent is closer to; else the nearest one.
-      let best = Infinity, bx = 0, by = 0, free = Infinity, fx = 0, fy = 0;
-      for (let l = 0; l < n; l++) {
-        const dx = obs[o + 4 + 2 * l], dy = obs[o + 5 + 2 * l];
-        const d = dx * dx + dy * dy;
-        if (d < best) [best, bx, by] = [d, dx, dy];
-        let mine = true;
-        for (let k = 0; k < n - 1 && mine; k++) {
-          const ex = dx - obs[o + 4 + 2 * n + 2 * k], ey = dy - obs[o + 5 + 2 * n + 2 * k];
-          if (ex * ex + ey * ey < d) mine = false;
-        }
-        if (mine && d < free) [free, fx, fy] = [d, dx, dy];
-      }
-      if (free < Infinity) [bx, by] = [fx, fy];
-      steer(out, 2 * r, obs[o], obs[o + 1], bx, by, 1.5, 1);
+      const mine = r % n;
+      const bx = obs[o + 4 + 2 * mine], by = obs[o + 5 + 2 * mine];
+      steer(force, obs, o, n, bx, by, 4, MEDIUM_SPEED, false);
       for (let k = 0; k < 2; k++) {
-        const u = out[2 * r + k] + this.noise * this.#rng.normal();
-        out[2 * r + k] = u > 1 ? 1 : u < -1 ? -1 : u;
+        const noise = this.noise > 0 ? this.noise * this.#rng.normal() : 0;
+        out[2 * r + k] = squashedAction(force[k], noise);
       }
     }
     return out;

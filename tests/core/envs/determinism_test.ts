@@ -18,7 +18,7 @@ function bytesOf(dataset: CanonicalDataset): Uint8Array[] {
 }
 
 for (const env of ["spread", "skirmish"]) {
-  for (const tier of ["medium", "medium-replay"]) {
+  for (const tier of ["medium", "medium-replay", "medium-expert"]) {
     Deno.test(`${env} ${tier}: the same seed gives the same trajectory bytes`, async () => {
       const make = (seed: number) =>
         generateDataset({ env, tier, episodes: 12, seed, referenceEpisodes: 4 });
