@@ -7,9 +7,12 @@
  *   weapon is cooling and that an enemy is probably aiming at (it is the nearest ally that enemy
  *   can see) steps back out of range, so the enemy walks or retargets instead of shooting; an
  *   ally with nothing to shoot keeps with its group and advances on the weakest visible enemy.
- * - medium: every ally shoots the nearest enemy it can reach (fire spreads over the enemy
- *   team), otherwise walks towards the nearest visible enemy, otherwise east; with a small
- *   chance of a random available action.
+ * - medium: a mixture of good and poor decisions. Every ally, at every step, acts like the expert
+ *   with probability 1/2 ({@link MEDIUM_EXPERT_SHARE}) and otherwise like a reckless rule that
+ *   never wins on its own ({@link SkirmishRecklessPolicy}: it charges into the enemy's fire
+ *   before shooting, spreads its fire and never falls back). Where the two disagree (about 60% of
+ *   the decisions) neither action is the rule of the data: cloning it gives a blend of both,
+ *   while a learner that weighs actions by their value can tell the good ones apart.
  *
  * @module
  */
@@ -17,7 +20,6 @@ import type { MultiAgentSpec } from "../../dataset.ts";
 import type { Policy } from "../../policy.ts";
 import { Rng } from "../../rng.ts";
 import { ValidationError } from "../../errors.ts";
-import { pickAvailable } from "./random.ts";
 
 const NOOP = 0, STOP = 1, NORTH = 2, SOUTH = 3, EAST = 4, WEST = 5, ATTACK = 6;
 const FEATURES = 5;
@@ -162,18 +164,23 @@ const RETREAT_HEALTH = 0.7;
 /** Allies further than this (in sight-range units) from their group's centre rejoin it. */
 const GROUP_RADIUS = 0.25;
 
-/** The `skirmish` medium controller: nearest target, no focus, a little randomness. */
-export class SkirmishMediumPolicy implements Policy {
+/** The reckless rule walks on until its nearest enemy is this close (sight ranges; reach 2/3). */
+const CHARGE_UNTIL = 0.6;
+
+/**
+ * A reckless `skirmish` rule: every ally charges, walking towards the nearest visible enemy
+ * until it is within {@link CHARGE_UNTIL} sight ranges (well inside weapon range, so it walks
+ * into the enemy's fire instead of shooting); then it shoots the healthiest enemy it can reach
+ * (the farthest among equally healthy ones), which spreads fire over the enemy team. With no
+ * enemy in sight it walks east. It never falls back and never waits for its group.
+ */
+export class SkirmishRecklessPolicy implements Policy {
   readonly spec: MultiAgentSpec;
   readonly #layout: Layout;
-  readonly #rng: Rng;
-  readonly randomRate: number;
 
-  constructor(spec: MultiAgentSpec, seed: number, randomRate = 0.1) {
+  constructor(spec: MultiAgentSpec) {
     this.spec = spec;
     this.#layout = layoutOf(spec);
-    this.#rng = Rng.fromSeed(seed);
-    this.randomRate = randomRate;
   }
 
   act(obs: Float32Array, avail?: Uint8Array): Promise<Int32Array> {
@@ -193,23 +200,74 @@ export class SkirmishMediumPolicy implements Policy {
         out[r] = NOOP;
         continue;
       }
-      if (this.#rng.float() < this.randomRate) {
-        out[r] = pickAvailable(mask, m, nActions, this.#rng);
-        continue;
-      }
-      let nearest = -1, nearestDistance = Infinity, reachable = -1, reachDistance = Infinity;
+      let nearest = -1, nearestDistance = Infinity;
+      let target = -1, targetHealth = -Infinity, targetDistance = -Infinity;
       for (let j = 0; j < L.nEnemies; j++) {
         const f = o + L.enemies + FEATURES * j;
-        if (obs[f + 1] === 0 && obs[f + 4] === 0) continue;
-        const d = obs[f + 1];
+        if (obs[f + 1] === 0 && obs[f + 4] === 0) continue; // not visible
+        const d = obs[f + 1], h = obs[f + 4];
         if (d < nearestDistance) [nearest, nearestDistance] = [j, d];
-        if (mask[m + ATTACK + j] && d < reachDistance) [reachable, reachDistance] = [j, d];
+        if (!mask[m + ATTACK + j]) continue;
+        if (h > targetHealth + 1e-6 || (h > targetHealth - 1e-6 && d > targetDistance)) {
+          [target, targetHealth, targetDistance] = [j, h, d];
+        }
       }
-      if (reachable >= 0) out[r] = ATTACK + reachable;
+      if (nearest >= 0 && nearestDistance > CHARGE_UNTIL) {
+        const f = o + L.enemies + FEATURES * nearest;
+        const mv = moveTowards(mask, m, obs[f + 2], obs[f + 3]);
+        if (mv !== STOP) {
+          out[r] = mv;
+          continue;
+        }
+      }
+      if (target >= 0) out[r] = ATTACK + target;
       else if (nearest >= 0) {
         const f = o + L.enemies + FEATURES * nearest;
         out[r] = moveTowards(mask, m, obs[f + 2], obs[f + 3]);
       } else out[r] = moveTowards(mask, m, 1, 0);
+    }
+    return out;
+  }
+}
+
+/** The share of the medium controller's decisions that are the expert's. */
+export const MEDIUM_EXPERT_SHARE = 0.5;
+
+/**
+ * The `skirmish` medium controller: every ally, at every step, takes the expert's action with
+ * probability `expertShare` and the {@link SkirmishRecklessPolicy} action otherwise (one draw
+ * per ally and step, whichever rules agree).
+ */
+export class SkirmishMediumPolicy implements Policy {
+  readonly spec: MultiAgentSpec;
+  readonly #expert: SkirmishExpertPolicy;
+  readonly #reckless: SkirmishRecklessPolicy;
+  readonly #rng: Rng;
+  readonly expertShare: number;
+
+  constructor(spec: MultiAgentSpec, seed: number, expertShare = MEDIUM_EXPERT_SHARE) {
+    if (!(expertShare >= 0 && expertShare <= 1)) {
+      throw new ValidationError(
+        `skirmish medium: expertShare must be in [0, 1], got ${expertShare}`,
+      );
+    }
+    this.spec = spec;
+    this.#expert = new SkirmishExpertPolicy(spec);
+    this.#reckless = new SkirmishRecklessPolicy(spec);
+    this.#rng = Rng.fromSeed(seed);
+    this.expertShare = expertShare;
+  }
+
+  act(obs: Float32Array, avail?: Uint8Array): Promise<Int32Array> {
+    return Promise.resolve(this.actNow(obs, avail));
+  }
+
+  /** Synchronous {@link act}. */
+  actNow(obs: Float32Array, avail?: Uint8Array): Int32Array {
+    const out = this.#expert.actNow(obs, avail);
+    const poor = this.#reckless.actNow(obs, avail);
+    for (let r = 0; r < out.length; r++) {
+      if (this.#rng.float() >= this.expertShare) out[r] = poor[r];
     }
     return out;
   }
