@@ -1,6 +1,7 @@
 /**
  * The `report` step: the run's numbers as JSON (`report.json`) and as a table a person reads
- * (`summary.txt`), both in the run's artifact folder.
+ * (`summary.txt`), both in the run's artifact folder; and the table of several runs side by side
+ * that the main job ends with.
  *
  * @module
  */
@@ -73,6 +74,70 @@ export function summaryTable(report: Omit<TrainEvaluateReport, "summary">): stri
   );
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+/**
+ * Several runs on one dataset side by side (the main job's OMIGA and BC): the behaviour data's
+ * return and score, then one row per run, then where each run's artifacts are.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { comparisonTable } from "./report_step.ts";
+ * const run = (algorithm: string, score: number) => ({
+ *   algorithm,
+ *   dataset: { id: "d", name: "spread-medium", episodes: 200, transitions: 5000 },
+ *   behaviour: { teamReturn: -36.3, normalisedScore: 39.9 },
+ *   policy: { teamReturn: -30, std: 5, episodes: 100, normalisedScore: score },
+ *   training: { iterations: 5000, backend: "wasm", itersPerSecond: 50, losses: {}, curve: [] },
+ *   artifacts: { folder: algorithm, policy: "", architecture: "", report: "", summary: "" },
+ *   summary: "",
+ * });
+ * const table = comparisonTable([run("omiga", 45.2), run("bc", 41.0)]);
+ * assert.match(table, /^omiga +-30\.00 \+- 5\.00 +45\.2/m);
+ * assert.match(table, /^behaviour +-36\.30 +39\.9/m);
+ * ```
+ */
+export function comparisonTable(reports: readonly Omit<TrainEvaluateReport, "summary">[]): string {
+  const first = reports[0];
+  const wins = reports.some((r) => r.policy?.winRate !== undefined);
+  const header = ["", "return", "score", ...(wins ? ["win rate"] : []), "iterations/s"];
+  const rows: string[][] = [[
+    "behaviour",
+    fixed(first.behaviour?.teamReturn),
+    fixed(first.behaviour?.normalisedScore, 1),
+    ...(wins ? [""] : []),
+    "",
+  ]];
+  for (const report of reports) {
+    const p = report.policy;
+    const name = report.alpha === undefined
+      ? report.algorithm
+      : `${report.algorithm} (alpha ${report.alpha})`;
+    const evaluated = p !== undefined && !p.skipped;
+    rows.push([
+      name,
+      evaluated ? `${fixed(p.teamReturn)} +- ${fixed(p.std)}` : `not evaluated: ${p?.skipped}`,
+      evaluated ? fixed(p.normalisedScore, 1) : "",
+      ...(wins ? [p?.winRate === undefined ? "" : `${(100 * p.winRate).toFixed(0)}%`] : []),
+      fixed(report.training.itersPerSecond, 1),
+    ]);
+  }
+  const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => row[c].length)));
+  const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd();
+  const episodes = first.policy?.episodes;
+  const nameWidth = Math.max(...reports.map((r) => r.algorithm.length));
+  return [
+    `dataset    ${first.dataset.name} (${first.dataset.episodes} episodes)`,
+    `training   ${first.training.iterations} iterations on ${first.training.backend}` +
+    (episodes ? `, evaluated on ${episodes} episodes` : ""),
+    "",
+    line(header),
+    ...rows.map(line),
+    "",
+    "artifacts",
+    ...reports.map((r) => `  ${r.algorithm.padEnd(nameWidth)}  ${r.artifacts.folder}`),
+  ].join("\n");
 }
 
 /** Runs the step. */
