@@ -2,11 +2,9 @@
  * `deno task start`: OMIGA and BC side by side on one built-in dataset, the flags applying to
  * both runs, and one table at the end.
  */
-import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../../assert.ts";
+import { cliProcess } from "../run_cli.ts";
 import { START_DEFAULTS, startParams } from "../../../scripts/cli/start.ts";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 Deno.test("start: OMIGA and BC, the flags for both, alpha only where an algorithm has one", () => {
   const [omiga, bc] = startParams(["--iterations", "500", "--backend", "cpu"]);
@@ -30,34 +28,26 @@ Deno.test("start: OMIGA and BC, the flags for both, alpha only where an algorith
 
 Deno.test("start trains both side by side and ends with behaviour, OMIGA and BC scores", async () => {
   const home = Deno.makeTempDirSync({ prefix: "omiga-start-" });
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "scripts/omiga.ts",
-      "start",
-      "--episodes",
-      "4",
-      "--iterations",
-      "20",
-      "--eval-every",
-      "0",
-      "--eval-episodes",
-      "2",
-      "--checkpoint-every",
-      "10",
-      "--backend",
-      "cpu",
-      "--hidden-size",
-      "16",
-    ],
-    cwd: ROOT,
-    env: { OMIGA_HOME: home, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(result.stdout);
-  const stderr = new TextDecoder().decode(result.stderr);
+  const result = await cliProcess(
+    home,
+    "start",
+    "--episodes",
+    "4",
+    "--iterations",
+    "20",
+    "--eval-every",
+    "0",
+    "--eval-episodes",
+    "2",
+    "--checkpoint-every",
+    "10",
+    "--backend",
+    "cpu",
+    "--hidden-size",
+    "16",
+  );
+  const { stdout } = result;
+  const { stderr } = result;
   assertEquals(result.code, 0, stderr + stdout);
   // The progress names each run's steps.
   assert(/step\.succeeded omiga train/.test(stdout), stdout);

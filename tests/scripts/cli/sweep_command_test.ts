@@ -2,51 +2,41 @@
  * `omiga sweep`, run as a user runs it: a preset with overrides, a line per finished cell, the
  * main table, and the path of the report it wrote.
  */
-import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../../assert.ts";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+import { cliProcess } from "../run_cli.ts";
 
 Deno.test("sweep runs a preset with overrides and prints the table and the report's path", async () => {
   const home = Deno.makeTempDirSync({ prefix: "omiga-sweep-cli-" });
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "scripts/omiga.ts",
-      "sweep",
-      "--preset",
-      "smoke",
-      "--datasets",
-      "spread-medium",
-      "--algorithms",
-      "omiga,bc",
-      "--alphas",
-      "10",
-      "--seeds",
-      "1",
-      "--episodes",
-      "6",
-      "--iterations",
-      "10",
-      "--eval-every",
-      "10",
-      "--eval-episodes",
-      "1",
-      "--hidden-size",
-      "8",
-      "--batch-size",
-      "8",
-      "--backend",
-      "cpu",
-    ],
-    cwd: ROOT,
-    env: { OMIGA_HOME: home, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(result.stdout);
-  assertEquals(result.code, 0, new TextDecoder().decode(result.stderr));
+  const result = await cliProcess(
+    home,
+    "sweep",
+    "--preset",
+    "smoke",
+    "--datasets",
+    "spread-medium",
+    "--algorithms",
+    "omiga, bc",
+    "--alphas",
+    "10",
+    "--seeds",
+    "1",
+    "--episodes",
+    "6",
+    "--iterations",
+    "10",
+    "--eval-every",
+    "10",
+    "--eval-episodes",
+    "1",
+    "--hidden-size",
+    "8",
+    "--batch-size",
+    "8",
+    "--backend",
+    "cpu",
+  );
+  const { stdout } = result;
+  assertEquals(result.code, 0, result.stderr);
   assert(stdout.includes("= 2 cells"), stdout);
   // The two cells run side by side: either may finish first.
   const finished = [...stdout.matchAll(/^\[(\d)\/2\] (\S+): score/gm)].map((m) => [m[1], m[2]]);
@@ -65,14 +55,8 @@ Deno.test("sweep runs a preset with overrides and prints the table and the repor
 
 Deno.test("sweep refuses an unknown dataset naming the flag", async () => {
   const home = Deno.makeTempDirSync({ prefix: "omiga-sweep-cli-" });
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/omiga.ts", "sweep", "--datasets", "spread-hard"],
-    cwd: ROOT,
-    env: { OMIGA_HOME: home, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const result = await cliProcess(home, "sweep", "--datasets", "spread-hard");
   assertEquals(result.code, 1);
-  assert(new TextDecoder().decode(result.stderr).includes("datasets"));
+  assert(result.stderr.includes("datasets"));
   await Deno.remove(home, { recursive: true });
 });

@@ -2,26 +2,12 @@
  * The workflow commands of the CLI, run as a user runs them (a subprocess with stdout not a
  * terminal, so progress comes as plain lines).
  */
-import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../../assert.ts";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-
-async function omiga(home: string, ...args: string[]) {
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/omiga.ts", ...args],
-    cwd: ROOT,
-    env: { OMIGA_HOME: home, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: result.code, stdout: decode(result.stdout), stderr: decode(result.stderr) };
-}
+import { cliProcess, REPO_ROOT } from "../run_cli.ts";
 
 Deno.test("run, runs and worker commands drive a workflow from flags to a finished run", async () => {
   const home = Deno.makeTempDirSync({ prefix: "omiga-cli-" });
-  const run = await omiga(
+  const run = await cliProcess(
     home,
     "run",
     "hash-chain",
@@ -38,9 +24,9 @@ Deno.test("run, runs and worker commands drive a workflow from flags to a finish
   assert(run.stdout.includes("succeeded"), run.stdout);
   const runId = /submitted run (\S+)/.exec(run.stdout)![1];
 
-  const list = await omiga(home, "runs", "list", "--json");
+  const list = await cliProcess(home, "runs", "list", "--json");
   assertEquals(JSON.parse(list.stdout).map((r: { id: string }) => r.id), [runId]);
-  const show = await omiga(home, "runs", "show", runId, "--json");
+  const show = await cliProcess(home, "runs", "show", runId, "--json");
   const shown = JSON.parse(show.stdout);
   assertEquals(shown.steps.map((s: { state: string }) => s.state), [
     "succeeded",
@@ -48,16 +34,16 @@ Deno.test("run, runs and worker commands drive a workflow from flags to a finish
     "succeeded",
   ]);
   assertEquals(shown.params.iterations, 200);
-  const logs = await omiga(home, "runs", "logs", runId, "--after", "3", "--json");
+  const logs = await cliProcess(home, "runs", "logs", runId, "--after", "3", "--json");
   const seqs = logs.stdout.trim().split("\n").map((line) => JSON.parse(line).seq);
   assertEquals(seqs[0], 4);
-  const cancel = await omiga(home, "runs", "cancel", runId);
+  const cancel = await cliProcess(home, "runs", "cancel", runId);
   assertEquals(cancel.code, 1);
   assert(cancel.stderr.includes("already succeeded"), cancel.stderr);
 
-  const detached = await omiga(home, "run", "hash-chain", "--iterations", "20", "--detach");
+  const detached = await cliProcess(home, "run", "hash-chain", "--iterations", "20", "--detach");
   assertEquals(detached.code, 0, detached.stderr);
-  const worker = await omiga(home, "worker", "--until-idle");
+  const worker = await cliProcess(home, "worker", "--until-idle");
   assertEquals(worker.code, 0, worker.stderr);
   assert(worker.stdout.includes("run.succeeded"), worker.stdout);
   assert(worker.stdout.includes("nothing left to run"), worker.stdout);
@@ -66,13 +52,13 @@ Deno.test("run, runs and worker commands drive a workflow from flags to a finish
 
 Deno.test("bad workflow flags are refused with the field named", async () => {
   const home = Deno.makeTempDirSync({ prefix: "omiga-cli-" });
-  const zero = await omiga(home, "run", "hash-chain", "--iterations", "0");
+  const zero = await cliProcess(home, "run", "hash-chain", "--iterations", "0");
   assertEquals(zero.code, 1);
   assert(zero.stderr.includes("iterations"), zero.stderr);
-  const unknown = await omiga(home, "run", "hash-chain", "--iteration", "5");
+  const unknown = await cliProcess(home, "run", "hash-chain", "--iteration", "5");
   assertEquals(unknown.code, 1);
   assert(unknown.stderr.includes("--iterations"), unknown.stderr);
-  const workflow = await omiga(home, "run", "nope");
+  const workflow = await cliProcess(home, "run", "nope");
   assertEquals(workflow.code, 1);
   assert(workflow.stderr.includes("hash-chain"), workflow.stderr);
   Deno.removeSync(home, { recursive: true });
@@ -80,7 +66,7 @@ Deno.test("bad workflow flags are refused with the field named", async () => {
 
 Deno.test("schedules add, list and rm", async () => {
   const home = Deno.makeTempDirSync({ prefix: "omiga-cli-" });
-  const add = await omiga(
+  const add = await cliProcess(
     home,
     "schedules",
     "add",
@@ -93,14 +79,14 @@ Deno.test("schedules add, list and rm", async () => {
     "500",
   );
   assertEquals(add.code, 0, add.stderr);
-  const list = await omiga(home, "schedules", "list", "--json");
+  const list = await cliProcess(home, "schedules", "list", "--json");
   const [schedule] = JSON.parse(list.stdout);
   assertEquals([schedule.id, schedule.cron, schedule.params.iterations], [
     "nightly",
     "0 3 * * *",
     500,
   ]);
-  const bad = await omiga(
+  const bad = await cliProcess(
     home,
     "schedules",
     "add",
@@ -112,8 +98,8 @@ Deno.test("schedules add, list and rm", async () => {
   );
   assertEquals(bad.code, 1);
   assert(bad.stderr.includes("cron"), bad.stderr);
-  assertEquals((await omiga(home, "schedules", "rm", "nightly")).code, 0);
-  assertEquals((await omiga(home, "schedules", "list")).stdout.trim(), "no schedules");
+  assertEquals((await cliProcess(home, "schedules", "rm", "nightly")).code, 0);
+  assertEquals((await cliProcess(home, "schedules", "list")).stdout.trim(), "no schedules");
   Deno.removeSync(home, { recursive: true });
 });
 
@@ -133,7 +119,7 @@ Deno.test("Ctrl-C on a foreground run cancels it, says how to resume it, and lea
       "--rounds-per-iteration",
       "20000",
     ],
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     env: { OMIGA_HOME: home, NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
@@ -155,7 +141,7 @@ Deno.test("Ctrl-C on a foreground run cancels it, says how to resume it, and lea
   const runId = /submitted run (\S+)/.exec(stdout)![1];
   assert(stdout.includes(`resume it with: deno task omiga runs resume ${runId}`), stdout);
 
-  const shown = JSON.parse((await omiga(home, "runs", "show", runId, "--json")).stdout);
+  const shown = JSON.parse((await cliProcess(home, "runs", "show", runId, "--json")).stdout);
   assertEquals(shown.state, "cancelled");
   assertEquals(shown.steps.map((s: { state: string }) => s.state), [
     "succeeded",
@@ -163,15 +149,15 @@ Deno.test("Ctrl-C on a foreground run cancels it, says how to resume it, and lea
     "cancelled",
     "cancelled",
   ]);
-  const logs = await omiga(home, "runs", "logs", runId, "--json");
+  const logs = await cliProcess(home, "runs", "logs", runId, "--json");
   const cancelled = logs.stdout.trim().split("\n").map((l) => JSON.parse(l))
     .find((e: { type: string }) => e.type === "run.cancelled");
   assertEquals(cancelled.payload.reason, "interrupted (Ctrl-C)");
   // Nothing is left for a worker to pick up silently.
-  const worker = await omiga(home, "worker", "--until-idle", "--quiet");
+  const worker = await cliProcess(home, "worker", "--until-idle", "--quiet");
   assert(worker.stdout.includes("nothing left to run"), worker.stdout);
   assertEquals(
-    JSON.parse((await omiga(home, "runs", "show", runId, "--json")).stdout).state,
+    JSON.parse((await cliProcess(home, "runs", "show", runId, "--json")).stdout).state,
     "cancelled",
   );
   Deno.removeSync(home, { recursive: true });
