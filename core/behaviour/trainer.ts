@@ -33,6 +33,7 @@ import {
   sacAct,
   type SacConfig,
   sacConfigSchema,
+  sacLayouts,
   type SacNetworks,
   sacNetworks,
   type SacState,
@@ -176,9 +177,9 @@ export function decodeBehaviourPolicy(bytes: Uint8Array): BehaviourPolicyFile {
   if (!sac.success) throw new BehaviourFileError(`metadata.sac: ${sac.error.message}`);
   const env = file.metadata.env as MujocoTaskName;
   const actor = f32(file.tensors, "actor");
-  const layouts = sacNetworksShape(env, sac.data);
-  if (actor.length !== layouts) {
-    throw new BehaviourFileError(`actor has ${actor.length} weights, its layout needs ${layouts}`);
+  const expected = sacLayouts(taskShape(env), sac.data).actor.size;
+  if (actor.length !== expected) {
+    throw new BehaviourFileError(`actor has ${actor.length} weights, its layout needs ${expected}`);
   }
   return { env, sac: sac.data, step: Number(file.metadata.step), actor };
 }
@@ -187,14 +188,6 @@ export function decodeBehaviourPolicy(bytes: Uint8Array): BehaviourPolicyFile {
 export function taskShape(env: MujocoTaskName): { stateDim: number; actionDim: number } {
   const task = MUJOCO_TASKS[env];
   return { stateDim: task.singleObsDim, actionDim: task.partition.reduce((a, b) => a + b, 0) };
-}
-
-function sacNetworksShape(env: MujocoTaskName, sac: SacConfig): number {
-  const { stateDim, actionDim } = taskShape(env);
-  const hidden = sac.hiddenSize, layers = sac.hiddenLayers;
-  let size = (stateDim + 1) * hidden + (layers - 1) * (hidden + 1) * hidden;
-  size += (hidden + 1) * 2 * actionDim;
-  return size;
 }
 
 /**

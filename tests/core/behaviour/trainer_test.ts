@@ -92,6 +92,9 @@ Deno.test("training episodes replay to their logged returns; tiers concatenate",
     () => decodeBehaviourPolicy(encodeBehaviourPolicy(file).subarray(0, 100)),
     Error,
   );
+  // Weights that do not fit the layout its settings describe are refused, naming both sizes.
+  const misfit = encodeBehaviourPolicy({ ...file, sac: { ...file.sac, hiddenSize: 32 } });
+  assertThrows(() => decodeBehaviourPolicy(misfit), Error, "its layout needs");
   run.dispose();
 });
 
