@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { z } from "zod";
 
 /** Base class of every error this project raises on purpose. */
 export class OmigaError extends Error {
@@ -43,4 +44,33 @@ export class ValidationError extends OmigaError {
   constructor(message: string, options?: ErrorOptions) {
     super("invalid_input", message, options);
   }
+}
+
+/**
+ * `schema`'s parse of `raw`, or a {@link ValidationError} `<context>: <field>: <problem>; ...`
+ * naming each bad field (`whole` where the problem is with the value as a whole).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "zod";
+ * import { parseOrExplain } from "./errors.ts";
+ * assert.throws(
+ *   () => parseOrExplain(z.object({ n: z.number() }), { n: "x" }, "demo"),
+ *   /^ValidationError: demo: n: /,
+ * );
+ * ```
+ */
+export function parseOrExplain<T>(
+  schema: z.ZodType<T>,
+  raw: unknown,
+  context: string,
+  whole = "(parameters)",
+): T {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) =>
+    `${issue.path.length > 0 ? issue.path.join(".") : whole}: ${issue.message}`
+  );
+  throw new ValidationError(`${context}: ${problems.join("; ")}`);
 }

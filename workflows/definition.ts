@@ -15,7 +15,7 @@
  * @module
  */
 import type { z } from "zod";
-import { ValidationError } from "../core/errors.ts";
+import { parseOrExplain, ValidationError } from "../core/errors.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";
 import type { StepBody } from "./step.ts";
 import { CONCURRENCY_KEY } from "./store/limit_store.ts";
@@ -471,13 +471,10 @@ export function defineWorkflow<S extends z.ZodType>(
  * {@link ValidationError} naming each bad field.
  */
 export function parseParams<P>(workflow: WorkflowDefinition<P>, raw: unknown): P {
-  const result = workflow.params.safeParse(raw);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) =>
-    `${issue.path.length > 0 ? issue.path.join(".") : "(parameters)"}: ${issue.message}`
-  );
-  throw new ValidationError(
-    `invalid parameters for workflow "${workflow.name}": ${problems.join("; ")}`,
+  return parseOrExplain(
+    workflow.params,
+    raw,
+    `invalid parameters for workflow "${workflow.name}"`,
   );
 }
 

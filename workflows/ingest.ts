@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { ENV_NAMES, generateDataset, type GenerateOptions, TIERS } from "../core/envs/mod.ts";
-import { ValidationError } from "../core/errors.ts";
+import { parseOrExplain } from "../core/errors.ts";
 import { type DatasetManifest, saveDataset, type StoreOptions } from "../data/mod.ts";
 
 /**
@@ -32,12 +32,7 @@ export const generateParams = z.object({
 
 /** Validates generation parameters; a bad one is a {@link ValidationError} naming the field. */
 export function parseGenerateParams(raw: unknown): z.output<typeof generateParams> {
-  const result = generateParams.safeParse(raw);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) =>
-    `${issue.path.join(".") || "(parameters)"}: ${issue.message}`
-  );
-  throw new ValidationError(`generate: ${problems.join("; ")}`);
+  return parseOrExplain(generateParams, raw, "generate");
 }
 
 /** Options for {@link generateAndStore}. */

@@ -15,7 +15,7 @@
 import { z } from "zod";
 import type { MultiAgentSpec, ReturnSummary } from "../dataset.ts";
 import { decodeSafetensors, encodeSafetensors } from "../checkpoint/mod.ts";
-import { OmigaError, ValidationError } from "../errors.ts";
+import { OmigaError, parseOrExplain } from "../errors.ts";
 import { episodeSeed } from "../envs/env.ts";
 import { playEpisodes, summariseReturns } from "../envs/episodes.ts";
 import { fullStateOf, MujocoEnv, mujocoSpec } from "../envs/mujoco/env.ts";
@@ -562,10 +562,5 @@ export class BehaviourRun {
 
 /** Validates behaviour settings; a bad one is a {@link ValidationError} naming the field. */
 export function parseBehaviourSettings(raw: unknown): BehaviourSettings {
-  const result = behaviourSettingsSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) =>
-    `${issue.path.join(".") || "(settings)"}: ${issue.message}`
-  );
-  throw new ValidationError(`behaviour: ${problems.join("; ")}`);
+  return parseOrExplain(behaviourSettingsSchema, raw, "behaviour", "(settings)");
 }

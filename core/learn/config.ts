@@ -6,7 +6,7 @@
  * @module
  */
 import type { z } from "zod";
-import { ValidationError } from "../errors.ts";
+import { parseOrExplain, ValidationError } from "../errors.ts";
 import { algorithmOf } from "../algorithms/mod.ts";
 import type { BaseConfig } from "./algorithm.ts";
 
@@ -40,10 +40,10 @@ export function parseTrainConfig(input: unknown = {}): TrainConfig {
     throw new ValidationError("invalid training config: algorithm must be a string");
   }
   const schema = algorithmOf(name).schema as z.ZodType<TrainConfig>;
-  const result = schema.safeParse({ ...given, algorithm: name });
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) =>
-    `${issue.path.join(".") || "(config)"}: ${issue.message}`
+  return parseOrExplain(
+    schema,
+    { ...given, algorithm: name },
+    `invalid ${name} config`,
+    "(config)",
   );
-  throw new ValidationError(`invalid ${name} config: ${problems.join("; ")}`);
 }
