@@ -233,6 +233,8 @@ function stateEntries(state: SacState): [string, tf.Tensor1D][] {
 export class BehaviourRun {
   readonly spec: MultiAgentSpec;
   readonly partition: readonly number[];
+  /** The full state's and the joint action's widths. */
+  readonly shape: { stateDim: number; actionDim: number };
   readonly networks: SacNetworks;
   readonly replay: ReplayBuffer;
   readonly episodes: EpisodeRecord[];
@@ -257,7 +259,8 @@ export class BehaviourRun {
   ) {
     this.spec = mujocoSpec(settings.env);
     this.partition = MUJOCO_TASKS[settings.env].partition;
-    this.networks = sacNetworks(taskShape(settings.env), settings.sac, kernels);
+    this.shape = taskShape(settings.env);
+    this.networks = sacNetworks(this.shape, settings.sac, kernels);
     this.#state = parts.state;
     this.#rng = parts.rng;
     this.#step = parts.step;
@@ -277,8 +280,8 @@ export class BehaviourRun {
     const shape = taskShape(settings.env);
     if (checkpoint !== undefined) return BehaviourRun.#restore(settings, kernels, checkpoint);
     const rng = Rng.fromSeed(settings.seed);
-    const networks = sacNetworks(shape, settings.sac, kernels);
-    const state = initialSacState(networks.layouts, settings.sac, rng.fork());
+    const layouts = sacLayouts(shape, settings.sac);
+    const state = initialSacState(layouts, settings.sac, rng.fork());
     return new BehaviourRun(settings, kernels, {
       state,
       rng,
@@ -485,7 +488,7 @@ export class BehaviourRun {
   /** One training episode: act (random during the warm-up), store, update once per step. */
   async #episode(env: MujocoEnv): Promise<void> {
     const { settings, spec, networks } = this;
-    const { stateDim, actionDim } = taskShape(settings.env);
+    const { stateDim, actionDim } = this.shape;
     const index = this.episodes.length;
     const state = new Float32Array(stateDim), next = new Float32Array(stateDim);
     const joint = new Float32Array(actionDim);
@@ -531,7 +534,7 @@ export class BehaviourRun {
   /** One SAC update on a batch drawn from the whole buffer. */
   async #update(): Promise<void> {
     const { networks, settings } = this;
-    const { stateDim: S, actionDim: A } = taskShape(settings.env);
+    const { stateDim: S, actionDim: A } = this.shape;
     const B = settings.sac.batchSize;
     const sample = this.replay.sample(B, this.#rng);
     const nextNoise = normals(this.#rng, B * A);
