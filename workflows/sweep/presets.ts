@@ -40,7 +40,8 @@ const MAMUJOCO_DATASETS = ["halfcheetah-6x1", "hopper-3x1"].flatMap((task) =>
 );
 /**
  * The algorithms whose steps run at tens of iterations per second on 2 cores; BCQ-MA, CQL-MA and
- * OMAR sample and score many candidate actions per step and run at 1-2 (README, Benchmarks).
+ * OMAR sample and score many candidate actions per step and run at 1-2 (RESULTS.md, "Algorithm
+ * step times").
  */
 const FAST_ALGORITHMS: AlgorithmName[] = ["omiga", "omiga-local", "bc", "icq"];
 const FOUR_DATASETS = [
@@ -93,11 +94,11 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     backend: "auto",
   },
   /**
-   * Minutes on 2 cores (its cells run one per core; README, Benchmarks): the four datasets x 3
-   * algorithms x alphas {0.1, 10} x 3 seeds (60 cells) with the paper's networks and batch and 600
-   * iterations: a look at every algorithm and the report, far too few for the critics to separate
-   * OMIGA from BC (that takes a few thousand; README, Results). Smaller networks would be faster
-   * but do not fit spread's controller.
+   * Minutes on 2 cores (its cells run one per core; RESULTS.md, "Sweep times"): the four datasets
+   * x 3 algorithms x alphas {0.1, 10} x 3 seeds (60 cells) with the paper's networks and batch and
+   * 600 iterations: a look at every algorithm and the report, far too few for the critics to
+   * separate OMIGA from BC (that takes a few thousand; RESULTS.md). Smaller networks would be
+   * faster but do not fit spread's controller.
    */
   "paper-small": {
     preset: "paper-small",
@@ -162,7 +163,7 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
   /**
    * The paper's comparison on the four built-in datasets: every algorithm at the main alpha, the
    * algorithms' own networks and batches, 3 seeds, 5,000 iterations (enough for OMIGA to separate
-   * from BC on spread; README, Results). Hours on 2 cores: for a bigger machine or a night.
+   * from BC on spread; RESULTS.md). Hours on 2 cores: for a bigger machine or a night.
    */
   compare: {
     preset: "compare",
@@ -207,7 +208,7 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
    * datasets x OMIGA, omiga-local, BC and ICQ (the baselines that run at tens of iterations per
    * second here) x 2 seeds at alpha 10, 2,000 iterations each, learning curves every 500. A
    * look at the comparison, not its verdict: at this budget the critics have not learned
-   * advantages large next to alpha 10, so OMIGA's weights are nearly uniform (README, Results).
+   * advantages large next to alpha 10, so OMIGA's weights are nearly uniform (RESULTS.md).
    */
   "mamujoco-small": {
     preset: "mamujoco-small",
