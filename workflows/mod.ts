@@ -71,6 +71,7 @@ export {
   defaultLimit,
   parseLimits,
 } from "./store/limit_store.ts";
+export { MIN_ID_PREFIX, type RunStore } from "./store/run_store.ts";
 export type { ClaimedStep, ClaimRequest, StepFailure } from "./store/step_store.ts";
 export { WorkflowStore } from "./store/store.ts";
 export { inWorker, type InWorkerOptions } from "./worker/in_worker.ts";

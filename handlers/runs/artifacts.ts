@@ -56,14 +56,13 @@ const downloadRoute = createRoute({
 /** Adds the artifact routes to `app`. */
 export function addArtifactRoutes(app: OpenAPIHono, { engine, home }: ApiServices): void {
   app.openapi(listRoute, async (c) => {
-    const { id } = c.req.valid("param");
-    engine.store.runs.get(id);
+    const id = engine.store.runs.resolveId(c.req.valid("param").id);
     return c.json({ artifacts: await listArtifacts(runArtifactsDir(home, id)) }, 200);
   });
 
   app.openapi(downloadRoute, async (c) => {
-    const { id, name } = c.req.valid("param");
-    engine.store.runs.get(id);
+    const { name } = c.req.valid("param");
+    const id = engine.store.runs.resolveId(c.req.valid("param").id);
     const { file, bytes } = await openArtifact(runArtifactsDir(home, id), name);
     return c.body(file.readable, 200, {
       "Content-Type": artifactMediaType(name),

@@ -50,7 +50,7 @@ const eventsRoute = createRoute({
 /** Adds the event stream route to `app`. */
 export function addRunEventRoutes(app: OpenAPIHono, { engine, shutdown }: ApiServices): void {
   app.openapi(eventsRoute, (c) => {
-    const { id } = c.req.valid("param");
+    const id = engine.store.runs.resolveId(c.req.valid("param").id);
     const afterSeq = Number(
       c.req.valid("header")["Last-Event-ID"] ?? c.req.valid("query").after ?? 0,
     );

@@ -129,16 +129,22 @@ export function addRunRoutes(app: OpenAPIHono, { engine }: ApiServices): void {
   });
 
   app.openapi(showRoute, (c) => {
-    const { id } = c.req.valid("param");
+    const id = engine.store.runs.resolveId(c.req.valid("param").id);
     const run = engine.store.runs.get(id);
     return c.json({ ...runView(run), steps: engine.store.runs.steps(id).map(stepView) }, 200);
   });
 
   app.openapi(actionRoute("cancel", "Cancel a queued or running run"), (c) => {
-    return c.json(runView(engine.cancel(c.req.valid("param").id)), 200);
+    return c.json(
+      runView(engine.cancel(engine.store.runs.resolveId(c.req.valid("param").id))),
+      200,
+    );
   });
 
   app.openapi(actionRoute("resume", "Queue a failed or cancelled run again"), (c) => {
-    return c.json(runView(engine.resume(c.req.valid("param").id)), 200);
+    return c.json(
+      runView(engine.resume(engine.store.runs.resolveId(c.req.valid("param").id))),
+      200,
+    );
   });
 }

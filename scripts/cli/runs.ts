@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { ValidationError } from "../../core/errors.ts";
-import type { RunRecord, RunState, StepRecord } from "../../workflows/mod.ts";
+import type { RunRecord, RunState, RunStore, StepRecord } from "../../workflows/mod.ts";
 import type { Command } from "./command.ts";
 import { eventLine, formatDuration } from "./progress_view.ts";
 import { describeOutcome, executeWithProgress, openEngine } from "./workflow_engine.ts";
@@ -70,10 +70,14 @@ function took(step: StepRecord, now: number): string {
   return end === null ? "-" : formatDuration((end - step.startedAt) / 1000);
 }
 
-function runIdFrom(positionals: string[], verb: string): string {
+/** How many characters of a run id the list shows (any unique prefix of 4 or more names it). */
+const SHORT_ID = 8;
+
+/** The run id (or unique id prefix) the command names, as the run's full id. */
+function runIdFrom(runs: RunStore, positionals: string[], verb: string): string {
   const id = positionals[0];
   if (id === undefined) throw new ValidationError(`runs ${verb} needs a run id`);
-  return id;
+  return runs.resolveId(id);
 }
 
 function listRuns(rows: RunRecord[]): string {
@@ -81,7 +85,7 @@ function listRuns(rows: RunRecord[]): string {
   return table([
     ["id", "workflow", "state", "created", "finished", "error"],
     ...rows.map((r) => [
-      r.id,
+      r.id.slice(0, SHORT_ID),
       r.workflow,
       r.state,
       when(r.createdAt),
@@ -131,7 +135,7 @@ export const runsCommand: Command = {
         return 0;
       }
       case "show": {
-        const run = runs.get(runIdFrom(positionals, verb));
+        const run = runs.get(runIdFrom(runs, positionals, verb));
         const steps = runs.steps(run.id);
         if (values.json) {
           console.log(JSON.stringify({ ...run, steps }, null, 2));
@@ -167,12 +171,12 @@ export const runsCommand: Command = {
         return 0;
       }
       case "cancel": {
-        const run = engine.cancel(runIdFrom(positionals, verb));
+        const run = engine.cancel(runIdFrom(runs, positionals, verb));
         console.log(`run ${run.id} cancelled`);
         return 0;
       }
       case "resume": {
-        const id = runIdFrom(positionals, verb);
+        const id = runIdFrom(runs, positionals, verb);
         const afterSeq = engine.store.events.list(id, 0, 1_000_000).at(-1)?.seq ?? 0;
         const state = runs.get(id).state;
         if (state === "queued" || state === "running") {
@@ -191,7 +195,7 @@ export const runsCommand: Command = {
         return finished.state === "succeeded" ? 0 : 1;
       }
       case "logs": {
-        const id = runIdFrom(positionals, verb);
+        const id = runIdFrom(runs, positionals, verb);
         runs.get(id);
         const afterSeq = values.after === undefined ? 0 : Number(values.after);
         if (!Number.isInteger(afterSeq) || afterSeq < 0) {

@@ -167,3 +167,17 @@ Deno.test("the workflow list shows each workflow's parameter schema", async () =
     ["report", false],
   ]);
 });
+
+Deno.test("a run's routes accept the short id prefix that runs list prints", async () => {
+  using t = openTestApp();
+  const run = await (await t.call("/v1/runs", submit("hash-chain", { iterations: 3 }))).json();
+  const short = run.id.slice(0, 8);
+  const shown = await t.call(`/v1/runs/${short}`);
+  assertEquals([shown.status, (await shown.json()).id], [200, run.id]);
+  const cancelled = await t.call(`/v1/runs/${short}/cancel`, { method: "POST" });
+  assertEquals((await cancelled.json()).state, "cancelled");
+  const artifacts = await t.call(`/v1/runs/${short}/artifacts`);
+  assertEquals(artifacts.status, 200);
+  const tooShort = await errorOf(await t.call(`/v1/runs/${run.id.slice(0, 3)}`));
+  assertEquals(tooShort.status, 404);
+});

@@ -5,6 +5,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { ValidationError } from "../../core/errors.ts";
 import { IdempotencyConflictError, NotFoundError, RunStateError } from "../errors.ts";
 import type { EventLog } from "./event_log.ts";
 import type { StepFailure } from "./step_store.ts";
@@ -38,6 +39,9 @@ export interface NewRun {
 }
 
 const ACTIVE = "('queued', 'running')";
+
+/** The fewest characters of a run id that can name it (`runs list` and the dashboard show 8). */
+export const MIN_ID_PREFIX = 4;
 
 /** The runs and steps tables. */
 export class RunStore {
@@ -120,6 +124,32 @@ export class RunStore {
     const row = this.#sql("SELECT * FROM runs WHERE id = ?").get(runId);
     if (row === undefined) throw new NotFoundError(`no run with id "${runId}"`);
     return runFromRow(row);
+  }
+
+  /**
+   * The full id of the run that `idOrPrefix` names: the id itself, or a prefix of at least
+   * {@link MIN_ID_PREFIX} characters that exactly one run's id starts with (the short form
+   * `runs list` prints). A prefix that several runs share is refused with their ids.
+   */
+  resolveId(idOrPrefix: string): string {
+    if (this.#sql("SELECT 1 FROM runs WHERE id = ?").get(idOrPrefix) !== undefined) {
+      return idOrPrefix;
+    }
+    const missing = new NotFoundError(`no run with id "${idOrPrefix}"`);
+    if (idOrPrefix.length < MIN_ID_PREFIX || !/^[0-9a-z-]+$/i.test(idOrPrefix)) throw missing;
+    const prefix = idOrPrefix.toLowerCase();
+    // A range on the primary key: ids are lowercase, so every id with the prefix sorts in it.
+    const rows = this.#sql("SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 4")
+      .all(prefix, prefix + "\uffff") as { id: string }[];
+    if (rows.length === 0) throw missing;
+    if (rows.length > 1) {
+      const shown = rows.slice(0, 3).map((row) => row.id).join(", ");
+      throw new ValidationError(
+        `run id prefix "${idOrPrefix}" is ambiguous: it matches ${shown}` +
+          `${rows.length > 3 ? ", ..." : ""}; give more characters`,
+      );
+    }
+    return rows[0].id;
   }
 
   /** Runs, newest first, optionally of one state or workflow. */

@@ -26,7 +26,10 @@ Deno.test("run, runs and worker commands drive a workflow from flags to a finish
 
   const list = await cliProcess(home, "runs", "list", "--json");
   assertEquals(JSON.parse(list.stdout).map((r: { id: string }) => r.id), [runId]);
-  const show = await cliProcess(home, "runs", "show", runId, "--json");
+  const table = await cliProcess(home, "runs", "list");
+  assert(table.stdout.includes(runId.slice(0, 8)), table.stdout);
+  // The short id the list prints names the run.
+  const show = await cliProcess(home, "runs", "show", runId.slice(0, 8), "--json");
   const shown = JSON.parse(show.stdout);
   assertEquals(shown.steps.map((s: { state: string }) => s.state), [
     "succeeded",

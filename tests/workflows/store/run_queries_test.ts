@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { assertEquals } from "../../assert.ts";
-import { defineWorkflow } from "../../../workflows/mod.ts";
+import { assertEquals, assertThrows } from "../../assert.ts";
+import { ValidationError } from "../../../core/errors.ts";
+import { defineWorkflow, NotFoundError } from "../../../workflows/mod.ts";
 import { openTestEngine } from "../test_engine.ts";
 
 const twoSteps = defineWorkflow({
@@ -59,4 +60,24 @@ Deno.test("runs are counted by state, steps found by finish time, the latest eve
   const latest = t.store.events.latest(ok, "step.progress");
   assertEquals((latest?.payload as { done: number }).done, 2);
   assertEquals(t.store.events.latest(ok, "no.such.type"), undefined);
+});
+
+Deno.test("a run id prefix names its run when one run has it, and is refused when several do", () => {
+  using t = openTestEngine([twoSteps]);
+  const insert = (id: string) =>
+    t.store.runs.insert({ id, workflow: "two-steps", params: {}, requestHash: id, steps: [] });
+  insert("abcd1234-0000-4000-8000-000000000001");
+  insert("abcd1299-0000-4000-8000-000000000002");
+  insert("ffee0000-0000-4000-8000-000000000003");
+  assertEquals(t.store.runs.resolveId("ffee"), "ffee0000-0000-4000-8000-000000000003");
+  assertThrows(() => t.store.runs.resolveId("ABCD12"), ValidationError, "is ambiguous");
+  assertEquals(t.store.runs.resolveId("abcd123"), "abcd1234-0000-4000-8000-000000000001");
+  assertEquals(
+    t.store.runs.resolveId("abcd1299-0000-4000-8000-000000000002"),
+    "abcd1299-0000-4000-8000-000000000002",
+  );
+  assertThrows(() => t.store.runs.resolveId("abcd12"), ValidationError, "is ambiguous");
+  assertThrows(() => t.store.runs.resolveId("abc"), NotFoundError, 'no run with id "abc"');
+  assertThrows(() => t.store.runs.resolveId("0000"), NotFoundError);
+  assertThrows(() => t.store.runs.resolveId("ab%d"), NotFoundError);
 });
