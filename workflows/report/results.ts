@@ -1,6 +1,6 @@
 /**
  * The numbers a sweep produces, and their aggregates: the paper-style table, learning curves,
- * alpha sensitivity and global-vs-local comparison, all computed here once so that the HTML, the
+ * alpha sensitivity, global-vs-local comparison and the weights' effective sample size, all computed here once so that the HTML, the
  * JSON and the CSV report the same values.
  *
  * @module
@@ -30,6 +30,12 @@ export const SweepCellSchema = z.object({
   score: z.number(),
   /** Final mean team return. */
   teamReturn: z.number(),
+  /**
+   * The effective sample size of the policy loss's weights exp(z) at the last iteration,
+   * (sum w)^2 / (n sum w^2) over the batch; null for algorithms that weigh no samples, and for
+   * a cell whose last attempt ran no training step (its checkpoint already held every iteration).
+   */
+  weightEss: z.number().nullable(),
   /** Normalised score at evaluation points during training. */
   curve: z.array(z.object({ iteration: z.number().int(), score: z.number() })),
 });
@@ -83,6 +89,17 @@ export interface AlphaPoint {
   alpha: number;
   mean: number;
   std: number;
+}
+
+/** The weight ESS of one dataset, algorithm and alpha over its seeds. */
+export interface WeightEssSummary {
+  dataset: string;
+  algorithm: string;
+  alpha: number;
+  mean: number;
+  min: number;
+  max: number;
+  n: number;
 }
 
 /**
@@ -170,6 +187,34 @@ export function alphaSensitivity(results: SweepResults): AlphaPoint[] {
   }).sort((a, b) => a.alpha - b.alpha);
 }
 
+/**
+ * The weight ESS at the last iteration per dataset, algorithm and alpha (cells without one left
+ * out), in the cells' order.
+ */
+export function weightEss(results: SweepResults): WeightEssSummary[] {
+  const groups = new Map<
+    string,
+    { dataset: string; algorithm: string; alpha: number; v: number[] }
+  >();
+  for (const cell of results.cells) {
+    if (cell.alpha === null || cell.weightEss === null) continue;
+    const key = `${cell.dataset}\u0000${cell.algorithm}\u0000${cell.alpha}`;
+    const group = groups.get(key) ??
+      { dataset: cell.dataset, algorithm: cell.algorithm, alpha: cell.alpha, v: [] };
+    group.v.push(cell.weightEss);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ dataset, algorithm, alpha, v }) => ({
+    dataset,
+    algorithm,
+    alpha,
+    mean: summarise(v).mean,
+    min: Math.min(...v),
+    max: Math.max(...v),
+    n: v.length,
+  }));
+}
+
 /** CSV text: a header and one line per row; fields quoted where needed. */
 export function toCsv(header: string[], rows: (string | number)[][]): string {
   const field = (value: string | number) => {
@@ -182,10 +227,16 @@ export function toCsv(header: string[], rows: (string | number)[][]): string {
 /** Every cell as CSV. */
 export function cellsCsv(results: SweepResults): string {
   return toCsv(
-    ["dataset", "algorithm", "alpha", "seed", "score", "team_return"],
-    results.cells.map((
-      c,
-    ) => [c.dataset, c.algorithm, c.alpha ?? "", c.seed, c.score, c.teamReturn]),
+    ["dataset", "algorithm", "alpha", "seed", "score", "team_return", "weight_ess"],
+    results.cells.map((c) => [
+      c.dataset,
+      c.algorithm,
+      c.alpha ?? "",
+      c.seed,
+      c.score,
+      c.teamReturn,
+      c.weightEss ?? "",
+    ]),
   );
 }
 

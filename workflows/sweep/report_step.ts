@@ -75,6 +75,8 @@ export function sweepResults(
       seed: cell.seed,
       score,
       teamReturn: evaluate.teamReturn,
+      // Only the cells with an alpha weigh samples by exp(z) (bc weighs every sample 1).
+      weightEss: cell.alpha === null ? null : train.losses.weightEss ?? null,
       curve: train.curve.flatMap((p) =>
         p.score === undefined ? [] : [{ iteration: p.iteration, score: p.score }]
       ),

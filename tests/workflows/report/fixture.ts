@@ -25,6 +25,7 @@ export function sweepFixture(): SweepResults {
             seed,
             score,
             teamReturn: score / 10,
+            weightEss: alpha === null ? null : 1 - 0.1 / alpha - 0.01 * seed,
             curve: [0, 50, 100].map((iteration) => ({ iteration, score: score * iteration / 100 })),
           });
         }

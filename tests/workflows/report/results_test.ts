@@ -1,12 +1,14 @@
 import { assert, assertClose, assertEquals } from "../../assert.ts";
 import {
   alphaSensitivity,
+  cellsCsv,
   learningCurves,
   renderReportHtml,
   summarise,
   tableCsv,
   tableRows,
   toCsv,
+  weightEss,
 } from "../../../workflows/report/mod.ts";
 import { alphaChart } from "../../../workflows/report/charts.ts";
 import { sweepFixture } from "./fixture.ts";
@@ -95,4 +97,39 @@ Deno.test("a sweep with one alpha draws its alpha chart without Plot's warning m
   results.cells = results.cells.filter((c) => c.alpha !== 1);
   const chart = alphaChart(results)!.markup;
   assert(!chart.includes("⚠"), "Plot drew its warning sign into the chart");
+});
+
+Deno.test("the weight ESS is summarised per dataset, algorithm and alpha over seeds", () => {
+  const summaries = weightEss(sweepFixture());
+  // 2 datasets x (omiga, omiga-local) x alphas 1 and 10; bc weighs no samples.
+  assertEquals(summaries.length, 2 * 2 * 2);
+  assert(summaries.every((s) => s.algorithm !== "bc" && s.n === 3));
+  const omiga10 = summaries.find((s) =>
+    s.dataset === "ds0" && s.algorithm === "omiga" &&
+    s.alpha === 10
+  )!;
+  // 1 - 0.1 / 10 - 0.01 * seed for seeds 0, 1, 2
+  assertClose(omiga10.mean, 0.98, 1e-12);
+  assertClose(omiga10.min, 0.97, 1e-12);
+  assertClose(omiga10.max, 0.99, 1e-12);
+});
+
+Deno.test("the report shows the weight ESS per algorithm and alpha, and cells.csv holds it", () => {
+  const html = renderReportHtml(sweepFixture());
+  const table = html.slice(html.indexOf('<table id="weight-ess"'));
+  assert(table.length > 0, "no weight ESS table");
+  assert(table.includes("<th>omiga (alpha 10)</th>"), "a column per algorithm and alpha");
+  assert(table.includes("0.9800 (0.9700&ndash;0.9900)"), "mean and range over seeds");
+  assert(!table.slice(0, table.indexOf("</table>")).includes(">bc"), "bc has no ESS column");
+  const [header, first] = cellsCsv(sweepFixture()).split("\n");
+  assert(header.endsWith(",weight_ess"), header);
+  assert(first.endsWith(",0.9"), first); // omiga, alpha 1, seed 0: 1 - 0.1
+});
+
+Deno.test("a sweep without weighted cells says so instead of an empty ESS table", () => {
+  const results = sweepFixture();
+  results.cells = results.cells.filter((c) => c.algorithm === "bc");
+  const html = renderReportHtml(results);
+  assert(!html.includes('id="weight-ess"'));
+  assert(html.includes("No cell of this sweep records a weight ESS."));
 });

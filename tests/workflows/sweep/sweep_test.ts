@@ -113,7 +113,14 @@ Deno.test({
     for (const cell of results.cells) {
       assert(Number.isFinite(cell.score), "every cell has a score");
       assertEquals(cell.curve.map((p) => p.iteration), [10, 20]);
+      // The weights' ESS comes from training, for the cells that weigh samples (an alpha); a
+      // cell whose checkpoint already held every iteration ran no step to read it from.
+      if (cell.alpha === null) assertEquals(cell.weightEss, null);
+      else if (cell.weightEss !== null) {
+        assert(cell.weightEss > 0 && cell.weightEss <= 1 + 1e-6, `ESS ${cell.weightEss}`);
+      }
     }
+    assert(results.cells.some((c) => c.weightEss !== null), "no cell recorded its weight ESS");
     for (const dataset of results.datasets) {
       assertEquals(dataset.returnHistogram.counts.reduce((a, b) => a + b, 0), 8);
     }
