@@ -9,10 +9,12 @@ import { prometheus } from "@hono/prometheus";
 import { Scalar } from "@scalar/hono-api-reference";
 import { Registry } from "prom-client";
 import type { Engine } from "../workflows/mod.ts";
-import { requireToken } from "./auth/mod.ts";
+import { authenticate } from "./auth/mod.ts";
+import { sessionSecrets } from "./auth/session.ts";
 import { addDatasetRoutes } from "./datasets/routes.ts";
 import { errorResponse, handleError } from "./errors/mod.ts";
 import { registerEngineMetrics } from "./metrics/engine_metrics.ts";
+import { addAssetRoutes, addDashboardRoutes } from "./dashboard/mod.ts";
 import { addArtifactRoutes } from "./runs/artifacts.ts";
 import { addRunEventRoutes } from "./runs/events.ts";
 import { addRunRoutes } from "./runs/routes.ts";
@@ -43,7 +45,9 @@ export interface AppOptions {
 const healthRoute = createRoute({
   method: "get",
   path: "/healthz",
+  operationId: "getHealth",
   summary: "Liveness check (no auth)",
+  security: [],
   responses: {
     200: {
       description: "The server is up",
@@ -79,10 +83,12 @@ export function createApp(options: AppOptions = {}): OpenAPIHono {
   const registry = options.registry ?? new Registry();
   const { printMetrics, registerMetrics } = prometheus({ registry, prefix: "omiga_" });
   app.use("*", registerMetrics);
-  if (options.token !== undefined) app.use("*", requireToken(options.token));
+  const secrets = sessionSecrets(options.token);
+  app.use("*", authenticate({ token: options.token, secrets }));
 
   app.openapi(healthRoute, (c) => c.json({ status: "ok" as const, version: VERSION }, 200));
   app.get("/metrics", printMetrics);
+  addAssetRoutes(app);
   if (options.engine !== undefined) {
     const services: ApiServices = {
       engine: options.engine,
@@ -97,16 +103,34 @@ export function createApp(options: AppOptions = {}): OpenAPIHono {
     addArtifactRoutes(app, services);
     addDatasetRoutes(app, services);
     addScheduleRoutes(app, services);
+    addDashboardRoutes(app, services, { token: options.token, secrets });
   }
-  app.doc31("/openapi.json", {
+  // The server is the one serving the document, wherever it listens (`deno task serve`
+  // defaults to http://127.0.0.1:8787), so the reference page's requests go back to it.
+  app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",
-    info: { title: "omiga-flow", version: VERSION, description: "Offline MARL with OMIGA" },
-  });
+    info: {
+      title: "omiga-flow",
+      version: VERSION,
+      description: "Offline MARL with OMIGA",
+      license: { name: "MIT", identifier: "MIT" },
+    },
+    servers: [{ url: new URL(c.req.url).origin, description: "this server" }],
+  }));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "omiga-flow API" }));
+  // The viewer's script comes from its npm package (served under /assets/), not a CDN.
+  app.get(
+    "/docs",
+    Scalar({
+      url: "/openapi.json",
+      pageTitle: "omiga-flow API",
+      cdn: "/assets/api-reference.js",
+      withDefaultFonts: false,
+    }),
+  );
 
   app.notFound((c) =>
     errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`)

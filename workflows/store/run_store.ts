@@ -183,6 +183,13 @@ export class RunStore {
     };
   }
 
+  /** The page position of run `runId` (what {@link page}'s `before` takes to start after it). */
+  positionOf(runId: string): number {
+    const row = this.#sql("SELECT rowid AS position FROM runs WHERE id = ?").get(runId);
+    if (row === undefined) throw new NotFoundError(`no run with id "${runId}"`);
+    return Number(row.position);
+  }
+
   /** How many runs are in each state (every state present, zero when none). */
   countByState(): Record<RunState, number> {
     const counts: Record<RunState, number> = {
