@@ -46,9 +46,17 @@ export class ValidationError extends OmigaError {
   }
 }
 
+/** How an error message names a field: the HTTP API by its key, the CLI by its flag. */
+export type FieldNamer = (path: readonly PropertyKey[]) => string;
+
+const byKey: FieldNamer = (path) => path.map(String).join(".");
+
 /**
  * `schema`'s parse of `raw`, or a {@link ValidationError} `<context>: <field>: <problem>; ...`
- * naming each bad field (`whole` where the problem is with the value as a whole).
+ * naming each bad field (`whole` where the problem is with the value as a whole). Fields are
+ * named by `nameOf` (default: their key path), and so are the fields a problem's message refers
+ * to as `{key}` (a refinement's "pass a smaller {evalEvery}" reads "pass a smaller evalEvery"
+ * over HTTP and "pass a smaller --eval-every" on the command line).
  *
  * @example
  * ```ts
@@ -59,6 +67,14 @@ export class ValidationError extends OmigaError {
  *   () => parseOrExplain(z.object({ n: z.number() }), { n: "x" }, "demo"),
  *   /^ValidationError: demo: n: /,
  * );
+ * const schema = z.object({ a: z.number(), b: z.number() }).refine((v) => v.a <= v.b, {
+ *   path: ["a"],
+ *   message: "must not exceed {b}",
+ * });
+ * assert.throws(
+ *   () => parseOrExplain(schema, { a: 2, b: 1 }, "demo", "(whole)", (path) => `--${String(path[0])}`),
+ *   /demo: --a: must not exceed --b$/,
+ * );
  * ```
  */
 export function parseOrExplain<T>(
@@ -66,11 +82,13 @@ export function parseOrExplain<T>(
   raw: unknown,
   context: string,
   whole = "(parameters)",
+  nameOf: FieldNamer = byKey,
 ): T {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) =>
-    `${issue.path.length > 0 ? issue.path.join(".") : whole}: ${issue.message}`
-  );
+  const problems = result.error.issues.map((issue) => {
+    const message = issue.message.replace(/\{([A-Za-z][A-Za-z0-9]*)\}/g, (_, key) => nameOf([key]));
+    return `${issue.path.length > 0 ? nameOf(issue.path) : whole}: ${message}`;
+  });
   throw new ValidationError(`${context}: ${problems.join("; ")}`);
 }

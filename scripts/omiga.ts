@@ -1,9 +1,11 @@
 /**
- * The omiga-flow CLI: `deno task omiga <command> [flags]`.
+ * The omiga-flow CLI: `deno task omiga <command> [flags]`. Errors end a command with one line
+ * on stderr and exit code 2 (the command as typed cannot run: a bad flag or value, an unknown
+ * dataset or run) or 1 (it ran and failed); see `cli/errors.ts`.
  *
  * @module
  */
-import { OmigaError } from "../core/errors.ts";
+import { errorLine, EXIT, exitCodeOf } from "./cli/errors.ts";
 import { backendCommand } from "./cli/backend.ts";
 import { generateCommand } from "./cli/generate.ts";
 import { startCommand } from "./cli/start.ts";
@@ -40,35 +42,22 @@ export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     console.log(usage());
-    return name === undefined ? 2 : 0;
+    return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const command = commands.find((c) => c.name === name);
   if (command === undefined) {
-    console.error(`error: unknown command "${name}"\n\n${usage()}`);
-    return 2;
+    console.error(`error: unknown command "${name}"; \`deno task omiga help\` lists the commands`);
+    return EXIT.usage;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
     console.log(`usage: deno task omiga ${command.usage}`);
-    return 0;
+    return EXIT.ok;
   }
   try {
     return await command.run(rest);
   } catch (error) {
-    if (error instanceof OmigaError) {
-      console.error(`error: ${error.message}`);
-      return 1;
-    }
-    if (
-      error instanceof TypeError && "code" in error &&
-      String(error.code).startsWith("ERR_PARSE_ARGS")
-    ) {
-      console.error(`error: ${error.message}\nusage: deno task omiga ${command.usage}`);
-      return 2;
-    }
-    console.error(
-      `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    return 1;
+    console.error(errorLine(error, `omiga ${command.usage}`));
+    return exitCodeOf(error);
   }
 }
 

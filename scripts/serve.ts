@@ -8,7 +8,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { startServer } from "../handlers/server.ts";
+import { type RunningServer, startServer } from "../handlers/server.ts";
+import { errorLine, EXIT, exitCodeOf } from "./cli/errors.ts";
 
 /** Whether `host` names this machine only (127.0.0.0/8, ::1, localhost). */
 export function isLoopback(host: string): boolean {
@@ -16,45 +17,82 @@ export function isLoopback(host: string): boolean {
     /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      port: { type: "string", default: "8787" },
-      host: { type: "string", default: "127.0.0.1" },
-      "no-worker": { type: "boolean", default: false },
-    },
-    strict: true,
-  });
+const USAGE = "serve [--port 8787] [--host 127.0.0.1] [--no-worker]";
+
+/**
+ * Starts the server from command-line `args`; resolves with the exit code once it has stopped
+ * (after SIGINT or SIGTERM), or at once when it cannot start. Errors are one line, exit 2 for
+ * a bad flag, 1 for a server that cannot start (a port in use), as in the CLI (`cli/errors.ts`).
+ */
+export async function serve(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        port: { type: "string", default: "8787" },
+        host: { type: "string", default: "127.0.0.1" },
+        "no-worker": { type: "boolean", default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(errorLine(error, USAGE));
+    return exitCodeOf(error);
+  }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`error: --port must be an integer in [0, 65535], got "${values.port}"`);
-    Deno.exit(2);
+    return EXIT.usage;
   }
   const token = Deno.env.get("OMIGA_TOKEN") || undefined;
   if (token === undefined && !isLoopback(values.host)) {
     console.error(
       `error: refusing to serve on ${values.host} without a token; set OMIGA_TOKEN or bind to 127.0.0.1`,
     );
-    Deno.exit(2);
+    return EXIT.usage;
   }
   const worker = !values["no-worker"];
-  const server = startServer({
-    port,
-    hostname: values.host,
-    token,
-    worker,
-    onListen: ({ hostname, port }) =>
-      console.log(
-        `omiga-flow listening on http://${hostname}:${port}${
-          token ? "" : " (no token: loopback only)"
-        }${worker ? "" : "; steps are left to worker processes"}`,
-      ),
-  });
+  let server: RunningServer;
+  try {
+    server = startServer({
+      port,
+      hostname: values.host,
+      token,
+      worker,
+      onListen: ({ hostname, port }) =>
+        console.log(
+          `omiga-flow listening on http://${hostname}:${port}${
+            token ? "" : " (no token: loopback only)"
+          }${worker ? "" : "; steps are left to worker processes"}`,
+        ),
+    });
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      console.error(
+        `error: port ${port} on ${values.host} is already in use (another omiga-flow server?); ` +
+          `stop it or pass --port N (--port 0 picks a free one)`,
+      );
+    } else if (error instanceof Deno.errors.AddrNotAvailable) {
+      console.error(`error: cannot bind to ${values.host}: no such address on this machine`);
+    } else console.error(errorLine(error));
+    return EXIT.failed;
+  }
+  const stopped = Promise.withResolvers<number>();
   const stop = () => {
+    Deno.removeSignalListener("SIGINT", stop);
+    Deno.removeSignalListener("SIGTERM", stop);
     console.log("stopping: running steps are given back for the next worker");
-    server.stop().then(() => Deno.exit(0));
+    server.stop().then(() => stopped.resolve(EXIT.ok), (error) => {
+      console.error(errorLine(error));
+      stopped.resolve(EXIT.failed);
+    });
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+  return await stopped.promise;
+}
+
+if (import.meta.main) {
+  Deno.exit(await serve(Deno.args));
 }

@@ -15,7 +15,7 @@
  * @module
  */
 import type { z } from "zod";
-import { parseOrExplain, ValidationError } from "../core/errors.ts";
+import { type FieldNamer, parseOrExplain, ValidationError } from "../core/errors.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";
 import type { StepBody } from "./step.ts";
 import { CONCURRENCY_KEY } from "./store/limit_store.ts";
@@ -468,13 +468,19 @@ export function defineWorkflow<S extends z.ZodType>(
 
 /**
  * Validates raw parameters against a workflow's schema, returning the parsed value or a
- * {@link ValidationError} naming each bad field.
+ * {@link ValidationError} naming each bad field (by `nameOf`: the CLI names its flags).
  */
-export function parseParams<P>(workflow: WorkflowDefinition<P>, raw: unknown): P {
+export function parseParams<P>(
+  workflow: WorkflowDefinition<P>,
+  raw: unknown,
+  nameOf?: FieldNamer,
+): P {
   return parseOrExplain(
     workflow.params,
     raw,
     `invalid parameters for workflow "${workflow.name}"`,
+    "(parameters)",
+    nameOf,
   );
 }
 

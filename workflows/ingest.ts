@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { ENV_NAMES, generateDataset, type GenerateOptions, TIERS } from "../core/envs/mod.ts";
-import { parseOrExplain } from "../core/errors.ts";
+import { type FieldNamer, parseOrExplain } from "../core/errors.ts";
 import { type DatasetManifest, saveDataset, type StoreOptions } from "../data/mod.ts";
 
 /**
@@ -30,9 +30,15 @@ export const generateParams = z.object({
   referenceEpisodes: z.number().int().min(1).max(10_000).optional(),
 }).strict();
 
-/** Validates generation parameters; a bad one is a {@link ValidationError} naming the field. */
-export function parseGenerateParams(raw: unknown): z.output<typeof generateParams> {
-  return parseOrExplain(generateParams, raw, "generate");
+/**
+ * Validates generation parameters; a bad one is a {@link ValidationError} naming the field (by
+ * `nameOf`: the CLI names its flags).
+ */
+export function parseGenerateParams(
+  raw: unknown,
+  nameOf?: FieldNamer,
+): z.output<typeof generateParams> {
+  return parseOrExplain(generateParams, raw, "generate", "(parameters)", nameOf);
 }
 
 /** Options for {@link generateAndStore}. */

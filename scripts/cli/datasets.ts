@@ -45,7 +45,10 @@ function parse(args: string[], extra: Record<string, { type: "string" | "boolean
 
 function need(positionals: string[], count: number, what: string): void {
   if (positionals.length < count) {
-    throw new DatasetError("invalid_input", `expected ${what}; usage: deno task omiga ${USAGE}`);
+    throw new DatasetError(
+      "invalid_input",
+      `expected ${what}; \`deno task omiga datasets --help\` shows the usage`,
+    );
   }
 }
 
@@ -193,12 +196,12 @@ async function run(args: string[]): Promise<number> {
       return 0;
     }
     default:
-      console.error(
-        `error: ${sub === undefined ? "missing" : `unknown`} datasets subcommand${
+      throw new DatasetError(
+        "invalid_input",
+        `${sub === undefined ? "missing" : `unknown`} datasets subcommand${
           sub ? ` "${sub}"` : ""
-        }\nusage: deno task omiga ${USAGE}`,
+        }; use import, list, show, filter, export or rm`,
       );
-      return 2;
   }
 }
 

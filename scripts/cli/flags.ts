@@ -6,7 +6,8 @@
  * @module
  */
 import { z } from "zod";
-import { ValidationError } from "../../core/errors.ts";
+import { type FieldNamer, ValidationError } from "../../core/errors.ts";
+import { parseParams, type WorkflowDefinition } from "../../workflows/definition.ts";
 
 type FieldType = "number" | "boolean" | "array" | "string";
 
@@ -25,6 +26,13 @@ function fieldType(schema: unknown): FieldType {
   if (type === "boolean") return "boolean";
   if (type === "array") return "array";
   return "string";
+}
+
+/** The object schema of a workflow's parameters, under any transforms after it. */
+function objectOf(schema: z.ZodType): z.ZodObject | undefined {
+  let current: z.ZodType = schema;
+  while (current instanceof z.ZodPipe) current = current.in as z.ZodType;
+  return current instanceof z.ZodObject ? current : undefined;
 }
 
 /** `max-iterations` to `maxIterations`. */
@@ -52,10 +60,11 @@ export function kebabCase(key: string): string {
  * ```
  */
 export function paramsFromFlags(schema: z.ZodType, args: string[]): Record<string, unknown> {
-  if (!(schema instanceof z.ZodObject)) {
+  const object = objectOf(schema);
+  if (object === undefined) {
     throw new ValidationError("this workflow's parameters cannot be given as flags");
   }
-  const shape = schema.shape as Record<string, unknown>;
+  const shape = object.shape as Record<string, unknown>;
   const known = Object.keys(shape).map((key) => `--${kebabCase(key)}`).join(", ");
   const params: Record<string, unknown> = {};
   for (let i = 0; i < args.length; i++) {
@@ -90,8 +99,35 @@ export function paramsFromFlags(schema: z.ZodType, args: string[]): Record<strin
 
 /** One help line per parameter: `--iterations (number)`. */
 export function describeFlags(schema: z.ZodType): string[] {
-  if (!(schema instanceof z.ZodObject)) return [];
-  return Object.entries(schema.shape as Record<string, unknown>).map(([key, field]) =>
+  const object = objectOf(schema);
+  if (object === undefined) return [];
+  return Object.entries(object.shape as Record<string, unknown>).map(([key, field]) =>
     `--${kebabCase(key)} (${fieldType(field)})`
   );
+}
+
+/** A field as the flag that sets it: `evalEpisodes` as `--eval-episodes`. */
+export const flagName: FieldNamer = (path) =>
+  [`--${kebabCase(String(path[0]))}`, ...path.slice(1).map(String)].join(".");
+
+/**
+ * A workflow's parameters from `args`, validated by its schema; every problem names the flag
+ * the user typed (`--eval-episodes: ...`), not the schema's field.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "zod";
+ * import { defineWorkflow } from "../../workflows/definition.ts";
+ * import { parseFlags } from "./flags.ts";
+ * const workflow = defineWorkflow({
+ *   name: "demo",
+ *   description: "one step",
+ *   params: z.object({ evalEpisodes: z.number().int().min(1) }),
+ * }).step("only", { input: () => null, run: async () => null }).build();
+ * assert.throws(() => parseFlags(workflow, ["--eval-episodes", "0"]), /--eval-episodes: /);
+ * ```
+ */
+export function parseFlags<P>(workflow: WorkflowDefinition<P>, args: string[]): P {
+  return parseParams(workflow, paramsFromFlags(workflow.params, args), flagName);
 }

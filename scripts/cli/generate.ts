@@ -10,6 +10,7 @@ import { ENV_NAMES, TIERS } from "../../core/envs/mod.ts";
 import { ValidationError } from "../../core/errors.ts";
 import { generateAndStore, parseGenerateParams } from "../../workflows/ingest.ts";
 import type { Command } from "./command.ts";
+import { flagName } from "./flags.ts";
 import { ProgressView } from "./progress_view.ts";
 
 function integerFlag(name: string, value: string | undefined, fallback: number): number {
@@ -69,7 +70,7 @@ export const generateCommand: Command = {
         }
         : {}),
       ...(values.name !== undefined ? { name: values.name } : {}),
-    });
+    }, (path) => path[0] === "envConfig" ? "--config" : flagName(path));
     const manifest = await generateAndStore({
       ...params,
       onProgress: (done, total) => {

@@ -7,7 +7,7 @@
  */
 import { ValidationError } from "../../core/errors.ts";
 import type { Command } from "./command.ts";
-import { describeFlags, paramsFromFlags } from "./flags.ts";
+import { describeFlags, parseFlags } from "./flags.ts";
 import { ProgressView } from "./progress_view.ts";
 import { describeOutcome, executeWithProgress, openEngine } from "./workflow_engine.ts";
 
@@ -51,7 +51,7 @@ export const runCommand: Command = {
     }
     const workflow = engine.registry.get(name);
     const { own, rest: paramArgs } = splitArgs(rest);
-    const params = paramsFromFlags(workflow.params, paramArgs);
+    const params = parseFlags(workflow, paramArgs);
     const { run, created } = engine.submit(workflow.name, params, {
       idempotencyKey: own.idempotencyKey,
     });

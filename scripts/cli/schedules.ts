@@ -7,7 +7,7 @@
 import { ValidationError } from "../../core/errors.ts";
 import { Scheduler } from "../../workflows/mod.ts";
 import type { Command } from "./command.ts";
-import { paramsFromFlags } from "./flags.ts";
+import { parseFlags } from "./flags.ts";
 import { openEngine } from "./workflow_engine.ts";
 
 function when(ms: number | null): string {
@@ -51,7 +51,7 @@ export const schedulesCommand: Command = {
           cron,
           timezone,
           workflow: workflow.name,
-          params: paramsFromFlags(workflow.params, flags),
+          params: parseFlags(workflow, flags),
         });
         console.log(`schedule ${schedule.id} added; next run ${when(schedule.nextRunAt)}`);
         return Promise.resolve(0);

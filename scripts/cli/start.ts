@@ -19,7 +19,7 @@ import {
   type TrainEvaluateReport,
 } from "../../workflows/train_evaluate/report_step.ts";
 import type { Command } from "./command.ts";
-import { paramsFromFlags } from "./flags.ts";
+import { flagName, paramsFromFlags } from "./flags.ts";
 import { ProgressView } from "./progress_view.ts";
 import { INTERRUPTED, openEngine } from "./workflow_engine.ts";
 
@@ -67,7 +67,7 @@ export function startParams(args: string[]): TrainEvaluateParams[] {
       ...flags,
       algorithm,
       ...(withAlpha ? { alpha: givenAlpha ?? defaultAlpha } : {}),
-    });
+    }, flagName);
   });
 }
 

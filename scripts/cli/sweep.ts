@@ -8,7 +8,6 @@
  * @module
  */
 import type { RunEvent } from "../../workflows/mod.ts";
-import { parseParams } from "../../workflows/mod.ts";
 import {
   resolveSweep,
   SWEEP_PRESET_NAMES,
@@ -17,7 +16,7 @@ import {
   sweepWorkflow,
 } from "../../workflows/sweep/mod.ts";
 import type { Command } from "./command.ts";
-import { describeFlags, paramsFromFlags } from "./flags.ts";
+import { describeFlags, parseFlags } from "./flags.ts";
 import { formatDuration, ProgressView } from "./progress_view.ts";
 import { executeWithProgress, openEngine } from "./workflow_engine.ts";
 
@@ -100,7 +99,7 @@ export const sweepCommand: Command = {
     describeFlags(sweepWorkflow.params).filter((f) => !f.startsWith("--preset")).join(" ")
   }]`,
   async run(args) {
-    const params = parseParams(sweepWorkflow, paramsFromFlags(sweepWorkflow.params, args));
+    const params = parseFlags(sweepWorkflow, args);
     const plan = resolveSweep(params);
     const cells = sweepCells(plan).length;
     const engine = openEngine();

@@ -74,10 +74,10 @@ Deno.test("datasets CLI errors are one clear line and a non-zero exit", async ()
       "episode,t,agent,obs_0,state_0,action_0,reward,done,truncated\n0,0,0,1,1,2,0,1,0\n",
     );
     const bad = await cli("datasets", "import", join(dir, "bad.csv"), "--home", home);
-    assertEquals(bad.code, 1);
+    assertEquals(bad.code, 2);
     assert(bad.err.includes("field action_0, line 2 (agent 0): expected in [-1, 1]"), bad.err);
-    assertEquals((await cli("datasets", "show", "nothing-here", "--home", home)).code, 1);
+    assertEquals((await cli("datasets", "show", "nothing-here", "--home", home)).code, 2);
     assertEquals((await cli("datasets", "frobnicate")).code, 2);
-    assertEquals((await cli("datasets", "import", join(dir, "x.bin"), "--home", home)).code, 1);
+    assertEquals((await cli("datasets", "import", join(dir, "x.bin"), "--home", home)).code, 2);
   });
 });

@@ -44,10 +44,10 @@ Deno.test("generate rejects an unknown environment or tier by name", async () =>
   const home = await Deno.makeTempDir();
   try {
     const env = await cli("generate", "--env", "pong", "--tier", "medium", "--home", home);
-    assertEquals(env.code, 1);
+    assertEquals(env.code, 2);
     assert(env.err.includes('unknown environment "pong"'), env.err);
     const tier = await cli("generate", "--env", "spread", "--tier", "great", "--home", home);
-    assertEquals(tier.code, 1);
+    assertEquals(tier.code, 2);
     assert(tier.err.includes("great"), tier.err);
     const episodes = await cli(
       "generate",
@@ -58,7 +58,7 @@ Deno.test("generate rejects an unknown environment or tier by name", async () =>
       "--episodes",
       "x",
     );
-    assertEquals(episodes.code, 1);
+    assertEquals(episodes.code, 2);
     assert(episodes.err.includes("--episodes"), episodes.err);
   } finally {
     await Deno.remove(home, { recursive: true });

@@ -56,7 +56,7 @@ Deno.test("sweep runs a preset with overrides and prints the table and the repor
 Deno.test("sweep refuses an unknown dataset naming the flag", async () => {
   const home = Deno.makeTempDirSync({ prefix: "omiga-sweep-cli-" });
   const result = await cliProcess(home, "sweep", "--datasets", "spread-hard");
-  assertEquals(result.code, 1);
-  assert(result.stderr.includes("datasets"));
+  assertEquals(result.code, 2);
+  assert(result.stderr.includes("--datasets"), result.stderr);
   await Deno.remove(home, { recursive: true });
 });

@@ -41,7 +41,7 @@ Deno.test("run, runs and worker commands drive a workflow from flags to a finish
   const seqs = logs.stdout.trim().split("\n").map((line) => JSON.parse(line).seq);
   assertEquals(seqs[0], 4);
   const cancel = await cliProcess(home, "runs", "cancel", runId);
-  assertEquals(cancel.code, 1);
+  assertEquals(cancel.code, 2);
   assert(cancel.stderr.includes("already succeeded"), cancel.stderr);
 
   const detached = await cliProcess(home, "run", "hash-chain", "--iterations", "20", "--detach");
@@ -56,13 +56,13 @@ Deno.test("run, runs and worker commands drive a workflow from flags to a finish
 Deno.test("bad workflow flags are refused with the field named", async () => {
   const home = Deno.makeTempDirSync({ prefix: "omiga-cli-" });
   const zero = await cliProcess(home, "run", "hash-chain", "--iterations", "0");
-  assertEquals(zero.code, 1);
-  assert(zero.stderr.includes("iterations"), zero.stderr);
+  assertEquals(zero.code, 2);
+  assert(zero.stderr.includes("--iterations: "), zero.stderr);
   const unknown = await cliProcess(home, "run", "hash-chain", "--iteration", "5");
-  assertEquals(unknown.code, 1);
+  assertEquals(unknown.code, 2);
   assert(unknown.stderr.includes("--iterations"), unknown.stderr);
   const workflow = await cliProcess(home, "run", "nope");
-  assertEquals(workflow.code, 1);
+  assertEquals(workflow.code, 2);
   assert(workflow.stderr.includes("hash-chain"), workflow.stderr);
   Deno.removeSync(home, { recursive: true });
 });
@@ -99,7 +99,7 @@ Deno.test("schedules add, list and rm", async () => {
     "--workflow",
     "hash-chain",
   );
-  assertEquals(bad.code, 1);
+  assertEquals(bad.code, 2);
   assert(bad.stderr.includes("cron"), bad.stderr);
   assertEquals((await cliProcess(home, "schedules", "rm", "nightly")).code, 0);
   assertEquals((await cliProcess(home, "schedules", "list")).stdout.trim(), "no schedules");
