@@ -16,26 +16,73 @@ import { loadDataset } from "./store.ts";
 /** The export formats. */
 export type ExportFormat = "arrow" | "csv";
 
+/** The file extensions each export format is written under (Arrow: the IPC file format). */
+export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, readonly string[]>> = {
+  arrow: [".arrow", ".ipc", ".feather"],
+  csv: [".csv"],
+};
+
 /**
- * Writes a stored dataset to `path` and returns its manifest.
+ * The format a dataset is exported to `path` in: the one its extension names. `format`, when
+ * given, must be that one; an extension no export format is written under is refused, listing
+ * those that are (so that `x.parquet` never holds Arrow).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exportFormatOf } from "./export.ts";
+ * assert.equal(exportFormatOf("/tmp/episodes.CSV"), "csv");
+ * assert.equal(exportFormatOf("/tmp/data.feather", "arrow"), "arrow");
+ * assert.throws(() => exportFormatOf("/tmp/data.parquet"), /\.arrow, \.ipc, \.feather/);
+ * assert.throws(() => exportFormatOf("/tmp/data.csv", "arrow"), /--format arrow/);
+ * ```
+ */
+export function exportFormatOf(path: string, format?: string): ExportFormat {
+  const name = path.toLowerCase();
+  const formats = Object.keys(EXPORT_EXTENSIONS) as ExportFormat[];
+  const written = formats.map((f) => `${EXPORT_EXTENSIONS[f].join(", ")} (${f})`).join("; ");
+  if (format !== undefined && !formats.includes(format as ExportFormat)) {
+    throw new DatasetError(
+      "unsupported_format",
+      `unknown export format "${format}"; expected ${formats.join(" or ")}`,
+    );
+  }
+  const named = formats.find((f) => EXPORT_EXTENSIONS[f].some((ext) => name.endsWith(ext)));
+  if (named === undefined) {
+    throw new DatasetError(
+      "unsupported_format",
+      `cannot export to this file name: datasets are written as ${written}; ` +
+        `name the file with one of these extensions`,
+      { file: path },
+    );
+  }
+  if (format !== undefined && format !== named) {
+    throw new DatasetError(
+      "unsupported_format",
+      `the name says ${named} but --format ${format} was given; ${format} files end in ` +
+        `${EXPORT_EXTENSIONS[format as ExportFormat].join(", ")}`,
+      { file: path },
+    );
+  }
+  return named;
+}
+
+/**
+ * Writes a stored dataset to `path` in the format its extension names (see
+ * {@link exportFormatOf}) and returns its manifest.
  *
  * @example
  * ```ts ignore
- * await exportDataset("spread-expert-0123456789ab", "/tmp/spread.csv", "csv");
+ * await exportDataset("spread-expert-0123456789ab", "/tmp/spread.csv");
  * ```
  */
 export async function exportDataset(
   idOrName: string,
   path: string,
-  format: string,
+  format?: string,
   options: StoreOptions = {},
 ): Promise<DatasetManifest> {
-  if (format !== "arrow" && format !== "csv") {
-    throw new DatasetError(
-      "unsupported_format",
-      `unknown export format "${format}"; expected arrow or csv`,
-    );
-  }
+  format = exportFormatOf(path, format);
   const { manifest, dataset } = await loadDataset(idOrName, options);
   try {
     if (!(await Deno.stat(dirname(path) || ".")).isDirectory) throw new Deno.errors.NotFound();

@@ -8,7 +8,13 @@
 export { canonicalFromTable, readArrowFile, writeArrowFile } from "./arrow_layout.ts";
 export { type DuckEngine, duckEngine } from "./engine.ts";
 export { DatasetError, type DatasetErrorCode, type DatasetErrorLocation } from "./errors.ts";
-export { csvHeader, exportDataset, type ExportFormat } from "./export.ts";
+export {
+  csvHeader,
+  EXPORT_EXTENSIONS,
+  exportDataset,
+  type ExportFormat,
+  exportFormatOf,
+} from "./export.ts";
 export {
   type EpisodeFilter,
   filterDataset,

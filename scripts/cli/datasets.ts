@@ -12,6 +12,7 @@ import {
   type DatasetStats,
   datasetStats,
   exportDataset,
+  exportFormatOf,
   filterDataset,
   getManifest,
   importDataset,
@@ -26,7 +27,7 @@ const USAGE = [
   "  datasets list [--json]",
   "  datasets show ID [--json] [--bins N]",
   '  datasets filter ID FILTER [--name NAME] [--json]    FILTER: "top 30%", "first 200", "return >= 10", ...',
-  "  datasets export ID FILE [--format arrow|csv]",
+  "  datasets export ID FILE.arrow|FILE.ipc|FILE.feather|FILE.csv [--format arrow|csv]",
   "  datasets rm ID",
   "  (every subcommand: --home DIR, default OMIGA_HOME or ./.omiga)",
 ].join("\n");
@@ -183,7 +184,7 @@ async function run(args: string[]): Promise<number> {
       const { values, positionals } = parse(rest, { format: { type: "string" } });
       need(positionals, 2, "a dataset ID and a FILE to write");
       const [id, path] = positionals;
-      const format = str(values.format) ?? (path.toLowerCase().endsWith(".csv") ? "csv" : "arrow");
+      const format = exportFormatOf(path, str(values.format));
       const manifest = await exportDataset(id, path, format, { home: str(values.home) });
       console.log(`exported ${manifest.id} (${manifest.rows} rows) to ${path} as ${format}`);
       return 0;
