@@ -37,6 +37,7 @@ const listRoute = createRoute({
   method: "get",
   path: "/v1/datasets",
   tags: ["datasets"],
+  operationId: "listDatasets",
   summary: "List stored datasets, oldest first",
   security: BEARER,
   responses: {
@@ -49,6 +50,7 @@ const showRoute = createRoute({
   method: "get",
   path: "/v1/datasets/{id}",
   tags: ["datasets"],
+  operationId: "getDataset",
   summary: "A dataset's manifest and statistics",
   security: BEARER,
   request: {
@@ -68,6 +70,7 @@ const importRoute = createRoute({
   method: "post",
   path: "/v1/datasets/import",
   tags: ["datasets"],
+  operationId: "importDataset",
   summary: "Import a file that is on the server",
   security: BEARER,
   request: {
@@ -96,6 +99,7 @@ const uploadRoute = createRoute({
   method: "post",
   path: "/v1/datasets/upload",
   tags: ["datasets"],
+  operationId: "uploadDataset",
   summary: "Import an uploaded file (the raw request body)",
   description: "The body is streamed to a temporary file; past the server's limit the answer " +
     "is a 413.",
@@ -121,6 +125,7 @@ const generateRoute = createRoute({
   method: "post",
   path: "/v1/datasets/generate",
   tags: ["datasets"],
+  operationId: "generateDataset",
   summary: "Generate a built-in dataset (environment x behaviour tier)",
   security: BEARER,
   request: { body: { required: true, content: { "application/json": { schema: GenerateBody } } } },
@@ -131,6 +136,7 @@ const filterRoute = createRoute({
   method: "post",
   path: "/v1/datasets/{id}/filter",
   tags: ["datasets"],
+  operationId: "filterDataset",
   summary: "Store the episodes a filter selects as a derived dataset",
   security: BEARER,
   request: {

@@ -20,6 +20,7 @@ const eventsRoute = createRoute({
   method: "get",
   path: "/v1/runs/{id}/events",
   tags: ["runs"],
+  operationId: "followRunEvents",
   summary: "Follow a run's events (Server-Sent Events)",
   description: "Replays the run's events after `Last-Event-ID` (or `after`), then streams new " +
     "ones until the run ends. Message id: the event's sequence number; event name: its type " +

@@ -15,7 +15,8 @@ import { RUN_STATES, RunIdParam, RunSchema, runView, StepSchema, stepView } from
 /**
  * The submission body. It is validated here only as `{workflow, params}`; the params are
  * checked by the engine with the workflow's own schema (so an unknown workflow is a 404). The
- * document shows each workflow's params schema as one alternative of a `oneOf`.
+ * document shows each workflow's params schema as one alternative of a `oneOf`, told apart by
+ * its required `workflow` name.
  */
 function submitBody(registry: WorkflowRegistry) {
   return z.object({
@@ -25,9 +26,11 @@ function submitBody(registry: WorkflowRegistry) {
       example: { env: "spread", tier: "medium", iterations: 500 },
     }),
   }).openapi("RunSubmission", {
+    // `workflow` is required and a single name in each alternative, so exactly one matches.
     oneOf: workflowParamSchemas(registry).map(({ name, schema }) => ({
       type: "object" as const,
       title: name,
+      required: ["workflow"],
       properties: { workflow: { type: "string" as const, enum: [name] }, params: schema },
     })),
   });
@@ -38,6 +41,7 @@ const submitRoute = (registry: WorkflowRegistry) =>
     method: "post",
     path: "/v1/runs",
     tags: ["runs"],
+    operationId: "submitRun",
     summary: "Submit a run",
     description: "The same `Idempotency-Key` with the same body returns the run it created " +
       "(200); with a different body it is a 409.",
@@ -64,6 +68,7 @@ const listRoute = createRoute({
   method: "get",
   path: "/v1/runs",
   tags: ["runs"],
+  operationId: "listRuns",
   summary: "List runs, newest first",
   security: BEARER,
   request: {
@@ -89,6 +94,7 @@ const showRoute = createRoute({
   method: "get",
   path: "/v1/runs/{id}",
   tags: ["runs"],
+  operationId: "getRun",
   summary: "A run and its steps",
   security: BEARER,
   request: { params: RunIdParam },
@@ -103,6 +109,7 @@ const actionRoute = (action: "cancel" | "resume", summary: string) =>
     method: "post",
     path: `/v1/runs/{id}/${action}`,
     tags: ["runs"],
+    operationId: `${action}Run`,
     summary,
     security: BEARER,
     request: { params: RunIdParam },

@@ -44,6 +44,7 @@ const createScheduleRoute = createRoute({
   method: "post",
   path: "/v1/schedules",
   tags: ["schedules"],
+  operationId: "createSchedule",
   summary: "Create a schedule",
   security: BEARER,
   request: { body: { required: true, content: { "application/json": { schema: NewSchedule } } } },
@@ -57,6 +58,7 @@ const listRoute = createRoute({
   method: "get",
   path: "/v1/schedules",
   tags: ["schedules"],
+  operationId: "listSchedules",
   summary: "List schedules",
   security: BEARER,
   responses: {
@@ -69,6 +71,7 @@ const deleteRoute = createRoute({
   method: "delete",
   path: "/v1/schedules/{id}",
   tags: ["schedules"],
+  operationId: "deleteSchedule",
   summary: "Delete a schedule",
   security: BEARER,
   request: { params: ScheduleIdParam },

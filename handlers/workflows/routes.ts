@@ -25,6 +25,7 @@ const listRoute = createRoute({
   method: "get",
   path: "/v1/workflows",
   tags: ["workflows"],
+  operationId: "listWorkflows",
   summary: "Workflows and their parameter schemas",
   security: BEARER,
   responses: {
