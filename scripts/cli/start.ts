@@ -12,7 +12,13 @@
  */
 import { ALGORITHM_NAMES, hasAlpha } from "../../core/learn/mod.ts";
 import { type Engine, parseParams, type RunRecord } from "../../workflows/mod.ts";
-import { BUILT_IN_ALPHA, trainEvaluateWorkflow } from "../../workflows/train_evaluate/mod.ts";
+import { withCadences } from "../../workflows/cadence.ts";
+import {
+  BUILT_IN_ALPHA,
+  TRAIN_EVALUATE_CADENCES,
+  TRAIN_EVALUATE_DEFAULTS,
+  trainEvaluateWorkflow,
+} from "../../workflows/train_evaluate/mod.ts";
 import type { TrainEvaluateParams } from "../../workflows/train_evaluate/mod.ts";
 import {
   comparisonTable,
@@ -54,17 +60,21 @@ export function startParams(args: string[]): TrainEvaluateParams[] {
   const first = String(chosen ?? START_ALGORITHMS[0]);
   const algorithms = [...new Set([first, ...START_ALGORITHMS.slice(1)])];
   const { alpha: defaultAlpha, ...defaults } = START_DEFAULTS;
-  // A shorter job than the default evaluates its policy at the end only, unless told otherwise.
-  const iterations = Number(flags.iterations ?? defaults.iterations);
-  const evalEvery = Math.min(defaults.evalEvery, iterations);
+  // Given --iterations alone, the evaluation cadence keeps its share of the job (five
+  // evaluations) and the checkpoint cadence is cut to it, as in every workflow.
+  const budget = withCadences(
+    flags,
+    { ...defaults, checkpointEvery: TRAIN_EVALUATE_DEFAULTS.checkpointEvery },
+    "iterations",
+    TRAIN_EVALUATE_CADENCES,
+  );
   return algorithms.map((algorithm) => {
     // An algorithm without alpha (bc, the baselines) takes none; an unknown name is left to the
     // parameter check to refuse.
     const withAlpha = ALGORITHM_NAMES.includes(algorithm as never) && hasAlpha(algorithm);
     return parseParams(trainEvaluateWorkflow, {
       ...defaults,
-      evalEvery,
-      ...flags,
+      ...budget,
       algorithm,
       ...(withAlpha ? { alpha: givenAlpha ?? defaultAlpha } : {}),
     }, flagName);

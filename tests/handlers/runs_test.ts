@@ -181,3 +181,22 @@ Deno.test("a run's routes accept the short id prefix that runs list prints", asy
   const tooShort = await errorOf(await t.call(`/v1/runs/${run.id.slice(0, 3)}`));
   assertEquals(tooShort.status, 404);
 });
+
+Deno.test("POST /v1/runs: iterations alone carries the cadences; a conflicting one names the field", async () => {
+  using t = openTestApp();
+  const sweep = await t.call("/v1/runs", submit("sweep", { preset: "smoke", iterations: 100 }));
+  assertEquals(sweep.status, 201);
+  const { params } = await sweep.json();
+  assertEquals([params.iterations, params.evalEvery, params.checkpointEvery], [100, 33, 100]);
+  const conflict = await errorOf(
+    await t.call(
+      "/v1/runs",
+      submit("train-evaluate", { env: "spread", tier: "medium", iterations: 100, evalEvery: 200 }),
+    ),
+  );
+  assertEquals([conflict.status, conflict.code], [400, "invalid_input"]);
+  assert(
+    conflict.message.includes("evalEvery: 200 is more than iterations (100): pass evalEvery 100"),
+    conflict.message,
+  );
+});

@@ -11,9 +11,13 @@ import { BACKEND_NAMES } from "../../core/backend/mod.ts";
 import { SIMULATOR_NAMES, TIERS } from "../../core/envs/mod.ts";
 import { MUJOCO_TASK_NAMES } from "../../core/envs/mujoco/tasks.ts";
 import { ALGORITHM_NAMES } from "../../core/learn/mod.ts";
+import { withCadences } from "../cadence.ts";
 import { SWEEP_PRESET_NAMES, SWEEP_PRESETS, type SweepPlan } from "./presets.ts";
 
 const count = (max: number) => z.number().int().min(1).max(max);
+
+/** How each of a sweep's cadences follows its `iterations`. */
+const SWEEP_CADENCES = { evalEvery: "share", checkpointEvery: "bound" } as const;
 
 /** A list from JSON, or from one comma-separated flag (`--alphas 1,10,100`). */
 function listOf<T extends z.ZodType>(item: T) {
@@ -74,7 +78,12 @@ export const sweepParams = z.object({
     });
   }
   if (plan.evalEvery > plan.iterations) {
-    ctx.addIssue({ code: "custom", path: ["evalEvery"], message: "must not exceed iterations" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["evalEvery"],
+      message: `${plan.evalEvery} is more than {iterations} (${plan.iterations}): pass ` +
+        `{evalEvery} ${plan.iterations} or less, or more {iterations}`,
+    });
   }
   const lists: [string, unknown[]][] = [
     ["datasets", plan.datasets],
@@ -91,7 +100,9 @@ export const sweepParams = z.object({
 export type SweepParams = z.output<typeof sweepParams>;
 
 /**
- * The complete plan of a sweep: the preset's values with the given fields put over them.
+ * The complete plan of a sweep: the preset's values with the given fields put over them; given
+ * `iterations` without cadences, the preset's cadences follow it (`workflows/cadence.ts`: the
+ * learning curves keep their number of points, checkpoints their spacing, cut to the budget).
  * Idempotent (a complete plan resolves to itself).
  *
  * @example
@@ -100,13 +111,20 @@ export type SweepParams = z.output<typeof sweepParams>;
  * import { resolveSweep } from "./params.ts";
  * const plan = resolveSweep({ preset: "smoke", seeds: 2 });
  * assert.ok(plan.seeds === 2 && plan.algorithms.includes("omiga"));
+ * const short = resolveSweep({ preset: "smoke", iterations: 100 }); // smoke: 600, every 200
+ * assert.deepEqual([short.evalEvery, short.checkpointEvery], [33, 100]);
  * ```
  */
 export function resolveSweep(params: Partial<SweepPlan>): SweepPlan {
   const preset = SWEEP_PRESETS[params.preset ?? "smoke"];
-  const given = Object.fromEntries(
-    Object.entries(params).filter(([, value]) => value !== undefined),
-  ) as Partial<SweepPlan>;
+  const given = withCadences(
+    Object.fromEntries(
+      Object.entries(params).filter(([, value]) => value !== undefined),
+    ) as Partial<SweepPlan>,
+    preset,
+    "iterations",
+    SWEEP_CADENCES,
+  );
   const plan: SweepPlan = {
     ...preset,
     ...given,

@@ -18,6 +18,8 @@ import type { EvaluateInput, EvaluateOutput, TrainInput, TrainOutput } from "./t
 export {
   BUILT_IN_ALPHA,
   evaluationSeeds,
+  TRAIN_EVALUATE_CADENCES,
+  TRAIN_EVALUATE_DEFAULTS,
   type TrainEvaluateParams,
   trainEvaluateParams,
 } from "./params.ts";

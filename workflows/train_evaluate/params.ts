@@ -15,6 +15,7 @@ import {
   TIERS,
 } from "../../core/envs/mod.ts";
 import { ALGORITHM_NAMES, algorithmOf, hasAlpha } from "../../core/learn/mod.ts";
+import { withCadences } from "../cadence.ts";
 
 /**
  * The alpha the main job and the sweep presets use on the built-in environments, instead of the
@@ -30,6 +31,16 @@ export const BUILT_IN_ALPHA = 0.1;
 
 const count = (max: number) => z.number().int().min(1).max(max);
 
+/**
+ * The budget and cadences a run gets without flags; given `--iterations` alone, the cadences
+ * follow it (`workflows/cadence.ts`): evaluation keeps its share (none by default), the
+ * checkpoint cadence is cut to the budget.
+ */
+export const TRAIN_EVALUATE_DEFAULTS = { iterations: 2_000, evalEvery: 0, checkpointEvery: 200 };
+
+/** How each cadence follows `iterations`. */
+export const TRAIN_EVALUATE_CADENCES = { evalEvery: "share", checkpointEvery: "bound" } as const;
+
 /** `train-evaluate` parameters, with the defaults the CLI shows. */
 export const trainEvaluateParams = z.object({
   /** A stored dataset's id, or a name (the newest dataset stored under it). */
@@ -42,7 +53,7 @@ export const trainEvaluateParams = z.object({
   /** Seed of the generated dataset; default: `seed`. */
   datasetSeed: z.number().int().optional(),
   algorithm: z.enum(ALGORITHM_NAMES).default("omiga"),
-  iterations: count(10_000_000).default(2_000),
+  iterations: count(10_000_000).default(TRAIN_EVALUATE_DEFAULTS.iterations),
   /** Seeds initialisation, batch sampling and (offset) evaluation. */
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
   /** OMIGA's regularisation temperature; default the paper's 10. */
@@ -55,22 +66,25 @@ export const trainEvaluateParams = z.object({
   /** Number of evaluation seeds. */
   evalSeeds: count(100).default(1),
   /** Evaluate every this many iterations during training (0: only at the end). */
-  evalEvery: z.number().int().min(0).max(10_000_000).default(0),
-  checkpointEvery: count(10_000_000).default(200),
-}).strict().superRefine((params, ctx) => {
+  evalEvery: z.number().int().min(0).max(10_000_000).optional(),
+  /** Default: 200, or `iterations` when that is fewer. */
+  checkpointEvery: count(10_000_000).optional(),
+}).strict().transform((params) =>
+  withCadences(params, TRAIN_EVALUATE_DEFAULTS, "iterations", TRAIN_EVALUATE_CADENCES)
+).superRefine((params, ctx) => {
   if ((params.dataset === undefined) === (params.env === undefined)) {
     ctx.addIssue({
       code: "custom",
       path: ["dataset"],
-      message:
-        "give either a stored dataset (--dataset) or a built-in env and tier (--env, --tier)",
+      message: "give either a stored dataset ({dataset}) or a built-in env and tier " +
+        "({env}, {tier})",
     });
   }
   if (params.env !== undefined && params.tier === undefined) {
     ctx.addIssue({
       code: "custom",
       path: ["tier"],
-      message: `--env needs --tier (${TIERS.join(", ")})`,
+      message: `needed with {env}: one of ${TIERS.join(", ")}`,
     });
   }
   if (params.alpha !== undefined && !hasAlpha(params.algorithm)) {
@@ -88,7 +102,7 @@ export const trainEvaluateParams = z.object({
         path: ["tier"],
         message: `${params.env} has only the ${scripted.join(", ")} tier built in; its other ` +
           `tiers' data come from trained behaviour policies: import such a dataset and pass ` +
-          `--dataset`,
+          `{dataset}`,
       });
     }
   }
@@ -105,7 +119,13 @@ export const trainEvaluateParams = z.object({
     }
   }
   if (params.evalEvery > params.iterations) {
-    ctx.addIssue({ code: "custom", path: ["evalEvery"], message: "must not exceed iterations" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["evalEvery"],
+      message: `${params.evalEvery} is more than {iterations} (${params.iterations}): pass ` +
+        `{evalEvery} ${params.iterations} or less (0 evaluates at the end only), or more ` +
+        `{iterations}`,
+    });
   }
 });
 
