@@ -22,18 +22,29 @@ import { pick, runFacts } from "./run_facts.ts";
 /** Artifacts a browser shows in place rather than downloads. */
 const VIEWABLE = /\.(html|txt|json|csv|log)$/;
 
-const stepDuration = (step: StepRecord, now: number) =>
-  step.startedAt === null
-    ? undefined
-    : (step.finishedAt ?? (step.state === "running" ? now : step.startedAt)) - step.startedAt;
+/**
+ * When a started step ended: its finish time, now while it runs, else the run's end (a step
+ * stopped by a cancel keeps no finish time of its own).
+ */
+function stepEnd(step: StepRecord, run: RunRecord, now: number): number {
+  if (step.finishedAt !== null) return step.finishedAt;
+  return step.state === "running" ? now : run.finishedAt ?? now;
+}
+
+const stepDuration = (step: StepRecord, run: RunRecord, now: number) =>
+  step.startedAt === null ? undefined : stepEnd(step, run, now) - step.startedAt;
 
 /** Left offset and width (percent of the run's span) of a step's bar in the timeline. */
-function barOf(step: StepRecord, span: { start: number; end: number }, now: number) {
+function barOf(
+  step: StepRecord,
+  run: RunRecord,
+  span: { start: number; end: number },
+  now: number,
+) {
   if (step.startedAt === null) return undefined;
   const total = Math.max(1, span.end - span.start);
-  const end = step.finishedAt ?? now;
   const left = ((step.startedAt - span.start) / total) * 100;
-  const width = Math.max(0.5, ((end - step.startedAt) / total) * 100);
+  const width = Math.max(0.5, ((stepEnd(step, run, now) - step.startedAt) / total) * 100);
   return `left:${left.toFixed(2)}%;width:${Math.min(width, 100 - left).toFixed(2)}%`;
 }
 
@@ -71,11 +82,11 @@ export const StepsTimeline: FC<{ run: RunRecord; steps: StepRecord[]; now: numbe
               </td>
               <td class="num">{step.attempt}/{step.maxAttempts}</td>
               <td>{step.leaseOwner ?? "-"}</td>
-              <td class="num">{formatMs(stepDuration(step, now))}</td>
+              <td class="num">{formatMs(stepDuration(step, run, now))}</td>
               <td class="timeline">
-                {barOf(step, span, now) === undefined
+                {barOf(step, run, span, now) === undefined
                   ? null
-                  : <span class={`bar state-${step.state}`} style={barOf(step, span, now)} />}
+                  : <span class={`bar state-${step.state}`} style={barOf(step, run, span, now)} />}
               </td>
             </tr>
           ))}

@@ -51,6 +51,22 @@ function formatDuration(seconds) {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
 }
 
+/**
+ * A scale range for uPlot: the data's with a margin, widened around the middle when the data
+ * hardly varies (a constant loss, a weight ESS of 0.9999996 to 1): uPlot cannot place ticks on
+ * a range that is empty or tiny next to its values.
+ */
+function padded(_plot, min, max) {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  const size = Math.max(Math.abs(min), Math.abs(max));
+  if (max - min <= size * 1e-3) {
+    const middle = (min + max) / 2;
+    const pad = size * 0.05 || 1;
+    return [middle - pad, middle + pad];
+  }
+  return globalThis.uPlot.rangeNum(min, max, 0.1, true);
+}
+
 const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2"];
 
 /**
@@ -102,7 +118,9 @@ class LiveChart {
       {
         width,
         height: 220,
-        scales: { x: { time: false } },
+        // A scale with one value (the first point, a constant loss) gets room around it:
+        // uPlot cannot place ticks on an empty range.
+        scales: { x: { time: false, range: padded }, y: { range: padded } },
         axes: [{ label: this.xLabel }, {}],
         series: [
           { label: this.xLabel },
@@ -251,9 +269,23 @@ function runPage(root) {
       refresh();
     }
   }, () => {
+    panel.replaceChildren();
     // Show what the run produced (summary, artifacts): the page as rendered now.
     if (activeAtLoad) setTimeout(() => location.reload(), 500);
+    else settleSteps();
   });
+}
+
+/**
+ * After a run ends, a step can still be winding down (a cancelled step stops at its next
+ * check): refresh the steps until none is running, for a minute at most.
+ */
+function settleSteps(triesLeft = 40) {
+  if (triesLeft === 0 || document.querySelector('#steps [data-state="running"]') === null) return;
+  setTimeout(async () => {
+    await refreshFragment("steps", "steps");
+    settleSteps(triesLeft - 1);
+  }, 1500);
 }
 
 function comparePage(root) {
