@@ -6,16 +6,10 @@
  */
 // @ts-types="./cli_progress.d.ts"
 import cliProgress from "cli-progress";
+import { formatDuration } from "../../core/format.ts";
 import type { RunEvent, StepProgress } from "../../workflows/mod.ts";
 
-/** `m:ss` or `h:mm:ss`. */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = String(s % 60).padStart(2, "0");
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
-}
+export { formatDuration };
 
 function formatNumber(value: number): string {
   if (Number.isInteger(value)) return String(value);

@@ -7,14 +7,11 @@ import { parseArgs } from "node:util";
 import { ValidationError } from "../../core/errors.ts";
 import type { RunRecord, RunState, RunStore, StepRecord } from "../../workflows/mod.ts";
 import type { Command } from "./command.ts";
-import { eventLine, formatDuration } from "./progress_view.ts";
+import { formatDuration, formatTime } from "../../core/format.ts";
+import { eventLine } from "./progress_view.ts";
 import { describeOutcome, executeWithProgress, openEngine } from "./workflow_engine.ts";
 
 const STATES = ["queued", "running", "succeeded", "failed", "cancelled"];
-
-function when(ms: number | null): string {
-  return ms === null ? "-" : new Date(ms).toISOString().replace("T", " ").slice(0, 19);
-}
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -88,8 +85,8 @@ function listRuns(rows: RunRecord[]): string {
       r.id.slice(0, SHORT_ID),
       r.workflow,
       r.state,
-      when(r.createdAt),
-      when(r.finishedAt),
+      formatTime(r.createdAt),
+      formatTime(r.finishedAt),
       r.error ?? "",
     ]),
   ]);
@@ -144,7 +141,9 @@ export const runsCommand: Command = {
         console.log(`run ${run.id}\n  workflow ${run.workflow}\n  state    ${run.state}`);
         console.log(`  params   ${JSON.stringify(run.params)}`);
         if (run.idempotencyKey) console.log(`  key      ${run.idempotencyKey}`);
-        console.log(`  created  ${when(run.createdAt)}  finished ${when(run.finishedAt)}`);
+        console.log(
+          `  created  ${formatTime(run.createdAt)}  finished ${formatTime(run.finishedAt)}`,
+        );
         if (run.error) console.log(`  error    ${run.error}`);
         for (const [name, value] of Object.entries(run.annotations)) {
           console.log(`  ${name.padEnd(8)} ${JSON.stringify(value)}`);
