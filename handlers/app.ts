@@ -129,6 +129,8 @@ export function createApp(options: AppOptions = {}): OpenAPIHono {
       pageTitle: "omiga-flow API",
       cdn: "/assets/api-reference.js",
       withDefaultFonts: false,
+      telemetry: false,
+      showDeveloperTools: "never",
     }),
   );
 

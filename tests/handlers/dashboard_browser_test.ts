@@ -31,7 +31,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 
 Deno.test({
   name:
-    "in Chromium: sign in, see a run appear, watch its chart grow while it trains, cancel it, open its dataset",
+    "in Chromium: sign in, see a run appear, watch its chart grow while it trains, cancel it, open its dataset and the API reference",
   ignore: browserUnavailable(),
   sanitizeResources: false,
   sanitizeOps: false,
@@ -146,6 +146,14 @@ Deno.test({
       assert((await page.$$("svg.histogram rect")).length > 0);
       assert((await page.textContent("#dataset"))?.includes(run.id.slice(0, 8)), "its runs");
       await screenshot(page, "dataset");
+
+      // The API reference renders from this server alone (the request listener above fails
+      // the test on any request elsewhere).
+      await page.click("nav a:text('API')");
+      await page.waitForFunction(() => document.body.innerText.includes("/v1/runs"), undefined, {
+        timeout: 30_000,
+      });
+      await screenshot(page, "docs");
       assertEquals(problems, []);
     } finally {
       await browser.close();
