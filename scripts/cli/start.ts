@@ -14,7 +14,6 @@ import { ALGORITHM_NAMES, hasAlpha } from "../../core/learn/mod.ts";
 import { type Engine, parseParams, type RunRecord } from "../../workflows/mod.ts";
 import { withCadences } from "../../workflows/cadence.ts";
 import {
-  BUILT_IN_ALPHA,
   TRAIN_EVALUATE_CADENCES,
   TRAIN_EVALUATE_DEFAULTS,
   trainEvaluateWorkflow,
@@ -44,8 +43,6 @@ export const START_DEFAULTS = {
   // 100 episodes: the standard error of the mean return is then about 2 normalised points.
   evalEpisodes: 100,
   seed: 0,
-  // The built-in environments' alpha, for the algorithms that have one.
-  alpha: BUILT_IN_ALPHA,
 } as const;
 
 /** The algorithms the main job compares: OMIGA, and behaviour cloning as the baseline. */
@@ -59,7 +56,7 @@ export function startParams(args: string[]): TrainEvaluateParams[] {
   );
   const first = String(chosen ?? START_ALGORITHMS[0]);
   const algorithms = [...new Set([first, ...START_ALGORITHMS.slice(1)])];
-  const { alpha: defaultAlpha, ...defaults } = START_DEFAULTS;
+  const defaults = START_DEFAULTS;
   // Given --iterations alone, the evaluation cadence keeps its share of the job (five
   // evaluations) and the checkpoint cadence is cut to it, as in every workflow.
   const budget = withCadences(
@@ -69,14 +66,16 @@ export function startParams(args: string[]): TrainEvaluateParams[] {
     TRAIN_EVALUATE_CADENCES,
   );
   return algorithms.map((algorithm) => {
-    // An algorithm without alpha (bc, the baselines) takes none; an unknown name is left to the
-    // parameter check to refuse.
-    const withAlpha = ALGORITHM_NAMES.includes(algorithm as never) && hasAlpha(algorithm);
+    // A given alpha goes to the algorithms that have one (bc and the baselines take none; an
+    // unknown name is left to the parameter check to refuse); without one, each trains with
+    // the default for the dataset's environment (workflows/train_evaluate/params.ts).
+    const withAlpha = givenAlpha !== undefined && ALGORITHM_NAMES.includes(algorithm as never) &&
+      hasAlpha(algorithm);
     return parseParams(trainEvaluateWorkflow, {
       ...defaults,
       ...budget,
       algorithm,
-      ...(withAlpha ? { alpha: givenAlpha ?? defaultAlpha } : {}),
+      ...(withAlpha ? { alpha: givenAlpha } : {}),
     }, flagName);
   });
 }

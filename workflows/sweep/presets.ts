@@ -3,14 +3,19 @@
  * hidden 256) unless a preset needs smaller networks to fit its time budget; each preset says what
  * it buys.
  *
- * Alpha: the presets' main alpha is {@link BUILT_IN_ALPHA} (0.1), not the paper's 10, for the
- * built-in environments' reward scale (see its comment); the alpha-sensitivity cells keep 10.
+ * Alpha: each preset's main alpha is its environments' default ({@link DEFAULT_ALPHA}): 0.1 on
+ * the built-in environments, not the paper's 10, for their reward scale (see BUILT_IN_ALPHA's
+ * comment), the alpha-sensitivity cells keeping 10; the paper's 10 on MuJoCo.
  *
  * @module
  */
 import type { BackendName } from "../../core/backend/mod.ts";
 import { ALGORITHM_NAMES, type AlgorithmName } from "../../core/learn/mod.ts";
-import { BUILT_IN_ALPHA } from "../train_evaluate/params.ts";
+import { DEFAULT_ALPHA, PAPER_ALPHA } from "../train_evaluate/params.ts";
+
+/** The main alpha of the presets on the built-in environments, and of those on MuJoCo. */
+const BUILT_IN_ALPHA = DEFAULT_ALPHA["built-in"];
+const MUJOCO_ALPHA = DEFAULT_ALPHA.mujoco;
 
 /** Everything a sweep needs to know, complete. */
 export interface SweepPlan {
@@ -81,7 +86,7 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     episodes: 60,
     datasetSeed: 0,
     algorithms: ALGORITHMS,
-    alphas: [BUILT_IN_ALPHA, 10],
+    alphas: [BUILT_IN_ALPHA, PAPER_ALPHA],
     mainAlpha: BUILT_IN_ALPHA,
     seeds: 3,
     iterations: 600,
@@ -106,7 +111,7 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     episodes: 200,
     datasetSeed: 0,
     algorithms: ALGORITHMS,
-    alphas: [BUILT_IN_ALPHA, 10],
+    alphas: [BUILT_IN_ALPHA, PAPER_ALPHA],
     mainAlpha: BUILT_IN_ALPHA,
     seeds: 3,
     iterations: 600,
@@ -126,7 +131,7 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     episodes: 1_000,
     datasetSeed: 0,
     algorithms: ALGORITHMS,
-    alphas: [BUILT_IN_ALPHA, 1, 10],
+    alphas: [BUILT_IN_ALPHA, 1, PAPER_ALPHA],
     mainAlpha: BUILT_IN_ALPHA,
     seeds: 5,
     iterations: 200_000,
@@ -193,8 +198,8 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     episodes: 1,
     datasetSeed: 0,
     algorithms: EVERY_ALGORITHM,
-    alphas: [1, 10, 100],
-    mainAlpha: 10,
+    alphas: [1, MUJOCO_ALPHA, 100],
+    mainAlpha: MUJOCO_ALPHA,
     seeds: 3,
     iterations: 100_000,
     evalEvery: 10_000,
@@ -216,8 +221,8 @@ export const SWEEP_PRESETS: Readonly<Record<SweepPresetName, Readonly<SweepPlan>
     episodes: 1,
     datasetSeed: 0,
     algorithms: FAST_ALGORITHMS,
-    alphas: [10],
-    mainAlpha: 10,
+    alphas: [MUJOCO_ALPHA],
+    mainAlpha: MUJOCO_ALPHA,
     seeds: 2,
     iterations: 2_000,
     evalEvery: 500,

@@ -32,6 +32,7 @@ export async function ingest(params: TrainEvaluateParams, ctx: StepContext): Pro
   const output: IngestOutput = {
     datasetId: manifest.id,
     datasetName: manifest.name,
+    env: manifest.env,
     episodes: manifest.episodes,
     transitions: manifest.transitions,
   };

@@ -10,14 +10,20 @@ import { defineWorkflow } from "../definition.ts";
 import { CPU_KEY } from "../store/limit_store.ts";
 import { inWorker } from "../worker/in_worker.ts";
 import { ingest } from "./ingest_step.ts";
-import { trainEvaluateParams } from "./params.ts";
+import { defaultAlpha, trainEvaluateParams } from "./params.ts";
+import { hasAlpha } from "../../core/learn/mod.ts";
 import { writeRunReport } from "./report_step.ts";
 import { trainInput } from "./train_input.ts";
 import type { EvaluateInput, EvaluateOutput, TrainInput, TrainOutput } from "./types.ts";
 
 export {
   BUILT_IN_ALPHA,
+  DEFAULT_ALPHA,
+  defaultAlpha,
+  type EnvFamily,
+  envFamily,
   evaluationSeeds,
+  PAPER_ALPHA,
   TRAIN_EVALUATE_CADENCES,
   TRAIN_EVALUATE_DEFAULTS,
   type TrainEvaluateParams,
@@ -41,6 +47,9 @@ export const trainEvaluateWorkflow = defineWorkflow({
     input: ({ params, outputs }): TrainInput =>
       trainInput({
         ...params,
+        // Alpha by the dataset's environment unless given (one place decides: defaultAlpha).
+        alpha: params.alpha ??
+          (hasAlpha(params.algorithm) ? defaultAlpha(outputs.ingest.env) : undefined),
         datasetId: outputs.ingest.datasetId,
         evaluation: outputs.ingest.evaluation,
       }),

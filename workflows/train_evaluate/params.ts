@@ -11,9 +11,11 @@ import {
   ENV_NAMES,
   envActionKind,
   scriptedLevels,
+  SIMULATOR_NAMES,
   tierLevels,
   TIERS,
 } from "../../core/envs/mod.ts";
+import { MUJOCO_TASK_NAMES } from "../../core/envs/mujoco/tasks.ts";
 import { ALGORITHM_NAMES, algorithmOf, hasAlpha } from "../../core/learn/mod.ts";
 import { withCadences } from "../cadence.ts";
 
@@ -28,6 +30,48 @@ import { withCadences } from "../cadence.ts";
  * tell samples apart (README, Results).
  */
 export const BUILT_IN_ALPHA = 0.1;
+
+/** The paper's alpha (OMIGA's own default): the scale of its MuJoCo tasks' advantages. */
+export const PAPER_ALPHA = 10;
+
+/** The families of environments a dataset comes from, as far as alpha is concerned. */
+export type EnvFamily = "built-in" | "mujoco" | "other";
+
+/**
+ * The one place that says which alpha a run gets by default (for the algorithms that have one),
+ * by the family of its dataset's environment: the built-in simulators {@link BUILT_IN_ALPHA}, the
+ * MuJoCo tasks the paper's 10 (they have its reward scale), an imported environment of another
+ * kind the paper's 10 as well. `train-evaluate` (CLI, HTTP, schedules), the main job and the
+ * sweep presets read it here.
+ */
+export const DEFAULT_ALPHA: Readonly<Record<EnvFamily, number>> = {
+  "built-in": BUILT_IN_ALPHA,
+  mujoco: PAPER_ALPHA,
+  other: PAPER_ALPHA,
+};
+
+/** The family of environment `env` (a dataset's `env`; undefined: unknown). */
+export function envFamily(env: string | undefined): EnvFamily {
+  if ((SIMULATOR_NAMES as readonly string[]).includes(env ?? "")) return "built-in";
+  if ((MUJOCO_TASK_NAMES as readonly string[]).includes(env ?? "")) return "mujoco";
+  return "other";
+}
+
+/**
+ * The alpha a run on a dataset from `env` trains with when none is given.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultAlpha } from "./params.ts";
+ * assert.equal(defaultAlpha("spread"), 0.1);
+ * assert.equal(defaultAlpha("halfcheetah-6x1"), 10);
+ * assert.equal(defaultAlpha("my-imported-env"), 10);
+ * ```
+ */
+export function defaultAlpha(env: string | undefined): number {
+  return DEFAULT_ALPHA[envFamily(env)];
+}
 
 const count = (max: number) => z.number().int().min(1).max(max);
 
@@ -56,7 +100,7 @@ export const trainEvaluateParams = z.object({
   iterations: count(10_000_000).default(TRAIN_EVALUATE_DEFAULTS.iterations),
   /** Seeds initialisation, batch sampling and (offset) evaluation. */
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-  /** OMIGA's regularisation temperature; default the paper's 10. */
+  /** OMIGA's regularisation temperature; default by the dataset's environment, {@link defaultAlpha}. */
   alpha: z.number().positive().max(1e6).optional(),
   batchSize: count(1 << 16).optional(),
   hiddenSize: count(4096).optional(),

@@ -10,7 +10,7 @@ import { writeFileAtomic } from "../../core/checkpoint/mod.ts";
 import { normalisedScore } from "../../core/dataset.ts";
 import { hasAlpha, parseTrainConfig } from "../../core/learn/mod.ts";
 import type { StepContext } from "../step.ts";
-import type { TrainEvaluateParams } from "./params.ts";
+import { envFamily, type TrainEvaluateParams } from "./params.ts";
 import type { EvaluateOutput, IngestOutput, TrainOutput } from "./types.ts";
 
 /** What `report` produces (also the run's output). */
@@ -18,6 +18,12 @@ export interface TrainEvaluateReport {
   algorithm: string;
   /** The regularisation temperature trained with (absent for bc). */
   alpha?: number;
+  /** Where alpha came from: given, or the default for the dataset's environment family. */
+  alphaSource?: string;
+  /** The training config after defaults (the algorithm's, with the run's choices). */
+  config?: Record<string, unknown>;
+  /** The run's parameters after defaults that the config does not hold. */
+  run?: Record<string, unknown>;
   dataset: { id: string; name: string; tier?: string; episodes: number; transitions: number };
   behaviour?: { teamReturn: number; normalisedScore?: number };
   policy?: EvaluateOutput;
@@ -48,7 +54,11 @@ export function summaryTable(report: Omit<TrainEvaluateReport, "summary">): stri
     ["behaviour return", fixed(report.behaviour?.teamReturn)],
     ["behaviour score", fixed(report.behaviour?.normalisedScore, 1)],
   ];
-  if (report.alpha !== undefined) rows.push(["alpha", String(report.alpha)]);
+  if (report.alpha !== undefined) {
+    rows.push(["alpha", `${report.alpha}${report.alphaSource ? ` (${report.alphaSource})` : ""}`]);
+  }
+  if (report.config) rows.push(["config", describeValues(report.config)]);
+  if (report.run) rows.push(["run", describeValues(report.run)]);
   if (report.policy?.skipped) {
     rows.push([`${report.algorithm} return`, `not evaluated: ${report.policy.skipped}`]);
   } else {
@@ -73,7 +83,33 @@ export function summaryTable(report: Omit<TrainEvaluateReport, "summary">): stri
     ["artifacts", report.artifacts.folder],
   );
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
+  return rows.map(([k, v]) =>
+    `${k.padEnd(width)}  ${v.replaceAll("\n", `\n${" ".repeat(width + 2)}`)}`
+  )
+    .join("\n");
+}
+
+/** `key value, key value, ...`, wrapped into lines of at most 80 characters. */
+function describeValues(values: Record<string, unknown>): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const [key, value] of Object.entries(values)) {
+    const part = `${key} ${typeof value === "string" ? value : JSON.stringify(value)}`;
+    if (line !== "" && line.length + part.length + 2 > 80) {
+      lines.push(`${line},`);
+      line = part;
+    } else line = line === "" ? part : `${line}, ${part}`;
+  }
+  return [...lines, line].join("\n");
+}
+
+/**
+ * The parts of the effective training config a summary shows: everything but the algorithm (it
+ * names the rows), the seed (a run parameter) and alpha (its own row, or none for bc).
+ */
+function shownConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const { algorithm: _algorithm, seed: _seed, alpha: _alpha, ...shown } = config;
+  return shown;
 }
 
 /**
@@ -161,14 +197,30 @@ export async function writeRunReport(
     }
     : undefined;
   const folder = ctx.artifactsDir;
+  // Runs from before the train step reported its config: the one the params would give.
+  const config = train.config ??
+    parseTrainConfig({ algorithm: params.algorithm, alpha: params.alpha });
+  const withAlpha = hasAlpha(params.algorithm);
   const body: Omit<TrainEvaluateReport, "summary"> = {
     algorithm: params.algorithm,
-    ...(hasAlpha(params.algorithm)
+    ...(withAlpha
       ? {
-        alpha: parseTrainConfig({ algorithm: params.algorithm, alpha: params.alpha })
-          .alpha as number,
+        alpha: config.alpha as number,
+        alphaSource: params.alpha !== undefined
+          ? "given"
+          : `the default for ${envFamily(ingest.env)} environments`,
       }
       : {}),
+    config: shownConfig(config),
+    run: {
+      seed: params.seed,
+      iterations: params.iterations,
+      evalEvery: params.evalEvery,
+      checkpointEvery: params.checkpointEvery,
+      evalEpisodes: params.evalEpisodes,
+      evalSeeds: params.evalSeeds,
+      backend: params.backend,
+    },
     dataset: {
       id: ingest.datasetId,
       name: ingest.datasetName,

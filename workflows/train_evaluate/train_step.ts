@@ -9,7 +9,12 @@
 import { join } from "node:path";
 import { type BackendName, describeBackend, selectBackend } from "../../core/backend/mod.ts";
 import { writeFileAtomic } from "../../core/checkpoint/mod.ts";
-import { decodeCheckpoint, type PolicyExport, train } from "../../core/learn/mod.ts";
+import {
+  decodeCheckpoint,
+  parseTrainConfig,
+  type PolicyExport,
+  train,
+} from "../../core/learn/mod.ts";
 import { loadTrainingData } from "../../data/mod.ts";
 import type { StepContext } from "../step.ts";
 import type { Json } from "../store/records.ts";
@@ -131,5 +136,6 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
     itersPerSecond: seconds > 0 ? (iteration - resumedAt) / seconds : 0,
     losses,
     curve,
+    config: parseTrainConfig(input.config),
   };
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ReferenceReturns } from "../../core/dataset.ts";
-import type { TrainConfigInput } from "../../core/learn/mod.ts";
+import type { TrainConfig, TrainConfigInput } from "../../core/learn/mod.ts";
 
 /** How to evaluate a policy: a built-in environment, its config, episodes and seeds. */
 export interface EvaluationPlan {
@@ -19,6 +19,8 @@ export interface EvaluationPlan {
 export interface IngestOutput {
   datasetId: string;
   datasetName: string;
+  /** The environment the dataset comes from (its manifest's `env`). */
+  env: string;
   episodes: number;
   transitions: number;
   tier?: string;
@@ -61,6 +63,8 @@ export interface TrainOutput {
   itersPerSecond: number;
   losses: Record<string, number>;
   curve: CurvePoint[];
+  /** The training config after defaults: what the policy was trained with. */
+  config: TrainConfig;
 }
 
 /** The `evaluate` step's input. */

@@ -15,7 +15,7 @@ Deno.test("start: OMIGA and BC, the flags for both, alpha only where an algorith
     assertEquals([params.env, params.tier], [START_DEFAULTS.env, START_DEFAULTS.tier]);
     assertEquals(params.seed, START_DEFAULTS.seed);
   }
-  assertEquals(omiga.alpha, START_DEFAULTS.alpha);
+  assertEquals(omiga.alpha, undefined); // the default for spread, chosen by train-evaluate
   assertEquals(bc.alpha, undefined);
 
   const [local, baseline] = startParams(["--algorithm", "omiga-local", "--alpha", "2"]);

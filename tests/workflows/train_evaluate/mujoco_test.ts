@@ -80,6 +80,9 @@ Deno.test({
     assertEquals(report.policy?.episodes, 2);
     assert(Number.isFinite(report.policy?.teamReturn), "evaluated in MuJoCo");
     assert(report.summary.includes("omiga return"), report.summary);
+    // Without --alpha, a MuJoCo dataset trains at the paper's 10, and the summary says why.
+    assertEquals([report.alpha, report.config?.hiddenSize], [10, 16]);
+    assert(report.summary.replace(/ +/g, " ").includes("alpha 10 (the default for mujoco"));
     await Deno.remove(home, { recursive: true });
   },
 });

@@ -15,7 +15,7 @@ import {
   type RunEvent,
   WorkflowStore,
 } from "../../../workflows/mod.ts";
-import type { TrainEvaluateReport } from "../../../workflows/train_evaluate/mod.ts";
+import { BUILT_IN_ALPHA, type TrainEvaluateReport } from "../../../workflows/train_evaluate/mod.ts";
 import { nextEvent, spawnWorker, TEST_ENGINE } from "../test_engine.ts";
 
 /** Small enough for a slow machine: tiny networks, few iterations, few episodes. */
@@ -52,6 +52,19 @@ Deno.test({
     assertEquals(report.policy?.episodes, 2);
     assert(Number.isFinite(report.behaviour?.normalisedScore), "behaviour score from the manifest");
     assert(report.summary.includes("omiga score"), report.summary);
+    // Without --alpha, a built-in environment trains at its tuned alpha, not the paper's 10;
+    // the summary shows every effective parameter.
+    assertEquals(report.alpha, BUILT_IN_ALPHA);
+    assertEquals(report.config?.batchSize, 16);
+    assertEquals(report.run?.checkpointEvery, 10);
+    for (
+      const shown of [
+        `alpha 0.1 (the default for built-in environments)`,
+        "batchSize 16, gamma 0.99",
+        "hiddenSize 16, mixerHiddenSize 64, policyLr 0.0005",
+        "seed 2, iterations 40, evalEvery 20, checkpointEvery 10, evalEpisodes 2",
+      ]
+    ) assert(report.summary.replace(/ +/g, " ").includes(shown), report.summary);
 
     const folder = runArtifactsDir(home, run.id);
     const onDisk = JSON.parse(await Deno.readTextFile(join(folder, "report.json")));
