@@ -9,7 +9,8 @@ import { ValidationError } from "../../core/errors.ts";
 import type { Command } from "./command.ts";
 import { describeFlags, parseFlags } from "./flags.ts";
 import { ProgressView } from "./progress_view.ts";
-import { describeOutcome, executeWithProgress, openEngine } from "./workflow_engine.ts";
+import { describeOutcome } from "./outcome.ts";
+import { executeWithProgress, openEngine } from "./workflow_engine.ts";
 
 const OWN_FLAGS = new Set(["--idempotency-key", "--detach", "--json"]);
 

@@ -9,7 +9,8 @@ import type { RunRecord, RunState, RunStore, StepRecord } from "../../workflows/
 import type { Command } from "./command.ts";
 import { formatDuration, formatTime } from "../../core/format.ts";
 import { eventLine } from "./progress_view.ts";
-import { describeOutcome, executeWithProgress, openEngine } from "./workflow_engine.ts";
+import { describeOutcome } from "./outcome.ts";
+import { executeWithProgress, openEngine } from "./workflow_engine.ts";
 
 const STATES = ["queued", "running", "succeeded", "failed", "cancelled"];
 

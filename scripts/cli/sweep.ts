@@ -12,6 +12,7 @@ import {
   resolveSweep,
   SWEEP_PRESET_NAMES,
   sweepCells,
+  type SweepPlan,
   type SweepReportOutput,
   sweepWorkflow,
 } from "../../workflows/sweep/mod.ts";
@@ -92,6 +93,17 @@ export function sweepTable(output: SweepReportOutput): string {
     .join("\n");
 }
 
+/** What a finished sweep ends with: the main table and where the report and its numbers are. */
+export function sweepOutcome(plan: SweepPlan, output: SweepReportOutput): string {
+  return [
+    `normalised scores at alpha ${plan.mainAlpha} (mean +- std over ${plan.seeds} seeds; * best)`,
+    sweepTable(output),
+    "",
+    `report: ${output.files.html}`,
+    `numbers: ${output.files.json}, ${output.files.tableCsv}, ${output.files.cellsCsv}`,
+  ].join("\n");
+}
+
 export const sweepCommand: Command = {
   name: "sweep",
   summary: "the paper's comparison: datasets x algorithms x alphas x seeds, and a report",
@@ -117,15 +129,7 @@ export const sweepCommand: Command = {
       console.error(`resume it with: deno task omiga runs resume ${run.id}`);
       return 1;
     }
-    const output = finished.output as unknown as SweepReportOutput;
-    console.log(
-      `\nnormalised scores at alpha ${plan.mainAlpha} (mean +- std over ${plan.seeds} seeds; * best)`,
-    );
-    console.log(sweepTable(output));
-    console.log(`\nreport: ${output.files.html}`);
-    console.log(
-      `numbers: ${output.files.json}, ${output.files.tableCsv}, ${output.files.cellsCsv}`,
-    );
+    console.log(`\n${sweepOutcome(plan, finished.output as unknown as SweepReportOutput)}`);
     return 0;
   },
 };

@@ -58,19 +58,3 @@ export async function executeWithProgress(
     Deno.removeSignalListener("SIGINT", onSignal);
   }
 }
-
-/** The last lines of a command that ran a run: its state, output or error. */
-export function describeOutcome(run: RunRecord): string {
-  if (run.state === "succeeded") {
-    // A workflow whose output has a human summary (train-evaluate, behaviour, sweep) shows it;
-    // the whole output is one command away.
-    const summary = (run.output as { summary?: unknown } | null)?.summary;
-    return typeof summary === "string"
-      ? `run ${run.id} succeeded\n\n${summary}\n\nfull output: deno task omiga runs show ${run.id}`
-      : `run ${run.id} succeeded\n${JSON.stringify(run.output, null, 2)}`;
-  }
-  const resume = `resume it with: deno task omiga runs resume ${run.id}`;
-  if (run.state === "failed") return `run ${run.id} failed: ${run.error}\n${resume}`;
-  if (run.state === "cancelled") return `run ${run.id} is cancelled\n${resume}`;
-  return `run ${run.id} is ${run.state}`;
-}
