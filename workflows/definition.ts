@@ -93,12 +93,29 @@ export interface DeclaredSegment {
   concurrency?: string;
 }
 
+/** What a workflow's preflight may look at: the home a run would be submitted on. */
+export interface PreflightContext {
+  /** The `OMIGA_HOME` of the engine submitting the run. */
+  home: string;
+}
+
+/**
+ * A workflow's check of validated parameters against the home, before a run is submitted (a
+ * dataset it names exists and fits the run): it throws a typed error naming the parameter and
+ * what to do (`DatasetError` `not_found`, `ValidationError`, ...), so that a run that could only
+ * fail is refused at submission, by the CLI, the HTTP API and schedule creation alike
+ * ({@link Engine.submitChecked}).
+ */
+export type Preflight<P> = (params: P, context: PreflightContext) => Promise<void>;
+
 /** A workflow as the engine sees it. */
 export interface WorkflowDefinition<P = unknown> {
   name: string;
   description: string;
   /** Validates and completes (defaults) run parameters. */
   params: z.ZodType<P>;
+  /** Checks validated parameters against the home before submission (none: nothing to check). */
+  preflight?(params: P, context: PreflightContext): Promise<void>;
   /** The steps and groups as declared, in order. */
   declared: readonly DeclaredSegment[];
   /**
@@ -255,6 +272,14 @@ type Deps<After, Last extends string> = After extends readonly (infer D)[] ? D :
 /** The outputs a step with these dependencies may read. */
 type OutputsFor<Outputs, Reach, D> = Pick<Outputs, Visible<Reach, D> & keyof Outputs>;
 
+/** What a workflow is declared with besides its steps. */
+interface WorkflowMeta<P> {
+  name: string;
+  description: string;
+  params: z.ZodType<P>;
+  preflight?: Preflight<P>;
+}
+
 /**
  * Accumulates steps and groups. `Outputs` maps each step id to its output type and each group
  * name to a record of its steps' outputs; `Reach` maps each name to itself and its ancestors;
@@ -267,11 +292,11 @@ export class WorkflowBuilder<
   Groups extends string = never,
   Last extends string = never,
 > {
-  readonly #meta: { name: string; description: string; params: z.ZodType<P> };
+  readonly #meta: WorkflowMeta<P>;
   readonly #segments: readonly Segment[];
 
   constructor(
-    meta: { name: string; description: string; params: z.ZodType<P> },
+    meta: WorkflowMeta<P>,
     segments: readonly Segment[] = [],
   ) {
     this.#meta = meta;
@@ -452,7 +477,7 @@ export class WorkflowBuilder<
  * ```
  */
 export function defineWorkflow<S extends z.ZodType>(
-  meta: { name: string; description: string; params: S },
+  meta: { name: string; description: string; params: S; preflight?: Preflight<z.output<S>> },
 ): WorkflowBuilder<z.output<S>, Record<never, never>> {
   if (!/^[a-z][a-z0-9-]{0,62}$/.test(meta.name)) {
     throw new ValidationError(
@@ -463,6 +488,7 @@ export function defineWorkflow<S extends z.ZodType>(
     name: meta.name,
     description: meta.description,
     params: meta.params as unknown as z.ZodType<z.output<S>>,
+    ...(meta.preflight ? { preflight: meta.preflight } : {}),
   });
 }
 

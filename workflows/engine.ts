@@ -131,8 +131,37 @@ export class Engine {
   }
 
   /**
+   * Validates `params` with the workflow's schema and runs the workflow's preflight against this
+   * engine's home (a dataset it names exists and fits, say); returns the validated parameters,
+   * or throws the schema's or the preflight's error. What every user-facing submission does
+   * first ({@link Engine.submitChecked}, schedule creation).
+   */
+  async preflight(workflowName: string, params: unknown): Promise<Json> {
+    const workflow = this.registry.get(workflowName);
+    const parsed = parseParams(workflow, params);
+    await workflow.preflight?.(parsed, { home: this.store.home });
+    return parsed as Json;
+  }
+
+  /**
+   * {@link Engine.preflight}, then {@link Engine.submit}: a run that could only fail (its
+   * dataset does not exist, or does not fit) is refused before it is queued. The CLI and the
+   * HTTP API submit this way.
+   */
+  async submitChecked(
+    workflowName: string,
+    params: unknown,
+    options: SubmitOptions = {},
+  ): Promise<{ run: RunRecord; created: boolean }> {
+    const parsed = await this.preflight(workflowName, params);
+    return this.submit(workflowName, parsed, options);
+  }
+
+  /**
    * Validates `params` with the workflow's schema and queues a run, or returns the run that
-   * already holds `idempotencyKey` (same parameters) with `created: false`.
+   * already holds `idempotencyKey` (same parameters) with `created: false`. It does not run the
+   * workflow's preflight (a schedule's firing submits this way: its parameters were checked when
+   * it was created); user-facing submissions use {@link Engine.submitChecked}.
    */
   submit(
     workflowName: string,

@@ -107,6 +107,16 @@ export class Scheduler {
     }, now);
   }
 
+  /**
+   * {@link Scheduler.add} after the workflow's preflight ({@link Engine.preflight}): a schedule
+   * whose runs could only fail (its dataset does not exist or does not fit) is refused now
+   * rather than failing at every firing. The CLI and the HTTP API create schedules this way.
+   */
+  async addChecked(spec: ScheduleSpec, now = Date.now()): Promise<ScheduleRecord> {
+    const params = await this.engine.preflight(spec.workflow, spec.params);
+    return this.add({ ...spec, params }, now);
+  }
+
   /** All schedules. */
   list(): ScheduleRecord[] {
     return this.engine.store.schedules.list();

@@ -118,10 +118,13 @@ const actionRoute = (action: "cancel" | "resume", summary: string) =>
 
 /** Adds the run routes to `app`. */
 export function addRunRoutes(app: OpenAPIHono, { engine }: ApiServices): void {
-  app.openapi(submitRoute(engine.registry), (c) => {
+  app.openapi(submitRoute(engine.registry), async (c) => {
     const { workflow, params } = c.req.valid("json");
     const idempotencyKey = c.req.valid("header")["Idempotency-Key"];
-    const { run, created } = engine.submit(workflow, params ?? {}, { idempotencyKey });
+    // The workflow's preflight refuses a run that could only fail (an unknown dataset: 404).
+    const { run, created } = await engine.submitChecked(workflow, params ?? {}, {
+      idempotencyKey,
+    });
     return created ? c.json(runView(run), 201) : c.json(runView(run), 200);
   });
 

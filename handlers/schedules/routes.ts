@@ -85,14 +85,15 @@ const deleteRoute = createRoute({
 export function addScheduleRoutes(app: OpenAPIHono, { engine }: ApiServices): void {
   const scheduler = new Scheduler(engine);
 
-  app.openapi(createScheduleRoute, (c) => {
+  app.openapi(createScheduleRoute, async (c) => {
     const spec = c.req.valid("json");
     if (engine.store.schedules.has(spec.id)) {
       return c.json({
         error: { code: "conflict", message: `schedule "${spec.id}" already exists` },
       }, 409);
     }
-    return c.json(scheduler.add({ ...spec, params: spec.params ?? {} }), 201);
+    // Checked now as a run would be (an unknown dataset: 404), not at every firing.
+    return c.json(await scheduler.addChecked({ ...spec, params: spec.params ?? {} }), 201);
   });
 
   app.openapi(listRoute, (c) => c.json({ schedules: scheduler.list() }, 200));

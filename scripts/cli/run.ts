@@ -53,7 +53,7 @@ export const runCommand: Command = {
     const workflow = engine.registry.get(name);
     const { own, rest: paramArgs } = splitArgs(rest);
     const params = parseFlags(workflow, paramArgs);
-    const { run, created } = engine.submit(workflow.name, params, {
+    const { run, created } = await engine.submitChecked(workflow.name, params, {
       idempotencyKey: own.idempotencyKey,
     });
     if (!own.json) {

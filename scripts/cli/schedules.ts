@@ -30,7 +30,7 @@ export const schedulesCommand: Command = {
   summary: "add, list and remove cron schedules",
   usage: 'schedules add ID --cron "0 3 * * *" --workflow NAME [--timezone TZ] [--param value ...]' +
     " | list [--json] | rm ID",
-  run(args) {
+  async run(args) {
     const [verb, ...rest] = args;
     const engine = openEngine();
     const scheduler = new Scheduler(engine);
@@ -46,7 +46,7 @@ export const schedulesCommand: Command = {
         if (cron === undefined) throw new ValidationError("schedules add needs --cron");
         if (workflowName === undefined) throw new ValidationError("schedules add needs --workflow");
         const workflow = engine.registry.get(workflowName);
-        const schedule = scheduler.add({
+        const schedule = await scheduler.addChecked({
           id,
           cron,
           timezone,
@@ -54,7 +54,7 @@ export const schedulesCommand: Command = {
           params: parseFlags(workflow, flags),
         });
         console.log(`schedule ${schedule.id} added; next run ${when(schedule.nextRunAt)}`);
-        return Promise.resolve(0);
+        return 0;
       }
       case "list": {
         const schedules = scheduler.list();
@@ -70,14 +70,14 @@ export const schedulesCommand: Command = {
             );
           }
         }
-        return Promise.resolve(0);
+        return 0;
       }
       case "rm": {
         const id = rest[0];
         if (id === undefined) throw new ValidationError("schedules rm needs a schedule id");
         scheduler.remove(id);
         console.log(`schedule ${id} removed`);
-        return Promise.resolve(0);
+        return 0;
       }
       default:
         throw new ValidationError(`unknown schedules command "${verb ?? ""}"; use add, list or rm`);

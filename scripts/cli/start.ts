@@ -87,6 +87,8 @@ export const startCommand: Command = {
   async run(args) {
     const all = startParams(args);
     const engine = openEngine();
+    // Both runs are checked (their dataset exists and fits) before either is queued.
+    for (const params of all) await engine.preflight(trainEvaluateWorkflow.name, params);
     const runs = all.map((params) => ({
       params,
       id: engine.submit(trainEvaluateWorkflow.name, params).run.id,

@@ -115,7 +115,7 @@ export const sweepCommand: Command = {
     const plan = resolveSweep(params);
     const cells = sweepCells(plan).length;
     const engine = openEngine();
-    const { run } = engine.submit(sweepWorkflow.name, params);
+    const { run } = await engine.submitChecked(sweepWorkflow.name, params);
     console.log(
       `omiga-flow sweep (${plan.preset}): ${plan.datasets.length} datasets x ` +
         `${plan.algorithms.join("/")} x alphas ${plan.alphas.join("/")} x ${plan.seeds} seeds = ` +

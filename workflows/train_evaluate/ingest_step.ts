@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { ENV_NAMES, envSpec } from "../../core/envs/mod.ts";
-import { describeSpec, specDifferences } from "../../core/dataset.ts";
-import { ValidationError } from "../../core/errors.ts";
-import { type DatasetManifest, getManifest } from "../../data/mod.ts";
+import { ENV_NAMES } from "../../core/envs/mod.ts";
+import { DatasetError, type DatasetManifest, getManifest } from "../../data/mod.ts";
+import { NonRetriableError } from "../errors.ts";
 import { generateAndStore } from "../ingest.ts";
 import type { StepContext } from "../step.ts";
 import { evaluationSeeds, type TrainEvaluateParams } from "./params.ts";
+import { checkDatasetFits } from "./preflight.ts";
 import type { IngestOutput } from "./types.ts";
 
 /** Runs the step. Generating is deterministic, so a repeated attempt stores the same dataset. */
@@ -18,7 +18,16 @@ export async function ingest(params: TrainEvaluateParams, ctx: StepContext): Pro
   const home = ctx.home;
   let manifest: DatasetManifest;
   if (params.dataset !== undefined) {
-    manifest = await getManifest(params.dataset, { home, newest: true });
+    try {
+      manifest = await getManifest(params.dataset, { home, newest: true });
+    } catch (error) {
+      // Removed since the run was submitted: retrying cannot bring it back.
+      if (error instanceof DatasetError && error.code === "not_found") {
+        throw new NonRetriableError(error.message, { cause: error });
+      }
+      throw error;
+    }
+    checkDatasetFits(manifest, params.algorithm);
   } else {
     ctx.log(`generating ${params.episodes} ${params.env} ${params.tier} episodes`);
     manifest = await generateAndStore({
@@ -39,7 +48,6 @@ export async function ingest(params: TrainEvaluateParams, ctx: StepContext): Pro
   if (manifest.tier !== undefined) output.tier = manifest.tier;
   if (manifest.behaviourReturn !== undefined) output.behaviourReturn = manifest.behaviourReturn;
   if ((ENV_NAMES as readonly string[]).includes(manifest.env)) {
-    checkFitsEnv(manifest);
     output.evaluation = {
       env: manifest.env,
       envConfig: manifest.envConfig ?? {},
@@ -54,19 +62,4 @@ export async function ingest(params: TrainEvaluateParams, ctx: StepContext): Pro
       }); the policy is trained, not evaluated`;
   }
   return output;
-}
-
-/**
- * Refuses, before any training, a dataset whose shapes differ from those of the built-in
- * environment it names (one stored before imports checked them): its policy could not act there.
- */
-function checkFitsEnv(manifest: DatasetManifest): void {
-  const env = envSpec(manifest.env, manifest.envConfig);
-  const differ = specDifferences(manifest.spec, env);
-  if (differ.length > 0) {
-    throw new ValidationError(
-      `dataset ${manifest.id} has ${describeSpec(manifest.spec, differ)}, but ${manifest.env} ` +
-        `has ${describeSpec(env, differ)}: a policy trained on it could not act there`,
-    );
-  }
 }

@@ -12,6 +12,7 @@ import { inWorker } from "../worker/in_worker.ts";
 import { ingest } from "./ingest_step.ts";
 import { defaultAlpha, trainEvaluateParams } from "./params.ts";
 import { hasAlpha } from "../../core/learn/mod.ts";
+import { preflightTrainEvaluate } from "./preflight.ts";
 import { writeRunReport } from "./report_step.ts";
 import { trainInput } from "./train_input.ts";
 import type { EvaluateInput, EvaluateOutput, TrainInput, TrainOutput } from "./types.ts";
@@ -29,6 +30,7 @@ export {
   type TrainEvaluateParams,
   trainEvaluateParams,
 } from "./params.ts";
+export { checkDatasetFits, preflightTrainEvaluate } from "./preflight.ts";
 export { summaryTable, type TrainEvaluateReport } from "./report_step.ts";
 export { ARCHITECTURE_FILE, POLICY_FILE } from "./train_step.ts";
 export { type TrainChoices, trainInput } from "./train_input.ts";
@@ -39,6 +41,7 @@ export const trainEvaluateWorkflow = defineWorkflow({
   name: "train-evaluate",
   description: "ingest a dataset, train OMIGA (or omiga-local, bc) on it, evaluate, report",
   params: trainEvaluateParams,
+  preflight: preflightTrainEvaluate,
 })
   .step("ingest", { input: ({ params }) => params, run: ingest })
   .step("train", {
