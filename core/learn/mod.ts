@@ -38,6 +38,9 @@ export {
   loadPolicy,
   type PolicyArchitecture,
   type PolicyExport,
+  type PolicyInputLayout,
+  policyInputLayout,
+  type PolicyInputPart,
 } from "./policy_export.ts";
 export { BatchSampler, type TrainingBatch, validateTransitions } from "./sampler.ts";
 export { syntheticTransitions } from "./synthetic.ts";

@@ -3,7 +3,8 @@
  * one bias per layer, readable by any safetensors reader) plus a small JSON that describes the
  * architecture, and a loader that turns the two back into a {@link Policy}.
  *
- * Inference, per agent: x = [obs | one-hot agent id]; h = relu(x W0 + b0); h = relu(h W1 + b1);
+ * Inference, per agent (the JSON's `inputLayout` names every column, `activation` the hidden
+ * layers'): x = [obs | one-hot agent id]; h = relu(x W0 + b0); h = relu(h W1 + b1);
  * out = h W2 + b2; then by `output.kind`: `tanh_gaussian_mean` (out = [mean | log-std], action
  * = tanh(clamp(mean, +-meanLimit)), no clamp when meanLimit is null), `tanh` (a deterministic
  * actor: action = tanh(out)) or `categorical_argmax` (logits or Q-values: the argmax over
@@ -43,23 +44,94 @@ export interface PolicyPart {
   params: Float32Array;
 }
 
+/** A contiguous run of input columns: what it holds and how it is encoded. */
+export interface PolicyInputPart {
+  name: "obs" | "agent_id";
+  /** The first column and the number of columns. */
+  offset: number;
+  width: number;
+  encoding: "raw" | "one-hot";
+  description: string;
+}
+
+/** What each column of the policy's input is, in order (written since the baselines). */
+export interface PolicyInputLayout {
+  /** Columns of one input row: obsDim + nAgents. */
+  width: number;
+  /** How a batch is laid out in rows. */
+  rows: string;
+  /** The parts, in column order. */
+  parts: PolicyInputPart[];
+  /** Every column's name, in order: `obs_0 .. obs_{O-1}`, `agent_id_0 .. agent_id_{N-1}`. */
+  columns: string[];
+  /** Any scaling of the observation before the first layer: none, it is fed as stored. */
+  normalisation: "none";
+}
+
 /** The architecture JSON that travels with exported weights. */
 export interface PolicyArchitecture {
   format: "omiga-policy";
   version: 1;
   spec: MultiAgentSpec;
-  /** The input is the observation followed by the one-hot agent id. */
+  /** The input is the observation followed by the one-hot agent id ({@link inputLayout}). */
   input: "obs+agent_id";
+  /** Each input column, in order (absent in files from before it was written). */
+  inputLayout?: PolicyInputLayout;
   /** Widths `[in, hidden, hidden, out]`. */
   widths: number[];
-  /** Tensor names per layer; weights are `[in, out]`, `y = x W + b`, ReLU between layers. */
+  /** Tensor names per layer; weights are `[in, out]`, `y = x W + b`. */
   layers: { weight: string; bias: string }[];
+  /** The activation after every layer but the last (which is linear, then {@link output}). */
+  activation?: "relu";
   /** How the output becomes actions. */
   output: PolicyOutput;
   /** The algorithm that trained it (absent in files from before the baselines). */
   algorithm?: string;
   /** A composite rule's further networks (absent for a single MLP). */
   networks?: PolicyNetworkArchitecture[];
+}
+
+/**
+ * The input layout of a policy for data of shape `spec`: per row (one agent of one environment
+ * copy) the agent's observation as stored in the dataset's `obs`, then its one-hot agent id.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { policyInputLayout } from "./policy_export.ts";
+ * const spec = { nAgents: 2, obsDim: 3, stateDim: 4, actionKind: "continuous" as const, actDim: 1 };
+ * const layout = policyInputLayout(spec);
+ * assert.deepEqual(layout.columns, ["obs_0", "obs_1", "obs_2", "agent_id_0", "agent_id_1"]);
+ * assert.deepEqual(layout.parts.map((p) => [p.name, p.offset, p.width]), [["obs", 0, 3], ["agent_id", 3, 2]]);
+ * ```
+ */
+export function policyInputLayout(spec: MultiAgentSpec): PolicyInputLayout {
+  const { obsDim, nAgents } = spec;
+  const names = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, k) => `${prefix}_${k}`);
+  return {
+    width: obsDim + nAgents,
+    rows: "one row per agent: agent i of environment copy b is row b * nAgents + i; every agent " +
+      "shares the same weights",
+    parts: [
+      {
+        name: "obs",
+        offset: 0,
+        width: obsDim,
+        encoding: "raw",
+        description: "the agent's local observation, as in the dataset's obs field, not scaled",
+      },
+      {
+        name: "agent_id",
+        offset: obsDim,
+        width: nAgents,
+        encoding: "one-hot",
+        description: "1 in column obsDim + i for agent i, 0 elsewhere",
+      },
+    ],
+    columns: [...names("obs", obsDim), ...names("agent_id", nAgents)],
+    normalisation: "none",
+  };
 }
 
 /** The networks each composite output rule reads besides the main MLP. */
@@ -100,8 +172,10 @@ export function policyArchitecture(
     version: 1,
     spec: { ...spec },
     input: "obs+agent_id",
+    inputLayout: policyInputLayout(spec),
     widths: widthsOf(layout),
     layers: layerNames("policy", layout),
+    activation: "relu",
     output,
     algorithm,
   };
@@ -219,6 +293,12 @@ export class LoadedPolicy implements Policy {
     this.spec = architecture.spec;
     const output = architecture.output;
     checkNetworks(output, (architecture.networks ?? []).map((network) => network.name));
+    if (architecture.activation !== undefined && architecture.activation !== "relu") {
+      throw new OmigaError(
+        "invalid_policy",
+        `policy activation "${architecture.activation}" is not one this loader runs (relu)`,
+      );
+    }
     this.#layout = mlpLayout("policy", architecture.widths);
     if (params.length !== this.#layout.size) {
       throw new ValidationError(

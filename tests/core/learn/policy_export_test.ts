@@ -1,7 +1,7 @@
-import { assert, assertClose, assertEquals, assertRejects } from "../../assert.ts";
+import { assert, assertClose, assertEquals, assertRejects, assertThrows } from "../../assert.ts";
 import { selectBackend } from "../../../core/backend/mod.ts";
 import type { MultiAgentSpec } from "../../../core/dataset.ts";
-import { ValidationError } from "../../../core/errors.ts";
+import { OmigaError, ValidationError } from "../../../core/errors.ts";
 import { decodeSafetensors } from "../../../core/checkpoint/mod.ts";
 import { Learner, loadPolicy } from "../../../core/learn/mod.ts";
 import { syntheticTransitions } from "../../../core/learn/synthetic.ts";
@@ -56,6 +56,45 @@ Deno.test("an exported continuous policy acts as tanh(mean) of its safetensors w
   }
   await assertRejects(() => policy.act(new Float32Array(5)), ValidationError, "obs");
   policy.dispose();
+});
+
+Deno.test("the architecture names the activation and every input column, enough to run it", async () => {
+  const spec: MultiAgentSpec = {
+    nAgents: 3,
+    obsDim: 2,
+    stateDim: 2,
+    actionKind: "continuous",
+    actDim: 1,
+  };
+  const learner = Learner.create(spec, { hiddenSize: 8, batchSize: 8, seed: 4 });
+  learner.fit(syntheticTransitions(spec, 30), 2);
+  const exported = await learner.exportPolicy();
+  learner.dispose();
+  const { activation, inputLayout } = exported.architecture;
+  assertEquals(activation, "relu");
+  assertEquals(inputLayout?.width, 5);
+  assertEquals(inputLayout?.columns, ["obs_0", "obs_1", "agent_id_0", "agent_id_1", "agent_id_2"]);
+  assertEquals(inputLayout?.normalisation, "none");
+  const policy = loadPolicy(exported.weights, exported.architecture);
+  const obs = Rng.fromSeed(8).fillNormal(new Float32Array(2 * 3 * 2)) as Float32Array;
+  const actions = await policy.act(obs);
+  // Each row's input built from the layout's parts alone (offsets, widths, encodings).
+  for (let row = 0; row < 2 * 3; row++) {
+    const x = new Array(inputLayout!.width).fill(0);
+    for (const part of inputLayout!.parts) {
+      if (part.encoding === "raw") {
+        for (let k = 0; k < part.width; k++) x[part.offset + k] = obs[row * part.width + k];
+      } else x[part.offset + (row % spec.nAgents)] = 1;
+    }
+    const [mean] = exportedForward(exported.weights, x);
+    assertClose(actions[row], Math.tanh(Math.min(Math.max(mean, -9), 9)), 1e-5, `row ${row}`);
+  }
+  policy.dispose();
+  assertThrows(
+    () => loadPolicy(exported.weights, { ...exported.architecture, activation: "tanh" as never }),
+    OmigaError,
+    "activation",
+  );
 });
 
 Deno.test("a discrete policy never picks an unavailable action", async () => {
