@@ -386,7 +386,6 @@ export interface components {
           env: "hopper-3x1" | "halfcheetah-6x1" | "ant-2x4";
           /** @default 200000 */
           steps?: number;
-          /** @default 5000 */
           warmupSteps?: number;
           /** @default 0 */
           seed?: number;
@@ -394,11 +393,9 @@ export interface components {
           hiddenSize?: number;
           /** @default 256 */
           batchSize?: number;
-          /** @default 5000 */
           snapshotEvery?: number;
           /** @default 5 */
           snapshotEpisodes?: number;
-          /** @default 10000 */
           checkpointEvery?: number;
           /** @default 50 */
           tierEpisodes?: number;
@@ -502,9 +499,7 @@ export interface components {
           evalEpisodes?: number;
           /** @default 1 */
           evalSeeds?: number;
-          /** @default 0 */
           evalEvery?: number;
-          /** @default 200 */
           checkpointEvery?: number;
         };
       });
