@@ -11,13 +11,14 @@ Deno.test("export refuses a file name whose extension it does not write, writing
     const saved = await saveDataset(makeDataset([{ length: 3, end: "done" }]), makeInfo("x"), {
       home,
     });
-    for (const [name, format] of [["x.parquet", undefined], ["x.parquet", "arrow"], ["x", "csv"]]) {
+    for (const [name, format] of [["x.h5", undefined], ["x.h5", "arrow"], ["x", "csv"]]) {
       const error = await assertRejects(
         () => exportDataset(saved.id, join(dir, name!), format, { home }),
         DatasetError,
       );
       assertEquals(error.code, "unsupported_format");
-      assert(error.message.includes(".arrow, .ipc, .feather (arrow); .csv (csv)"), error.message);
+      assert(error.message.includes(".arrow, .ipc, .feather (arrow)"), error.message);
+      assert(error.message.includes(".csv (csv)"), error.message);
     }
     const mismatch = await assertRejects(
       () => exportDataset(saved.id, join(dir, "x.csv"), "arrow", { home }),
