@@ -34,9 +34,11 @@ import { DatasetError } from "./errors.ts";
  */
 export const BATCH_ROWS = 1 << 24;
 
-type Column = { name: keyof CanonicalDataset; type: "i32" | "f32" | "u8"; width: number };
+/** A column of the canonical layout: its field, element type and values per row. */
+export type Column = { name: keyof CanonicalDataset; type: "i32" | "f32" | "u8"; width: number };
 
-function columnsOf(spec: MultiAgentSpec, withAvail: boolean): Column[] {
+/** The columns of the canonical layout for a spec, in order. */
+export function columnsOf(spec: MultiAgentSpec, withAvail: boolean): Column[] {
   const a = spec.nAgents;
   const columns: Column[] = [
     { name: "episode", type: "i32", width: 1 },
@@ -143,7 +145,8 @@ export async function writeArrowFile(
   }
 }
 
-async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
+/** Writes all of `chunk` to `file`. */
+export async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
   let written = 0;
   while (written < chunk.length) written += await file.write(chunk.subarray(written));
 }
@@ -187,7 +190,7 @@ export function readArrowFileSync(path: string, file = path): ArrowDataset {
 }
 
 /** Reads a file into one buffer sized from its length (faster than `Deno.readFile` here). */
-function readWholeFile(path: string): Uint8Array {
+export function readWholeFile(path: string): Uint8Array {
   const file = Deno.openSync(path, { read: true });
   try {
     const bytes = new Uint8Array(file.statSync().size);

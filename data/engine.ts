@@ -72,9 +72,12 @@ export class DuckEngine {
     }
   }
 
-  /** Loads an Arrow IPC stream into a new table called `name` (a generated identifier). */
-  insertArrow(name: string, ipcStream: Uint8Array): void {
-    this.#conn.insertArrowFromIPCStream(ipcStream, { name });
+  /**
+   * Loads an Arrow IPC stream into a new table called `name` (a generated identifier), or appends
+   * its rows to that table when `append` is set.
+   */
+  insertArrow(name: string, ipcStream: Uint8Array, append = false): void {
+    this.#conn.insertArrowFromIPCStream(ipcStream, { name, create: !append });
   }
 
   /**

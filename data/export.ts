@@ -1,7 +1,9 @@
 /**
  * Exporting a stored dataset: `arrow` (Arrow IPC file in the canonical layout, with spec and
- * info in its metadata; `datasets import` reads it back) or `csv` (the long layout of the README).
- * The file appears atomically: it is written beside its destination and renamed into place.
+ * info in its metadata), `parquet` (the same layout as Parquet, spec and info in the key-value
+ * metadata), `csv` and `parquet-long` (the long layout of the README), all of which
+ * `datasets import` reads back, and `npz` (NumPy: one array per field, data/npz.ts). The file
+ * appears atomically: it is written beside its destination and renamed into place.
  *
  * @module
  */
@@ -10,22 +12,32 @@ import type { CanonicalDataset } from "../core/dataset.ts";
 import { writeArrowFile } from "./arrow_layout.ts";
 import { DatasetError } from "./errors.ts";
 import type { StoreOptions } from "./home.ts";
+import { longColumnNames } from "./importers/long_layout.ts";
 import type { DatasetManifest } from "./manifest.ts";
+import { writeNpz } from "./npz.ts";
+import { writeLongParquet, writeParquetDataset } from "./parquet_layout.ts";
 import { loadDataset } from "./store.ts";
 
 /** The export formats. */
-export type ExportFormat = "arrow" | "csv";
+export type ExportFormat = "arrow" | "csv" | "parquet" | "parquet-long" | "npz";
 
-/** The file extensions each export format is written under (Arrow: the IPC file format). */
+/**
+ * The file extensions each export format is written under (Arrow: the IPC file format). A name
+ * ending in `.parquet` gets the canonical layout unless `--format parquet-long` asks for the long
+ * one.
+ */
 export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, readonly string[]>> = {
   arrow: [".arrow", ".ipc", ".feather"],
   csv: [".csv"],
+  parquet: [".parquet"],
+  "parquet-long": [".parquet"],
+  npz: [".npz"],
 };
 
 /**
  * The format a dataset is exported to `path` in: the one its extension names. `format`, when
  * given, must be that one; an extension no export format is written under is refused, listing
- * those that are (so that `x.parquet` never holds Arrow).
+ * those that are (so that `x.h5` never holds Arrow).
  *
  * @example
  * ```ts
@@ -33,7 +45,9 @@ export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, readonly string[]>
  * import { exportFormatOf } from "./export.ts";
  * assert.equal(exportFormatOf("/tmp/episodes.CSV"), "csv");
  * assert.equal(exportFormatOf("/tmp/data.feather", "arrow"), "arrow");
- * assert.throws(() => exportFormatOf("/tmp/data.parquet"), /\.arrow, \.ipc, \.feather/);
+ * assert.equal(exportFormatOf("/tmp/data.parquet"), "parquet");
+ * assert.equal(exportFormatOf("/tmp/data.parquet", "parquet-long"), "parquet-long");
+ * assert.throws(() => exportFormatOf("/tmp/data.h5"), /\.arrow, \.ipc, \.feather/);
  * assert.throws(() => exportFormatOf("/tmp/data.csv", "arrow"), /--format arrow/);
  * ```
  */
@@ -44,7 +58,7 @@ export function exportFormatOf(path: string, format?: string): ExportFormat {
   if (format !== undefined && !formats.includes(format as ExportFormat)) {
     throw new DatasetError(
       "unsupported_format",
-      `unknown export format "${format}"; expected ${formats.join(" or ")}`,
+      `unknown export format "${format}"; expected ${formats.join(", ")}`,
     );
   }
   const named = formats.find((f) => EXPORT_EXTENSIONS[f].some((ext) => name.endsWith(ext)));
@@ -57,6 +71,10 @@ export function exportFormatOf(path: string, format?: string): ExportFormat {
     );
   }
   if (format !== undefined && format !== named) {
+    const extension = EXPORT_EXTENSIONS[named].find((ext) => name.endsWith(ext))!;
+    if (EXPORT_EXTENSIONS[format as ExportFormat].includes(extension)) {
+      return format as ExportFormat;
+    }
     throw new DatasetError(
       "unsupported_format",
       `the name says ${named} but --format ${format} was given; ${format} files end in ` +
@@ -91,7 +109,7 @@ export async function exportDataset(
   }
   const partial = join(dirname(path), `.${crypto.randomUUID()}.partial`);
   try {
-    if (format === "arrow") {
+    if (format === "arrow" || format === "parquet") {
       const {
         id: _id,
         spec: _spec,
@@ -104,7 +122,12 @@ export async function exportDataset(
         dataFile: _file,
         ...info
       } = manifest;
-      await writeArrowFile(partial, dataset, info);
+      if (format === "arrow") await writeArrowFile(partial, dataset, info);
+      else await writeParquetDataset(partial, dataset, info);
+    } else if (format === "parquet-long") {
+      await writeLongParquet(partial, dataset);
+    } else if (format === "npz") {
+      await writeNpz(partial, dataset);
     } else {
       await writeCsv(partial, dataset);
     }
@@ -118,17 +141,7 @@ export async function exportDataset(
 
 /** The header of the CSV long layout for a spec. */
 export function csvHeader(dataset: CanonicalDataset): string {
-  const { spec } = dataset;
-  const names = ["episode", "t", "agent"];
-  const vector = (prefix: string, width: number) => {
-    for (let k = 0; k < width; k++) names.push(`${prefix}_${k}`);
-  };
-  vector("obs", spec.obsDim);
-  vector("state", spec.stateDim);
-  vector("action", spec.actDim);
-  names.push("reward", "done", "truncated");
-  if (dataset.avail !== undefined) vector("avail", spec.nActions!);
-  return names.join(",");
+  return longColumnNames(dataset.spec, dataset.avail !== undefined).join(",");
 }
 
 async function writeCsv(path: string, dataset: CanonicalDataset): Promise<void> {

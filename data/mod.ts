@@ -26,6 +26,8 @@ export {
 export { datasetsRoot, omigaHome, type StoreOptions } from "./home.ts";
 export * from "./importers/mod.ts";
 export { contentHash, datasetId, type DatasetManifest } from "./manifest.ts";
+export { npzArrays, writeNpz } from "./npz.ts";
+export { readParquetDataset, writeLongParquet, writeParquetDataset } from "./parquet_layout.ts";
 export { type DatasetStats, datasetStats, type Distribution } from "./stats.ts";
 export {
   getManifest,

@@ -7,15 +7,20 @@ import { DatasetError } from "../errors.ts";
 import { importArrow } from "./arrow.ts";
 import { importCsv } from "./csv.ts";
 import { importHdf5 } from "./hdf5.ts";
+import { importParquet, importParquetLong } from "./parquet.ts";
 import type { ImportOptions, ImportResult } from "./options.ts";
 
 export { importArrow } from "./arrow.ts";
 export { csvLayout, importCsv, readCsvDataset } from "./csv.ts";
 export { importHdf5, readOmigaHdf5 } from "./hdf5.ts";
+export { importParquet, importParquetLong, readLongParquet } from "./parquet.ts";
 export type { ImportOptions, ImportResult } from "./options.ts";
 
-/** The input formats. */
-export type ImportFormat = "hdf5" | "csv" | "arrow";
+/** The input formats (`parquet-long` is never guessed: a `.parquet` file is canonical). */
+export const IMPORT_FORMATS = ["hdf5", "csv", "arrow", "parquet", "parquet-long"] as const;
+
+/** One of {@link IMPORT_FORMATS}. */
+export type ImportFormat = typeof IMPORT_FORMATS[number];
 
 /** The format of a file from its extension, or undefined. */
 export function formatFromPath(path: string): ImportFormat | undefined {
@@ -23,6 +28,7 @@ export function formatFromPath(path: string): ImportFormat | undefined {
   if (extension === "h5" || extension === "hdf5") return "hdf5";
   if (extension === "csv" || extension === "tsv") return "csv";
   if (["arrow", "arrows", "ipc", "feather"].includes(extension ?? "")) return "arrow";
+  if (extension === "parquet" || extension === "pq") return "parquet";
   return undefined;
 }
 
@@ -47,12 +53,16 @@ export async function importDataset(
       return await importCsv(path, options);
     case "arrow":
       return await importArrow(path, options);
+    case "parquet":
+      return await importParquet(path, options);
+    case "parquet-long":
+      return await importParquetLong(path, options);
     default:
       throw new DatasetError(
         "unsupported_format",
         format === undefined
-          ? "cannot tell the format from the extension; pass --format hdf5|csv|arrow"
-          : `unknown format "${format}"; expected hdf5, csv or arrow`,
+          ? `cannot tell the format from the extension; pass --format ${IMPORT_FORMATS.join("|")}`
+          : `unknown format "${format}"; expected ${IMPORT_FORMATS.join(", ")}`,
         { file: path },
       );
   }
