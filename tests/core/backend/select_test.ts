@@ -85,7 +85,7 @@ Deno.test("an unknown backend in OMIGA_BACKEND is rejected with the allowed name
     stderr: "piped",
     env: { OMIGA_BACKEND: "cuda" },
   }).output();
-  assertEquals(output.code, 1);
+  assertEquals(output.code, 2); // a bad setting, as a bad flag
   const stderr = new TextDecoder().decode(output.stderr);
   assert(stderr.includes('OMIGA_BACKEND: unknown backend "cuda"'), stderr);
 });
