@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "@hono/zod-openapi";
+import { IMPORT_FORMATS } from "../../data/importers/mod.ts";
 
 /** A stored dataset's manifest. */
 export const ManifestSchema = z.looseObject({
@@ -61,8 +62,8 @@ export const DatasetIdParam = z.object({
   id: z.string().min(1).max(200).openapi({ param: { name: "id", in: "path" } }),
 });
 
-/** Import formats. */
-export const FORMATS = ["hdf5", "csv", "arrow"] as const;
+/** Import formats: the importers' own list (`parquet-long`: the long layout as Parquet). */
+export const FORMATS = IMPORT_FORMATS;
 
 /** Naming options shared by the import and upload routes. */
 export const ImportNaming = z.object({

@@ -1205,7 +1205,7 @@ export interface operations {
            * @description default: from the file's extension
            * @enum {string}
            */
-          format?: "hdf5" | "csv" | "arrow";
+          format?: "hdf5" | "csv" | "arrow" | "parquet" | "parquet-long";
         };
       };
     };
@@ -1254,7 +1254,7 @@ export interface operations {
         name?: string;
         env?: string;
         tier?: string;
-        format: "hdf5" | "csv" | "arrow";
+        format: "hdf5" | "csv" | "arrow" | "parquet" | "parquet-long";
       };
       header?: never;
       path?: never;

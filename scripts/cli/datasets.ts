@@ -23,11 +23,13 @@ import type { DatasetManifest } from "../../data/manifest.ts";
 import type { Command } from "./command.ts";
 
 const USAGE = [
-  "datasets import FILE [--format hdf5|csv|arrow] [--name NAME] [--env ENV] [--tier TIER] [--json]",
+  "datasets import FILE [--format hdf5|csv|arrow|parquet|parquet-long] [--name NAME] [--env ENV]",
+  "    [--tier TIER] [--json]",
   "  datasets list [--json]",
   "  datasets show ID [--json] [--bins N]",
   '  datasets filter ID FILTER [--name NAME] [--json]    FILTER: "top 30%", "first 200", "return >= 10", ...',
-  "  datasets export ID FILE.arrow|FILE.ipc|FILE.feather|FILE.csv [--format arrow|csv]",
+  "  datasets export ID FILE.arrow|FILE.ipc|FILE.feather|FILE.csv|FILE.parquet|FILE.npz",
+  "    [--format arrow|csv|parquet|parquet-long|npz]",
   "  datasets rm ID",
   "  (every subcommand: --home DIR, default OMIGA_HOME or ./.omiga)",
 ].join("\n");

@@ -92,6 +92,48 @@ Deno.test("a dataset is imported from a server-side file and from a streamed upl
   }
 });
 
+Deno.test("Parquet files are imported from the server's disk and uploaded, both layouts", async () => {
+  using t = openTestApp();
+  const scratch = await Deno.makeTempDir();
+  try {
+    const source = join(scratch, "source-home");
+    const dataset = makeDataset([{ length: 5, end: "done" }, { length: 4, end: "truncated" }]);
+    const { id, contentHash } = await saveDataset(dataset, makeInfo("fixture"), { home: source });
+    const canonical = join(scratch, "fixture.parquet");
+    const long = join(scratch, "long.parquet");
+    await exportDataset(id, canonical, undefined, { home: source });
+    await exportDataset(id, long, "parquet-long", { home: source });
+    const imported = await t.call("/v1/datasets/import", {
+      method: "POST",
+      json: { path: canonical, name: "from-path" },
+    });
+    assertEquals(imported.status, 201);
+    assertEquals((await imported.json()).manifest.contentHash, contentHash);
+    const uploaded = await t.call("/v1/datasets/upload?format=parquet-long&name=long-upload", {
+      method: "POST",
+      headers: { "Content-Type": "application/octet-stream" },
+      body: (await Deno.open(long)).readable,
+    });
+    assertEquals(uploaded.status, 201);
+    const upload = await uploaded.json();
+    assertEquals([upload.manifest.source, upload.manifest.contentHash], [
+      "parquet-long",
+      contentHash,
+    ]);
+    // A canonical upload declared as the long layout is refused naming the upload.
+    const wrong = await errorOf(
+      await t.call("/v1/datasets/upload?format=parquet-long", {
+        method: "POST",
+        body: await Deno.readFile(canonical),
+      }),
+    );
+    assertEquals(wrong.status, 400);
+    assert(wrong.message.startsWith("the upload: "), wrong.message);
+  } finally {
+    await Deno.remove(scratch, { recursive: true });
+  }
+});
+
 Deno.test("an upload past the limit is a 413 and leaves nothing behind", async () => {
   using t = openTestApp({ uploadLimitBytes: 1000 });
   const big = new Uint8Array(5000).fill(65);

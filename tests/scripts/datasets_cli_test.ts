@@ -87,3 +87,28 @@ Deno.test("datasets CLI errors are one clear line and a non-zero exit", async ()
     assertEquals((await cli("datasets", "import", join(dir, "x.bin"), "--home", home)).code, 2);
   });
 });
+
+Deno.test("datasets export writes .parquet and .npz, and import reads the Parquet back", async () => {
+  await withTempDir(async (dir) => {
+    const home = join(dir, "home");
+    const saved = await saveDataset(
+      makeDataset([{ length: 4, end: "done" }, { length: 3, end: "open" }]),
+      makeInfo("source"),
+      { home },
+    );
+    const parquet = join(dir, "source.parquet");
+    const exported = await cli("datasets", "export", saved.id, parquet, "--home", home);
+    assertEquals(exported.code, 0, exported.err);
+    assert(exported.out.includes("as parquet"), exported.out);
+    const other = join(dir, "other");
+    const imported = await cli("datasets", "import", parquet, "--home", other, "--json");
+    assertEquals(imported.code, 0, imported.err);
+    assertEquals(JSON.parse(imported.out).manifest.contentHash, saved.contentHash);
+
+    const npz = join(dir, "source.npz");
+    const written = await cli("datasets", "export", "source", npz, "--home", home);
+    assertEquals(written.code, 0, written.err);
+    assert(written.out.includes("as npz"), written.out);
+    assertEquals(Array.from((await Deno.readFile(npz)).subarray(0, 2)), [0x50, 0x4b]);
+  });
+});
