@@ -1,7 +1,8 @@
 /**
  * `deno task bench data [--rows N] [--keep]`: the data layer's speed targets (issue: import a
  * 1,000,000-row OMIGA HDF5 file with 3 agents, 14-dim obs and state and 1-dim actions in under
- * 15 s; load a stored dataset into training arrays in under 3 s; peak memory under 2 GiB).
+ * 15 s; load a stored dataset into training arrays in under 3 s; peak memory under 2 GiB), and
+ * beside them the Parquet export and import of the same rows and the .npz export (no targets).
  *
  * The HDF5 fixture is written by a child process (so that its memory does not count), in a
  * temporary directory that also holds the store. Peak memory is the process's high-water resident
@@ -13,7 +14,9 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import h5wasm from "h5wasm/node";
 import { Rng } from "../../core/rng.ts";
+import { exportDataset } from "../../data/export.ts";
 import { importHdf5 } from "../../data/importers/hdf5.ts";
+import { importParquet } from "../../data/importers/parquet.ts";
 import { datasetStats } from "../../data/stats.ts";
 import { loadTrainingData } from "../../data/training.ts";
 
@@ -98,6 +101,20 @@ export async function benchData(args: string[]): Promise<Record<string, unknown>
     start = performance.now();
     const stats = await datasetStats(manifest.id, { home });
     const statsSeconds = (performance.now() - start) / 1000;
+
+    // Parquet beside HDF5: the stored dataset exported (read from the store included), then that
+    // file imported under another name (validated and stored again), and the .npz export.
+    const parquet = join(dir, "bench.parquet");
+    start = performance.now();
+    await exportDataset(manifest.id, parquet, "parquet", { home });
+    const parquetExportSeconds = (performance.now() - start) / 1000;
+    start = performance.now();
+    const fromParquet = await importParquet(parquet, { home, name: "bench-parquet" });
+    const parquetImportSeconds = (performance.now() - start) / 1000;
+    const npz = join(dir, "bench.npz");
+    start = performance.now();
+    await exportDataset(manifest.id, npz, "npz", { home });
+    const npzExportSeconds = (performance.now() - start) / 1000;
     return {
       bench: "data",
       rows,
@@ -113,9 +130,16 @@ export async function benchData(args: string[]): Promise<Record<string, unknown>
       importSeconds: round(importSeconds),
       loadToTrainingArraysSeconds: round(loadSeconds),
       statsSeconds: round(statsSeconds),
+      parquetBytes: (await Deno.stat(parquet)).size,
+      parquetExportSeconds: round(parquetExportSeconds),
+      parquetImportSeconds: round(parquetImportSeconds),
+      parquetRoundTripSameHash: fromParquet.manifest.contentHash === manifest.contentHash,
+      npzBytes: (await Deno.stat(npz)).size,
+      npzExportSeconds: round(npzExportSeconds),
       returnMean: round(stats.episodeReturn.mean),
       peakResidentGiB: round(peak / GIB),
       peakResidentAfterImportGiB: round(afterImport / GIB),
+      peakResidentWithParquetGiB: round(peakResidentBytes() / GIB),
       targets: {
         importSeconds: { limit: 15, met: importSeconds < 15 },
         loadToTrainingArraysSeconds: { limit: 3, met: loadSeconds < 3 },
