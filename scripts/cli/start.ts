@@ -32,7 +32,7 @@ import { INTERRUPTED, openEngine } from "./workflow_engine.ts";
  * The main job's dataset and budget: a few minutes on a 2-core machine without a GPU, the two
  * trainings running at once. In `spread` medium the behaviour's noise only costs return and its
  * decisions are poor (core/envs/policies/spread.ts): cloning recovers about the data's score,
- * and weighing actions by their value does better (README, Results).
+ * and weighing actions by their value does better (RESULTS.md).
  */
 export const START_DEFAULTS = {
   env: "spread",

@@ -27,7 +27,7 @@ import { withCadences } from "../cadence.ts";
  * iterations its per-sample w (Q - V) differ by less than 0.1. At alpha 10, z is then nearly the
  * same for every sample (the weights' effective sample size is 1.0000), OMIGA's policy loss is
  * behaviour cloning's times a constant and OMIGA scores as BC does; at 0.1 the weights exp(z)
- * tell samples apart (README, Results).
+ * tell samples apart (RESULTS.md).
  */
 export const BUILT_IN_ALPHA = 0.1;
 
