@@ -6,7 +6,15 @@
  * @module
  */
 import type { FC } from "hono/jsx";
-import { formatMs, formatNumber, Layout, type PageContext, StateBadge } from "./layout.tsx";
+import {
+  ChartGrid,
+  formatMs,
+  formatNumber,
+  Layout,
+  type PageContext,
+  RunFactCells,
+  RunFactHeadings,
+} from "./layout.tsx";
 import { pick } from "./run_facts.ts";
 import type { RunFacts } from "./run_facts.ts";
 import type { RunRecord } from "../../workflows/mod.ts";
@@ -49,13 +57,7 @@ export const ComparePage: FC<{
           <table class="compare">
             <thead>
               <tr>
-                <th>run</th>
-                <th>workflow</th>
-                <th>state</th>
-                <th>dataset</th>
-                <th>algorithm</th>
-                <th class="num">alpha</th>
-                <th class="num">score</th>
+                <RunFactHeadings />
                 <th class="num">it/s</th>
                 <th class="num">weight ESS</th>
                 <th class="num">duration</th>
@@ -67,17 +69,7 @@ export const ComparePage: FC<{
                 const ess = pick(record.output, "training", "losses", "weightEss");
                 return (
                   <tr data-run={record.id}>
-                    <td>
-                      <a href={`/runs/${record.id}`}>{facts.shortId}</a>
-                    </td>
-                    <td>{facts.workflow}</td>
-                    <td>
-                      <StateBadge state={facts.state} />
-                    </td>
-                    <td>{facts.dataset ?? "-"}</td>
-                    <td>{facts.algorithm ?? "-"}</td>
-                    <td class="num">{facts.alpha === undefined ? "-" : String(facts.alpha)}</td>
-                    <td class="num">{formatNumber(facts.score)}</td>
+                    <RunFactCells run={facts} />
                     <td class="num">{typeof speed === "number" ? formatNumber(speed) : "-"}</td>
                     <td class="num">{typeof ess === "number" ? formatNumber(ess, 3) : "-"}</td>
                     <td class="num">{formatMs(facts.durationMs)}</td>
@@ -86,19 +78,13 @@ export const ComparePage: FC<{
               })}
             </tbody>
           </table>
-          <section class="charts">
-            {[
+          <ChartGrid
+            charts={[
               ["evaluation", "Evaluation score"],
               ["weightEss", "Weight ESS"],
               ["policy", "Policy loss"],
-            ].map(([name, title]) => (
-              <figure class="chart" data-chart={name}>
-                <figcaption>{title}</figcaption>
-                <div class="plot"></div>
-                <p class="no-data">No points yet.</p>
-              </figure>
-            ))}
-          </section>
+            ]}
+          />
         </div>
       )}
   </Layout>

@@ -7,6 +7,7 @@
 import type { Child, FC } from "hono/jsx";
 import { formatDuration, formatTime } from "../../core/format.ts";
 import { CSRF_FIELD } from "../auth/session.ts";
+import type { RunFacts } from "./run_facts.ts";
 
 /** What every page knows about the request it answers. */
 export interface PageContext {
@@ -83,3 +84,49 @@ export function formatMs(ms: number | undefined | null): string {
 }
 
 export { formatTime };
+
+/** The headings of {@link RunFactCells}, in its order. */
+export const RunFactHeadings: FC = () => (
+  <>
+    <th>run</th>
+    <th>workflow</th>
+    <th>state</th>
+    <th>dataset</th>
+    <th>algorithm</th>
+    <th class="num">alpha</th>
+    <th class="num">score</th>
+  </>
+);
+
+/** The cells every run table starts with: link, workflow, state, dataset, algorithm, alpha, score. */
+export const RunFactCells: FC<{ run: RunFacts }> = ({ run }) => (
+  <>
+    <td>
+      <a href={`/runs/${run.id}`} class="run-id">{run.shortId}</a>
+    </td>
+    <td>{run.workflow}</td>
+    <td>
+      <StateBadge state={run.state} />
+    </td>
+    <td>{run.dataset ?? "-"}</td>
+    <td>{run.algorithm ?? "-"}</td>
+    <td class="num">{run.alpha === undefined ? "-" : String(run.alpha)}</td>
+    <td class="num">{formatNumber(run.score)}</td>
+  </>
+);
+
+/**
+ * Empty chart figures (`data-chart` = name) that the page's script fills from event streams;
+ * each says "No points yet." until it has some.
+ */
+export const ChartGrid: FC<{ charts: [name: string, title: string][] }> = ({ charts }) => (
+  <section class="charts">
+    {charts.map(([name, title]) => (
+      <figure class="chart" data-chart={name}>
+        <figcaption>{title}</figcaption>
+        <div class="plot"></div>
+        <p class="no-data">No points yet.</p>
+      </figure>
+    ))}
+  </section>
+);

@@ -10,6 +10,7 @@ import type { FC } from "hono/jsx";
 import type { RunRecord, StepRecord } from "../../workflows/mod.ts";
 import type { ArtifactEntry } from "../runs/artifact_files.ts";
 import {
+  ChartGrid,
   formatMs,
   formatNumber,
   formatTime,
@@ -168,22 +169,6 @@ const Artifacts: FC<{ runId: string; artifacts: ArtifactEntry[] }> = ({ runId, a
   </section>
 );
 
-const Charts: FC = () => (
-  <section class="charts" id="charts">
-    {[
-      ["losses", "Losses"],
-      ["weightEss", "Weight ESS (effective sample size of the policy weights, 0-1)"],
-      ["evaluation", "Evaluation score"],
-    ].map(([name, title]) => (
-      <figure class="chart" data-chart={name}>
-        <figcaption>{title}</figcaption>
-        <div class="plot"></div>
-        <p class="no-data">No points yet.</p>
-      </figure>
-    ))}
-  </section>
-);
-
 /** The whole run page. */
 export const RunPage: FC<{
   page: PageContext;
@@ -229,7 +214,15 @@ export const RunPage: FC<{
           <a href={`/compare?runs=${run.id}`}>Compare…</a>
         </div>
         <section id="progress" aria-live="polite"></section>
-        {isSweep && step === undefined ? null : <Charts />}
+        {isSweep && step === undefined ? null : (
+          <ChartGrid
+            charts={[
+              ["losses", "Losses"],
+              ["weightEss", "Weight ESS (effective sample size of the policy weights, 0-1)"],
+              ["evaluation", "Evaluation score"],
+            ]}
+          />
+        )}
         {isSweep && step === undefined ? <SweepCells run={run} steps={steps} /> : null}
         <h2>Steps</h2>
         <StepsTimeline run={run} steps={steps} now={now} />

@@ -11,11 +11,11 @@ import type { RunState, WorkflowStore } from "../../workflows/mod.ts";
 import { RUN_STATES } from "../runs/schemas.ts";
 import {
   formatMs,
-  formatNumber,
   formatTime,
   Layout,
   type PageContext,
-  StateBadge,
+  RunFactCells,
+  RunFactHeadings,
 } from "./layout.tsx";
 import { type RunFacts, runFacts } from "./run_facts.ts";
 
@@ -110,13 +110,7 @@ export const RunsTable: FC<{ rows: RunFacts[]; next: number | null; filter: RunF
           <thead>
             <tr>
               <th></th>
-              <th>run</th>
-              <th>workflow</th>
-              <th>state</th>
-              <th>dataset</th>
-              <th>algorithm</th>
-              <th class="num">alpha</th>
-              <th class="num">score</th>
+              <RunFactHeadings />
               <th class="num">duration</th>
               <th>started</th>
             </tr>
@@ -133,17 +127,7 @@ export const RunsTable: FC<{ rows: RunFacts[]; next: number | null; filter: RunF
                     aria-label={`compare ${run.shortId}`}
                   />
                 </td>
-                <td>
-                  <a href={`/runs/${run.id}`} class="run-id">{run.shortId}</a>
-                </td>
-                <td>{run.workflow}</td>
-                <td>
-                  <StateBadge state={run.state} />
-                </td>
-                <td>{run.dataset ?? "-"}</td>
-                <td>{run.algorithm ?? "-"}</td>
-                <td class="num">{run.alpha === undefined ? "-" : String(run.alpha)}</td>
-                <td class="num">{formatNumber(run.score)}</td>
+                <RunFactCells run={run} />
                 <td class="num">{formatMs(run.durationMs)}</td>
                 <td>{formatTime(run.startedAt ?? run.createdAt)}</td>
               </tr>
