@@ -11,6 +11,7 @@ import { DatasetError } from "../errors.ts";
 import { saveDataset } from "../store.ts";
 import type { SourceNaming } from "../validate.ts";
 import { type LongLayout, longLayout, readLongTable, sqlType } from "./long_layout.ts";
+import { csvProblem, csvProblemLocation } from "./csv_problem.ts";
 import { importedInfo, type ImportOptions, type ImportResult, requireFile } from "./options.ts";
 
 /** The layout a CSV header describes. */
@@ -71,10 +72,11 @@ export async function readCsvDataset(
     );
   } catch (error) {
     engine.dropFile(registered);
+    const problem = csvProblem((error as Error).message);
     throw new DatasetError(
       "invalid_dataset",
-      `cannot read it as the CSV long layout: ${(error as Error).message}`,
-      { file: path },
+      `not the CSV long layout: ${problem.problem}`,
+      csvProblemLocation(path, problem),
     );
   }
   try {

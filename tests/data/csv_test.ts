@@ -149,7 +149,24 @@ Deno.test("bad CSV files fail naming file, column and line, and leave the store 
         HEADER,
         "field obs_0, line 4: expected a value, got an empty field",
       ],
-      ["not a number", edit(2, 3, "abc"), HEADER, "cannot read it as the CSV long layout"],
+      [
+        "not a number",
+        edit(2, 3, "abc"),
+        HEADER,
+        "field obs_0, line 4: not the CSV long layout: expected a number",
+      ],
+      [
+        "extra field",
+        goodLines().map((l, i) => (i === 4 ? `${l},7` : l)),
+        HEADER,
+        "line 6: not the CSV long layout: expected 10 fields, found 11",
+      ],
+      [
+        "unterminated quote",
+        goodLines().map((l, i) => (i === 6 ? `"${l}` : l)),
+        HEADER,
+        "line 8: not the CSV long layout: a quoted field is not closed",
+      ],
       [
         "unknown column",
         goodLines().map((l) => `${l},0`),
@@ -169,6 +186,11 @@ Deno.test("bad CSV files fail naming file, column and line, and leave the store 
       await writeCsv(path, lines, header);
       const error = await assertRejects(() => importCsv(path, { home }), DatasetError, text);
       assertEquals(error.code, "invalid_dataset", what);
+      // The file, the field, the line and what was expected; none of the CSV reader's internals.
+      for (const internal of ["input_", "Possible fixes", "Original Line", "strict_mode"]) {
+        assertEquals(error.message.includes(internal), false, `${what}: ${error.message}`);
+      }
+      assertEquals(error.message.length < 400, true, `${what}: ${error.message}`);
       assertEquals(await snapshot(home), before, `${what}: the store is unchanged`);
     }
   });
