@@ -9,7 +9,7 @@
  * @module
  */
 export { type AppOptions, createApp, VERSION } from "./app.ts";
-export { type ErrorBody, STATUS_BY_CODE } from "./errors/mod.ts";
+export { type ErrorBody, STATUS_BY_CODE, statusOf } from "./errors/mod.ts";
 export {
   type ApiClient,
   type ApiClientOptions,

@@ -6,13 +6,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { OmigaError } from "../../core/errors.ts";
 import { datasetStats, getManifest, listDatasets } from "../../data/mod.ts";
 import { runArtifactsDir } from "../../workflows/mod.ts";
 import { tokenMatches } from "../auth/mod.ts";
 import { SESSION_COOKIE, SESSION_MAX_AGE_S, type SessionSecrets } from "../auth/session.ts";
-import { STATUS_BY_CODE } from "../errors/mod.ts";
+import { statusOf } from "../errors/mod.ts";
 import { listArtifacts } from "../runs/artifact_files.ts";
 import type { ApiServices } from "../services.ts";
 import { comparedIds, ComparePage, MAX_COMPARED } from "./compare_page.tsx";
@@ -49,7 +48,7 @@ function errorPage(
   error: unknown,
 ): Response | Promise<Response> {
   if (!(error instanceof OmigaError)) throw error;
-  const status = (STATUS_BY_CODE[error.code] ?? 500) as ContentfulStatusCode;
+  const status = statusOf(error.code);
   return c.html(
     <Layout page={page} title="Not available" section="runs">
       <h1>{status === 404 ? "Not found" : "Not available"}</h1>

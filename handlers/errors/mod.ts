@@ -10,8 +10,10 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { OmigaError } from "../../core/errors.ts";
 
 /**
- * HTTP status for each stable error code (of the engine, the data layer and this layer); an
- * unknown code of an {@link OmigaError} is a 400.
+ * HTTP status for each stable error code (of the engine, the data layer and this layer). The
+ * codes here are the client's to fix (4xx) or a service that is not there now (503); any other
+ * code is a failure on our side (a stored file that does not verify, a backend that broke) and
+ * answers 500 ({@link statusOf}), so that a server-side failure never reads as the client's fault.
  */
 export const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   invalid_input: 400,
@@ -25,9 +27,27 @@ export const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   idempotency_conflict: 409,
   invalid_state: 409,
   too_large: 413,
+  rate_limited: 429,
+  too_many_subscribers: 429,
   schema_too_new: 503,
   backend_unavailable: 503,
+  shutdown: 503,
 };
+
+/**
+ * The status of an error code: its entry in {@link STATUS_BY_CODE}, else 500.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statusOf } from "./mod.ts";
+ * assert.equal(statusOf("invalid_dataset"), 400);
+ * assert.equal(statusOf("invalid_checkpoint"), 500); // a stored checkpoint is ours
+ * ```
+ */
+export function statusOf(code: string): ContentfulStatusCode {
+  return STATUS_BY_CODE[code] ?? 500;
+}
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: "invalid_input",
@@ -37,6 +57,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   405: "method_not_allowed",
   409: "conflict",
   413: "too_large",
+  429: "rate_limited",
   415: "unsupported_media_type",
 };
 
@@ -64,7 +85,9 @@ export class HttpError extends OmigaError {}
  */
 export function handleError(error: Error, c: Context): Response {
   if (error instanceof OmigaError) {
-    return errorResponse(c, STATUS_BY_CODE[error.code] ?? 400, error.code, error.message);
+    const status = statusOf(error.code);
+    if (status === 500) console.error(`failed on ${c.req.method} ${c.req.path}:`, error);
+    return errorResponse(c, status, error.code, error.message);
   }
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
