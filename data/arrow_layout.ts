@@ -25,6 +25,7 @@ import {
   Type,
   Uint8,
 } from "apache-arrow";
+import { crashPoint } from "../core/crash_point.ts";
 import type { CanonicalDataset, DatasetInfo, MultiAgentSpec } from "../core/dataset.ts";
 import { DatasetError } from "./errors.ts";
 
@@ -129,7 +130,10 @@ export async function writeArrowFile(
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
   try {
     const drained = (async () => {
-      for await (const chunk of writer) await writeAll(file, chunk);
+      for await (const chunk of writer) {
+        crashPoint(`arrow write of ${path}: before a chunk of ${chunk.length} bytes`);
+        await writeAll(file, chunk);
+      }
     })();
     writer.reset(undefined, schema);
     for (const batch of canonicalBatches(dataset, schema)) {
@@ -139,6 +143,7 @@ export async function writeArrowFile(
     writer.finish();
     writer.close();
     await drained;
+    crashPoint(`arrow write of ${path}: before fsync`);
     await file.sync();
   } finally {
     file.close();

@@ -3,11 +3,15 @@
  * `$OMIGA_HOME/datasets/<id>/` holding `data.arrow` (Arrow IPC, canonical layout) and
  * `manifest.json`. Writes are atomic: both files are written and fsynced in a temporary folder
  * beside the others, which is renamed into place only when complete; a failure removes it and
- * never touches existing datasets.
+ * never touches existing datasets. A full disk is a `DiskFullError` naming the dataset's folder.
+ * A writer killed mid-way leaves only its staging folder (named with its process id), which
+ * listing ignores and the next import removes once that process is gone.
  *
  * @module
  */
 import { join } from "node:path";
+import { crashPoint } from "../core/crash_point.ts";
+import { explainDiskFull } from "../core/disk_full.ts";
 import {
   type CanonicalDataset,
   type DatasetInfo,
@@ -103,28 +107,41 @@ export async function saveDataset(
     formatVersion: STORE_FORMAT_VERSION,
     dataFile: DATA_FILE,
   };
-  await Deno.mkdir(root, { recursive: true });
-  const staging = await Deno.makeTempDir({ dir: root, prefix: ".staging-" });
+  const target = join(root, id);
+  const what = `dataset "${info.name}"`;
+  await Deno.mkdir(root, { recursive: true }).catch((error) => {
+    throw explainDiskFull(error, root, what);
+  });
+  await removeAbandonedStaging(root);
+  crashPoint(`import of ${id}: before creating the staging folder`);
+  const staging = await Deno.makeTempDir({ dir: root, prefix: `.staging-${Deno.pid}-` })
+    .catch((error) => {
+      throw explainDiskFull(error, target, what);
+    });
   try {
     await writeArrowFile(join(staging, DATA_FILE), dataset, info);
+    crashPoint(`import of ${id}: before writing the manifest`);
     await writeSynced(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+    crashPoint(`import of ${id}: before chmod`);
     await Deno.chmod(staging, 0o755); // temporary folders are private; datasets are not
+    crashPoint(`import of ${id}: before the staging folder's fsync`);
     await syncDirectory(staging);
+    crashPoint(`import of ${id}: before the rename`);
     try {
-      await Deno.rename(staging, join(root, id));
+      await Deno.rename(staging, target);
     } catch (error) {
       // Another writer stored the same dataset first: theirs is as good as ours.
-      const winner = await readManifestIfPresent(join(root, id));
+      const winner = await readManifestIfPresent(target);
       if (winner?.contentHash !== hash) throw error;
       await Deno.remove(staging, { recursive: true });
       return winner;
     }
+    crashPoint(`import of ${id}: before the datasets folder's fsync`);
     await syncDirectory(root);
   } catch (error) {
     await Deno.remove(staging, { recursive: true }).catch(() => {});
-    throw error;
+    throw explainDiskFull(error, target, what);
   }
-  await removeStaleStaging(root);
   return manifest;
 }
 
@@ -194,21 +211,42 @@ export async function removeDataset(
 ): Promise<DatasetManifest> {
   const manifest = await getManifest(idOrName, options);
   const root = datasetsRoot(options.home);
-  const doomed = join(root, `.removing-${manifest.id}-${crypto.randomUUID()}`);
+  const doomed = join(root, `.removing-${Deno.pid}-${manifest.id}-${crypto.randomUUID()}`);
   await Deno.rename(join(root, manifest.id), doomed);
+  crashPoint(`removal of ${manifest.id}: after the rename`);
   await Deno.remove(doomed, { recursive: true });
   await forgetDatasetTable(manifest);
   return manifest;
 }
 
-/** Removes staging folders left by writers that died more than an hour ago. */
-async function removeStaleStaging(root: string): Promise<void> {
+/**
+ * Removes the staging (and half-removed) folders of writers that died: those whose process is
+ * gone, where the system shows processes under `/proc` (the store's processes share one machine,
+ * as its SQLite file in WAL mode requires), and any untouched for an hour.
+ */
+async function removeAbandonedStaging(root: string): Promise<void> {
   const hourAgo = Date.now() - 3_600_000;
   for await (const entry of Deno.readDir(root)) {
-    if (!entry.isDirectory || !/^\.(staging|removing)-/.test(entry.name)) continue;
+    const match = /^\.(?:staging|removing)-(?:(\d+)-)?/.exec(entry.name);
+    if (!entry.isDirectory || match === null) continue;
     const path = join(root, entry.name);
-    const modified = (await Deno.stat(path)).mtime?.getTime() ?? Date.now();
-    if (modified < hourAgo) await Deno.remove(path, { recursive: true }).catch(() => {});
+    const writer = match[1] === undefined ? undefined : Number(match[1]);
+    const modified = await Deno.stat(path).then((s) => s.mtime?.getTime(), () => undefined);
+    if (modified === undefined) continue; // removed meanwhile by another process
+    const abandoned = modified < hourAgo ||
+      (writer !== undefined && writer !== Deno.pid && await processIsGone(writer));
+    if (abandoned) await Deno.remove(path, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Whether process `pid` has ended (false where the system does not show processes). */
+async function processIsGone(pid: number): Promise<boolean> {
+  try {
+    await Deno.stat(`/proc/${pid}`);
+    return false;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) return false;
+    return await Deno.stat("/proc/self").then(() => true, () => false);
   }
 }
 
@@ -227,6 +265,7 @@ async function writeSynced(path: string, text: string): Promise<void> {
     const bytes = new TextEncoder().encode(text);
     let written = 0;
     while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    crashPoint(`write of ${path}: before fsync`);
     await file.sync();
   } finally {
     file.close();

@@ -4,6 +4,10 @@
  * returns the newest file that verifies, so a torn or corrupted write falls back to the
  * previous good checkpoint instead of feeding garbage to the step.
  *
+ * A writer killed mid-way leaves at most a temporary file (`<name>.<uuid>.tmp`), which loading
+ * ignores and the next save removes; a full disk is a `DiskFullError` naming the file, with the
+ * checkpoints already on disk untouched.
+ *
  * File layout: `OMIGACK1` (8 bytes) | payload length (u64, little-endian) | SHA-256 (32 bytes) |
  * payload.
  *
@@ -12,12 +16,16 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/checkpoint/atomic_file.ts";
+import { crashPoint } from "../core/crash_point.ts";
+import { explainDiskFull } from "../core/disk_full.ts";
 
 export { writeFileAtomic };
 
 const MAGIC = new TextEncoder().encode("OMIGACK1");
 const HEADER_BYTES = MAGIC.length + 8 + 32;
 const NAME = /^(\d{8})\.ckpt$/;
+/** The temporary file of a write of a checkpoint ({@link writeFileAtomic} names it so). */
+const TEMPORARY = /^(\d{8})\.ckpt\.[0-9a-f-]+\.tmp$/;
 
 /** A checkpoint that failed verification, and why. */
 export interface CorruptCheckpoint {
@@ -112,14 +120,31 @@ export class CheckpointFiles {
 
   /** Writes the next checkpoint atomically and prunes old ones; returns its sequence. */
   async save(payload: Uint8Array): Promise<number> {
-    await Deno.mkdir(this.dir, { recursive: true });
+    await Deno.mkdir(this.dir, { recursive: true }).catch((error) => {
+      throw explainDiskFull(error, this.dir, "a checkpoint's folder");
+    });
     const existing = await this.sequences();
     const sequence = (existing.at(-1) ?? 0) + 1;
-    await writeFileAtomic(this.pathOf(sequence), encodeCheckpoint(payload));
+    await writeFileAtomic(this.pathOf(sequence), encodeCheckpoint(payload), "a checkpoint");
     for (const old of existing.slice(0, Math.max(0, existing.length + 1 - this.keep))) {
+      crashPoint(`checkpoint ${sequence}: before removing checkpoint ${old}`);
       await Deno.remove(this.pathOf(old)).catch(() => {});
     }
+    await this.#removeAbandoned(sequence);
     return sequence;
+  }
+
+  /**
+   * Removes the temporary files of writes of checkpoints up to `sequence` that never reached
+   * their rename (the writer was killed): whatever they held is superseded by `sequence`.
+   */
+  async #removeAbandoned(sequence: number): Promise<void> {
+    for await (const entry of Deno.readDir(this.dir)) {
+      const match = entry.isFile ? TEMPORARY.exec(entry.name) : null;
+      if (match === null || Number(match[1]) > sequence) continue;
+      crashPoint(`checkpoint ${sequence}: before removing the abandoned ${entry.name}`);
+      await Deno.remove(join(this.dir, entry.name)).catch(() => {});
+    }
   }
 
   /**

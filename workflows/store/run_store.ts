@@ -5,6 +5,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { crashPoint } from "../../core/crash_point.ts";
 import { ValidationError } from "../../core/errors.ts";
 import { IdempotencyConflictError, NotFoundError, RunStateError } from "../errors.ts";
 import type { EventLog } from "./event_log.ts";
@@ -93,12 +94,13 @@ export class RunStore {
         now,
         now,
       );
+      crashPoint(`submission of run ${run.id}: after its row`);
       const insertStep = this.#sql(
         `INSERT INTO steps (run_id, step_id, position, group_name, after_steps, concurrency_key,
            state, max_attempts)
          VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
       );
-      run.steps.forEach((step, position) =>
+      run.steps.forEach((step, position) => {
         insertStep.run(
           run.id,
           step.stepId,
@@ -107,8 +109,9 @@ export class RunStore {
           JSON.stringify(step.after),
           step.concurrencyKey ?? null,
           step.maxAttempts,
-        )
-      );
+        );
+        crashPoint(`submission of run ${run.id}: after step ${step.stepId}`);
+      });
       this.#events.append(run.id, "run.submitted", {
         workflow: run.workflow,
         params: run.params,

@@ -4,6 +4,7 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
+import { crashPoint } from "../../core/crash_point.ts";
 
 /**
  * Runs `body` inside `BEGIN IMMEDIATE ... COMMIT` (the write lock is taken up front, so two
@@ -21,10 +22,14 @@ import type { DatabaseSync } from "node:sqlite";
  * ```
  */
 export function immediateTransaction<T>(db: DatabaseSync, body: () => T): T {
+  crashPoint("transaction: before BEGIN");
   db.exec("BEGIN IMMEDIATE");
   try {
+    crashPoint("transaction: after BEGIN");
     const result = body();
+    crashPoint("transaction: before COMMIT");
     db.exec("COMMIT");
+    crashPoint("transaction: after COMMIT");
     return result;
   } catch (error) {
     if (db.isTransaction) db.exec("ROLLBACK");
