@@ -8,7 +8,8 @@
  * @module
  */
 import type { MultiAgentSpec } from "../dataset.ts";
-import { OmigaError } from "../errors.ts";
+import { z } from "zod";
+import { OmigaError, parseOrExplain, ValidationError } from "../errors.ts";
 import type { RngState } from "../rng.ts";
 import { decodeSafetensors, encodeSafetensors, writeFileAtomic } from "../checkpoint/mod.ts";
 import type { tf } from "../tf.ts";
@@ -73,6 +74,8 @@ export interface CheckpointContent {
 }
 
 const FORMAT = "omiga-checkpoint";
+/** The widest agent count, observation, state or action a checkpoint may record. */
+const MAX_DIMENSION = 1 << 16;
 const VERSION = "1";
 
 /** Encodes a checkpoint (deterministic: equal states give equal bytes). */
@@ -94,7 +97,31 @@ export function encodeCheckpoint(content: CheckpointContent): Uint8Array {
   });
 }
 
-/** Decodes and checks a checkpoint; a {@link CheckpointError} says what is wrong. */
+const count = z.number().int().nonnegative();
+const dimension = z.number().int().positive().max(MAX_DIMENSION);
+
+/** The data spec a checkpoint records (its widths bounded, so building a model stays small). */
+const specSchema: z.ZodType<MultiAgentSpec> = z.object({
+  nAgents: dimension,
+  obsDim: dimension,
+  stateDim: dimension,
+  actionKind: z.enum(["continuous", "discrete"]),
+  actDim: dimension,
+  nActions: z.number().int().min(2).max(MAX_DIMENSION).optional(),
+});
+
+const rngSchema: z.ZodType<RngState> = z.object({
+  algorithm: z.literal("xoroshiro128plus"),
+  words: z.array(z.number().int().min(-(2 ** 31)).max(2 ** 32 - 1)).length(4),
+});
+
+const adamStepsSchema = z.record(z.string(), count);
+
+/**
+ * Decodes and checks a checkpoint; a {@link CheckpointError} says what is wrong. The bytes are
+ * untrusted: every metadata entry is parsed against its schema (the config against its
+ * algorithm's), so nothing ill-typed reaches the learner.
+ */
 export function decodeCheckpoint(bytes: Uint8Array): CheckpointContent {
   let file;
   try {
@@ -109,30 +136,42 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContent {
   if (metadata.version !== VERSION) {
     throw new CheckpointError(`version ${metadata.version}, this code reads ${VERSION}`);
   }
-  const json = (key: string) => {
+  const json = <T>(key: string, schema: z.ZodType<T> | ((raw: unknown) => T)): T => {
+    let raw: unknown;
     try {
-      return JSON.parse(metadata[key]);
+      raw = JSON.parse(metadata[key]);
     } catch {
       throw new CheckpointError(`metadata.${key} is missing or not JSON`);
+    }
+    try {
+      return typeof schema === "function"
+        ? schema(raw)
+        : parseOrExplain(schema, raw, `metadata.${key}`, "(whole)");
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new CheckpointError(
+        error.message.startsWith("metadata.") ? error.message : `metadata.${key}: ${error.message}`,
+        { cause: error },
+      );
     }
   };
   const tensors: Record<string, Float32Array> = {};
   for (const [name, tensor] of Object.entries(file.tensors)) {
-    if (!(tensor?.data instanceof Float32Array)) {
+    if (!(tensor.data instanceof Float32Array)) {
       throw new CheckpointError(`tensor "${name}" is not F32`);
     }
     tensors[name] = tensor.data;
   }
   const iteration = Number(metadata.iteration);
-  if (!Number.isInteger(iteration) || iteration < 0) {
+  if (!/^\d+$/.test(metadata.iteration ?? "") || !Number.isSafeInteger(iteration)) {
     throw new CheckpointError(`metadata.iteration "${metadata.iteration}" is not a count`);
   }
   return {
-    config: parseTrainConfig(json("config")),
-    spec: json("spec"),
+    config: json("config", parseTrainConfig),
+    spec: json("spec", specSchema),
     iteration,
-    rng: json("rng"),
-    adamSteps: json("adam_steps"),
+    rng: json("rng", rngSchema),
+    adamSteps: json("adam_steps", adamStepsSchema),
     tensors,
   };
 }

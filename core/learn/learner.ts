@@ -155,25 +155,33 @@ export class Learner {
    */
   static fromCheckpoint(bytes: Uint8Array, options: LearnerOptions = {}): Learner {
     const content = decodeCheckpoint(bytes);
-    validateSpec(content.spec);
     const kernels = options.kernels ?? kernelsFor();
-    const model = buildModel(content.spec, content.config, kernels);
+    let model: Model;
+    try {
+      validateSpec(content.spec);
+      model = buildModel(content.spec, content.config, kernels);
+    } catch (error) {
+      // A spec or config that does not fit is the checkpoint's fault, not the caller's.
+      if (!(error instanceof ValidationError)) throw error;
+      throw new CheckpointError(error.message, { cause: error });
+    }
     const table = stateTensors(model.groups);
     const expected = new Set(table.map((entry) => entry.name));
     for (const name of Object.keys(content.tensors)) {
       if (!expected.has(name)) throw new CheckpointError(`unexpected tensor "${name}"`);
     }
-    const state: TrainingState = { live: {}, target: {}, adam: {} };
-    const tensor = (entry: StateTensor) => {
-      const values = content.tensors[entry.name];
-      if (values === undefined) throw new CheckpointError(`tensor "${entry.name}" is missing`);
-      if (values.length !== entry.size) {
+    // Every check before the first tensor is made, so that a refused checkpoint leaks none.
+    const values = table.map((entry) => {
+      const found = content.tensors[entry.name];
+      if (found === undefined) throw new CheckpointError(`tensor "${entry.name}" is missing`);
+      if (found.length !== entry.size) {
         throw new CheckpointError(
-          `tensor "${entry.name}" has ${values.length} values, expected ${entry.size}`,
+          `tensor "${entry.name}" has ${found.length} values, expected ${entry.size}`,
         );
       }
-      return tf.tensor1d(values);
-    };
+      return found;
+    });
+    const state: TrainingState = { live: {}, target: {}, adam: {} };
     for (const group of model.groups) {
       const step = content.adamSteps?.[group.name];
       if (!Number.isInteger(step) || step < 0) {
@@ -181,7 +189,7 @@ export class Learner {
       }
       state.adam[group.name] = { step } as AdamState; // its moments come from the table
     }
-    for (const entry of table) entry.set(state, tensor(entry));
+    table.forEach((entry, i) => entry.set(state, tf.tensor1d(values[i])));
     return new Learner(
       content.config,
       content.spec,
