@@ -129,20 +129,27 @@ export async function writeArrowFile(
   const writer = new RecordBatchFileWriter();
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
   try {
+    // The drain's failure (a full disk) is kept, not left to reject while batches are
+    // encoded: an unhandled rejection would end the process (the server with it).
+    let failure: { error: unknown } | undefined;
     const drained = (async () => {
       for await (const chunk of writer) {
         crashPoint(`arrow write of ${path}: before a chunk of ${chunk.length} bytes`);
         await writeAll(file, chunk);
       }
-    })();
+    })().catch((error) => failure = { error });
     writer.reset(undefined, schema);
     for (const batch of canonicalBatches(dataset, schema)) {
+      if (failure !== undefined) break;
       writer.write(batch);
       await new Promise((resolve) => setTimeout(resolve, 0)); // let the drain run
     }
-    writer.finish();
-    writer.close();
+    if (failure === undefined) {
+      writer.finish();
+      writer.close();
+    }
     await drained;
+    if (failure !== undefined) throw failure.error;
     crashPoint(`arrow write of ${path}: before fsync`);
     await file.sync();
   } finally {
