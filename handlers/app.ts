@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { prometheus } from "@hono/prometheus";
 import { Scalar } from "@scalar/hono-api-reference";
@@ -19,7 +20,8 @@ import { addArtifactRoutes } from "./runs/artifacts.ts";
 import { addRunEventRoutes } from "./runs/events.ts";
 import { addRunRoutes } from "./runs/routes.ts";
 import { addScheduleRoutes } from "./schedules/routes.ts";
-import { type ApiServices, DEFAULT_UPLOAD_LIMIT_BYTES } from "./services.ts";
+import { type ApiLimits, type ApiServices, DEFAULT_LIMITS } from "./services.ts";
+import { limitJsonBodies, limitRunSubmissions } from "./limits/mod.ts";
 import { addWorkflowRoutes } from "./workflows/routes.ts";
 
 /** Version reported by `/healthz` and the OpenAPI document. */
@@ -36,8 +38,12 @@ export interface AppOptions {
    * under its store's home). Without it only `/healthz`, `/metrics` and the docs are served.
    */
   engine?: Engine;
-  /** Largest dataset upload, in bytes. Default 1 GiB. */
+  /** Largest dataset upload, in bytes. Default 1 GiB (also `limits.uploadBytes`). */
   uploadLimitBytes?: number;
+  /** What one client may ask (body sizes, submissions per minute, streams per run). */
+  limits?: Partial<ApiLimits>;
+  /** The folders server-side imports may read; default `<home>/imports`. */
+  importDirs?: string[];
   /** Aborted when the server shuts down: open event streams end. */
   signal?: AbortSignal;
 }
@@ -90,13 +96,21 @@ export function createApp(options: AppOptions = {}): OpenAPIHono {
   app.get("/metrics", printMetrics);
   addAssetRoutes(app);
   if (options.engine !== undefined) {
+    const limits: ApiLimits = {
+      ...DEFAULT_LIMITS,
+      ...(options.uploadLimitBytes === undefined ? {} : { uploadBytes: options.uploadLimitBytes }),
+      ...options.limits,
+    };
     const services: ApiServices = {
       engine: options.engine,
       home: options.engine.store.home,
-      uploadLimitBytes: options.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES,
+      limits,
+      importDirs: options.importDirs ?? [join(options.engine.store.home, "imports")],
       shutdown: options.signal ?? new AbortController().signal,
     };
     registerEngineMetrics(registry, options.engine.store);
+    app.use("/v1/*", limitJsonBodies(limits.bodyBytes));
+    app.use("/v1/runs", limitRunSubmissions(limits.runsPerMinute));
     addWorkflowRoutes(app, services);
     addRunRoutes(app, services);
     addRunEventRoutes(app, services);

@@ -14,6 +14,7 @@ import {
   WorkflowStore,
 } from "../workflows/mod.ts";
 import { createApp } from "./app.ts";
+import type { ApiLimits } from "./services.ts";
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -33,6 +34,10 @@ export interface ServerOptions {
   registry?: WorkflowRegistry;
   /** Largest dataset upload, in bytes. */
   uploadLimitBytes?: number;
+  /** What one client may ask; default `DEFAULT_LIMITS` (services.ts). */
+  limits?: Partial<ApiLimits>;
+  /** The folders server-side imports may read; default `<home>/imports`. */
+  importDirs?: string[];
   /** Called once listening. */
   onListen?: (address: { hostname: string; port: number }) => void;
 }
@@ -65,6 +70,8 @@ export function startServer(options: ServerOptions = {}): RunningServer {
     token: options.token,
     engine,
     uploadLimitBytes: options.uploadLimitBytes,
+    limits: options.limits,
+    importDirs: options.importDirs,
     signal: shutdown.signal,
   });
   const server = Deno.serve({

@@ -9,6 +9,8 @@
  */
 import { parseArgs } from "node:util";
 import { type RunningServer, startServer } from "../handlers/server.ts";
+import { type ApiLimits, importDirsFromEnv, limitsFromEnv } from "../handlers/services.ts";
+import { omigaHome } from "../workflows/mod.ts";
 import { errorLine, EXIT, exitCodeOf } from "./cli/errors.ts";
 
 /** Whether `host` names this machine only (127.0.0.0/8, ::1, localhost). */
@@ -53,6 +55,14 @@ export async function serve(args: string[]): Promise<number> {
     return EXIT.usage;
   }
   const worker = !values["no-worker"];
+  const env = Deno.env.toObject();
+  let limits: ApiLimits;
+  try {
+    limits = limitsFromEnv(env);
+  } catch (error) {
+    console.error(errorLine(error));
+    return EXIT.usage;
+  }
   let server: RunningServer;
   try {
     server = startServer({
@@ -60,6 +70,8 @@ export async function serve(args: string[]): Promise<number> {
       hostname: values.host,
       token,
       worker,
+      limits,
+      importDirs: importDirsFromEnv(env, omigaHome()),
       onListen: ({ hostname, port }) =>
         console.log(
           `omiga-flow listening on http://${hostname}:${port}${

@@ -30,6 +30,7 @@ import {
   ManifestSchema,
   StatsSchema,
 } from "./schemas.ts";
+import { confineImportPath } from "./import_dirs.ts";
 import { runDataTask } from "./offload.ts";
 import { receiveUpload, uploadsDir } from "./upload.ts";
 
@@ -72,6 +73,8 @@ const importRoute = createRoute({
   tags: ["datasets"],
   operationId: "importDataset",
   summary: "Import a file that is on the server",
+  description: "The file must be inside an import folder (`OMIGA_IMPORT_DIRS`, default " +
+    "`$OMIGA_HOME/imports`), after `..` and symlinks are resolved; elsewhere it is a 403.",
   security: BEARER,
   request: {
     body: {
@@ -91,7 +94,7 @@ const importRoute = createRoute({
   },
   responses: {
     201: jsonResponse(ImportResultSchema, "The stored dataset"),
-    ...errorResponses(400, 404),
+    ...errorResponses(400, 403, 404),
   },
 });
 
@@ -178,7 +181,17 @@ export function addDatasetRoutes(app: OpenAPIHono, services: ApiServices): void 
 
   app.openapi(importRoute, async (c) => {
     const { path, ...options } = c.req.valid("json");
-    return c.json(await runDataTask<ImportResult>({ op: "import", home, path, options }), 201);
+    const file = await confineImportPath(path, services.importDirs);
+    try {
+      return c.json(
+        await runDataTask<ImportResult>({ op: "import", home, path: file, options }),
+        201,
+      );
+    } catch (error) {
+      // Name the file as the request did, not where its symlinks led.
+      if (!(error instanceof OmigaError) || file === path) throw error;
+      throw new HttpError(error.code, error.message.replaceAll(file, path));
+    }
   });
 
   app.openapi(uploadRoute, async (c) => {
@@ -186,7 +199,7 @@ export function addDatasetRoutes(app: OpenAPIHono, services: ApiServices): void 
     const declared = c.req.header("content-length");
     const path = await receiveUpload(c.req.raw.body, {
       dir: uploadsDir(home),
-      limitBytes: services.uploadLimitBytes,
+      limitBytes: services.limits.uploadBytes,
       declaredBytes: declared === undefined ? undefined : Number(declared),
       suffix: `.${format}`,
     });

@@ -208,7 +208,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Import a file that is on the server */
+    /**
+     * Import a file that is on the server
+     * @description The file must be inside an import folder (`OMIGA_IMPORT_DIRS`, default `$OMIGA_HOME/imports`), after `..` and symlinks are resolved; elsewhere it is a 403.
+     */
     post: operations["importDataset"];
     delete?: never;
     options?: never;
@@ -811,6 +814,24 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many requests (run submissions per minute, event streams per run); see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   getRun: {
@@ -997,6 +1018,15 @@ export interface operations {
       };
       /** @description No such resource */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many requests (run submissions per minute, event streams per run); see Retry-After */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -1230,6 +1260,15 @@ export interface operations {
       };
       /** @description Missing or invalid bearer token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Refused: a path outside the import folders, or a browser's cross-site request */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -16,13 +16,15 @@ export const ErrorSchema = z.object({
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Invalid input; the message names the failing field",
   401: "Missing or invalid bearer token",
+  403: "Refused: a path outside the import folders, or a browser's cross-site request",
   404: "No such resource",
   409: "Conflict with the current state (idempotency key reused with another body, run state)",
   413: "Request body too large",
+  429: "Too many requests (run submissions per minute, event streams per run); see Retry-After",
 };
 
 /** OpenAPI error responses for the given statuses (401 is always included). */
-export function errorResponses<S extends 400 | 404 | 409 | 413>(...statuses: S[]) {
+export function errorResponses<S extends 400 | 403 | 404 | 409 | 413 | 429>(...statuses: S[]) {
   const responses = {} as Record<S | 401, { description: string; content: typeof errorContent }>;
   for (const status of [401 as const, ...statuses]) {
     responses[status] = { description: ERROR_DESCRIPTIONS[status], content: errorContent };

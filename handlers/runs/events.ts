@@ -10,6 +10,10 @@ import { streamSSE } from "hono/streaming";
 import type { ApiServices } from "../services.ts";
 import { BEARER, errorResponses } from "../openapi/schemas.ts";
 import { RunIdParam } from "./schemas.ts";
+import { SubscriberCounts, tooMany } from "../limits/mod.ts";
+
+/** When a client refused for too many open streams may try again, in seconds. */
+const SUBSCRIBER_RETRY_S = 5;
 
 /** How often a comment line keeps an idle stream open through proxies, in ms. */
 export const KEEPALIVE_MS = 15_000;
@@ -44,22 +48,35 @@ const eventsRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 404),
+    ...errorResponses(400, 404, 429),
   },
 });
 
 /** Adds the event stream route to `app`. */
-export function addRunEventRoutes(app: OpenAPIHono, { engine, shutdown }: ApiServices): void {
+export function addRunEventRoutes(
+  app: OpenAPIHono,
+  { engine, shutdown, limits }: ApiServices,
+): void {
+  const subscribers = new SubscriberCounts(limits.subscribersPerRun);
   app.openapi(eventsRoute, (c) => {
     const id = engine.store.runs.resolveId(c.req.valid("param").id);
     const afterSeq = Number(
       c.req.valid("header")["Last-Event-ID"] ?? c.req.valid("query").after ?? 0,
     );
     const stop = new AbortController();
-    const onShutdown = () => stop.abort();
-    shutdown.addEventListener("abort", onShutdown, { once: true });
     // Throws not_found before the stream starts, so a missing run is a JSON 404.
     const events = engine.events(id, { afterSeq, signal: stop.signal });
+    if (!subscribers.open(id)) {
+      stop.abort();
+      return tooMany(
+        c,
+        "too_many_subscribers",
+        `run ${id} already has ${subscribers.limit} open event streams; retry later`,
+        SUBSCRIBER_RETRY_S,
+      );
+    }
+    const onShutdown = () => stop.abort();
+    shutdown.addEventListener("abort", onShutdown, { once: true });
     return streamSSE(c, async (stream) => {
       stream.onAbort(() => stop.abort());
       const keepalive = setInterval(() => {
@@ -77,6 +94,7 @@ export function addRunEventRoutes(app: OpenAPIHono, { engine, shutdown }: ApiSer
         clearInterval(keepalive);
         shutdown.removeEventListener("abort", onShutdown);
         stop.abort();
+        subscribers.close(id);
       }
     }, async (error, stream) => {
       console.error(`event stream of run ${id} failed:`, error);

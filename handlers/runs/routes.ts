@@ -60,7 +60,7 @@ const submitRoute = (registry: WorkflowRegistry) =>
     responses: {
       201: jsonResponse(RunSchema, "The run was queued"),
       200: jsonResponse(RunSchema, "The run this idempotency key already created"),
-      ...errorResponses(400, 404, 409),
+      ...errorResponses(400, 404, 409, 413, 429),
     },
   });
 

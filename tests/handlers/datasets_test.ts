@@ -65,8 +65,8 @@ async function csvOfTestDataset(dir: string): Promise<string> {
 }
 
 Deno.test("a dataset is imported from a server-side file and from a streamed upload", async () => {
-  using t = openTestApp();
   const scratch = await Deno.makeTempDir();
+  using t = openTestApp({ importDirs: [scratch] });
   try {
     const path = await csvOfTestDataset(scratch);
     const imported = await t.call("/v1/datasets/import", {
@@ -93,8 +93,8 @@ Deno.test("a dataset is imported from a server-side file and from a streamed upl
 });
 
 Deno.test("Parquet files are imported from the server's disk and uploaded, both layouts", async () => {
-  using t = openTestApp();
   const scratch = await Deno.makeTempDir();
+  using t = openTestApp({ importDirs: [scratch] });
   try {
     const source = join(scratch, "source-home");
     const dataset = makeDataset([{ length: 5, end: "done" }, { length: 4, end: "truncated" }]);
@@ -162,4 +162,41 @@ Deno.test("an upload past the limit is a 413 and leaves nothing behind", async (
   );
   assert(noFormat.message.includes("format"), noFormat.message);
   assertEquals(await listDatasets({ home: t.home }), []);
+});
+
+Deno.test("server-side imports read only the import folders: no path, .. or symlink leads out", async () => {
+  using t = openTestApp();
+  const imports = join(t.home, "imports");
+  await Deno.mkdir(imports, { recursive: true });
+  const outside = await Deno.makeTempDir();
+  try {
+    const secret = join(outside, "secret.csv");
+    await Deno.writeTextFile(secret, "root:x:0:0:root:/root:/bin/bash\n");
+    await Deno.symlink(secret, join(imports, "link.csv"));
+    const refusals: [string, number][] = [
+      ["/etc/passwd", 403],
+      [secret, 403],
+      [join(imports, "..", "..", "etc", "passwd"), 403],
+      [join(imports, "link.csv"), 403],
+      [join(imports, "missing.csv"), 404],
+      [imports, 400],
+    ];
+    for (const [path, status] of refusals) {
+      const error = await errorOf(
+        await t.call("/v1/datasets/import", { method: "POST", json: { path, format: "csv" } }),
+      );
+      assertEquals(error.status, status, `${path}: ${error.message}`);
+      assert(!error.message.includes("root:x"), `${path}: no file contents in the error`);
+    }
+    assertEquals(await listDatasets({ home: t.home }), []);
+    // Inside the folder, the same file imports as usual.
+    const inside = await csvOfTestDataset(imports);
+    const imported = await t.call("/v1/datasets/import", {
+      method: "POST",
+      json: { path: inside },
+    });
+    assertEquals(imported.status, 201);
+  } finally {
+    await Deno.remove(outside, { recursive: true });
+  }
 });

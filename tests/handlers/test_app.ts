@@ -6,6 +6,7 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApp } from "../../handlers/mod.ts";
+import type { ApiLimits } from "../../handlers/services.ts";
 import {
   defaultRegistry,
   Engine,
@@ -32,7 +33,12 @@ export interface TestApp extends Disposable {
 
 /** Opens a test app with the built-in workflows (or `workflows`). */
 export function openTestApp(
-  options: { workflows?: WorkflowDefinition<unknown>[]; uploadLimitBytes?: number } = {},
+  options: {
+    workflows?: WorkflowDefinition<unknown>[];
+    uploadLimitBytes?: number;
+    limits?: Partial<ApiLimits>;
+    importDirs?: string[];
+  } = {},
 ): TestApp {
   const home = Deno.makeTempDirSync({ prefix: "omiga-http-test-" });
   const store = WorkflowStore.open({ home });
@@ -40,7 +46,13 @@ export function openTestApp(
     ? defaultRegistry()
     : new WorkflowRegistry(options.workflows);
   const engine = new Engine(store, registry, { leaseMs: 5_000, heartbeatMs: 100, pollMs: 50 });
-  const app = createApp({ token: TOKEN, engine, uploadLimitBytes: options.uploadLimitBytes });
+  const app = createApp({
+    token: TOKEN,
+    engine,
+    uploadLimitBytes: options.uploadLimitBytes,
+    limits: options.limits,
+    importDirs: options.importDirs,
+  });
   return {
     home,
     store,
