@@ -15,6 +15,7 @@ import { decodeSafetensors, encodeSafetensors, writeFileAtomic } from "../checkp
 import type { tf } from "../tf.ts";
 import type { ParameterGroup, TrainingState } from "./algorithm.ts";
 import { parseTrainConfig, type TrainConfig } from "./config.ts";
+import { specSchema } from "./shapes.ts";
 
 /** Bytes that are not an OMIGA checkpoint this version can resume. */
 export class CheckpointError extends OmigaError {
@@ -74,8 +75,6 @@ export interface CheckpointContent {
 }
 
 const FORMAT = "omiga-checkpoint";
-/** The widest agent count, observation, state or action a checkpoint may record. */
-const MAX_DIMENSION = 1 << 16;
 const VERSION = "1";
 
 /** Encodes a checkpoint (deterministic: equal states give equal bytes). */
@@ -98,18 +97,6 @@ export function encodeCheckpoint(content: CheckpointContent): Uint8Array {
 }
 
 const count = z.number().int().nonnegative();
-const dimension = z.number().int().positive().max(MAX_DIMENSION);
-
-/** The data spec a checkpoint records (its widths bounded, so building a model stays small). */
-const specSchema: z.ZodType<MultiAgentSpec> = z.object({
-  nAgents: dimension,
-  obsDim: dimension,
-  stateDim: dimension,
-  actionKind: z.enum(["continuous", "discrete"]),
-  actDim: dimension,
-  nActions: z.number().int().min(2).max(MAX_DIMENSION).optional(),
-});
-
 const rngSchema: z.ZodType<RngState> = z.object({
   algorithm: z.literal("xoroshiro128plus"),
   words: z.array(z.number().int().min(-(2 ** 31)).max(2 ** 32 - 1)).length(4),

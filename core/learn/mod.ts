@@ -42,5 +42,6 @@ export {
   policyInputLayout,
   type PolicyInputPart,
 } from "./policy_export.ts";
+export { MAX_POLICY_LAYERS, parsePolicyArchitecture, PolicyError } from "./policy_file.ts";
 export { BatchSampler, type TrainingBatch, validateTransitions } from "./sampler.ts";
 export { syntheticTransitions } from "./synthetic.ts";

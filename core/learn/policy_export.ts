@@ -27,6 +27,7 @@ import { Rng } from "../rng.ts";
 import { mlpForward, type MlpLayout, mlpLayout } from "../nn/dense.ts";
 import { greedyDiscreteAction } from "../nn/distributions.ts";
 import type { PolicyHead, PolicyOutput } from "./algorithm.ts";
+import { parsePolicyArchitecture, PolicyError } from "./policy_file.ts";
 
 /** One further network of a composite policy in the architecture JSON. */
 export interface PolicyNetworkArchitecture {
@@ -472,31 +473,42 @@ function checkAvail(avail: Uint8Array, rows: number, nActions: number, nAgents: 
   }
 }
 
-/** The MLP `layout`'s tensors `names` from a decoded file, packed in layout order. */
+/**
+ * The MLP `layout`'s tensors `names` from a decoded file, packed in layout order. Every tensor
+ * is checked before the vector is allocated, so its size is bounded by the file's.
+ */
 function readNetwork(
   tensors: ReturnType<typeof decodeSafetensors>["tensors"],
   layout: MlpLayout,
   names: { weight: string; bias: string }[],
 ): Float32Array {
-  const params = new Float32Array(layout.size);
-  layout.layers.forEach((layer, l) => {
+  const found = layout.layers.map((layer, l) => {
     const { weight, bias } = names[l];
-    const w = tensors[weight]?.data;
-    const b = tensors[bias]?.data;
+    const w = Object.hasOwn(tensors, weight) ? tensors[weight].data : undefined;
+    const b = Object.hasOwn(tensors, bias) ? tensors[bias].data : undefined;
     if (!(w instanceof Float32Array) || w.length !== layer.inputs * layer.outputs) {
-      throw new OmigaError("invalid_policy", `weight "${weight}" missing or of the wrong size`);
+      throw new PolicyError(
+        `weight "${weight}" is missing, not F32 or not of ${layer.inputs} x ${layer.outputs} values`,
+      );
     }
     if (!(b instanceof Float32Array) || b.length !== layer.outputs) {
-      throw new OmigaError("invalid_policy", `bias "${bias}" missing or of the wrong size`);
+      throw new PolicyError(`bias "${bias}" is missing, not F32 or not of ${layer.outputs} values`);
     }
-    params.set(w, layer.weightOffset);
-    params.set(b, layer.biasOffset);
+    return { w, b };
+  });
+  const params = new Float32Array(layout.size);
+  layout.layers.forEach((layer, l) => {
+    params.set(found[l].w, layer.weightOffset);
+    params.set(found[l].b, layer.biasOffset);
   });
   return params;
 }
 
 /**
  * Loads an exported policy. `architecture` defaults to the JSON stored in the weights' metadata.
+ * Both are untrusted (a file from disk or an upload): the weights are refused with a
+ * `SafetensorsError`, an architecture that this loader cannot run or that the weights do not
+ * fill with a {@link PolicyError}, each naming what is wrong.
  *
  * @example
  * ```ts ignore
@@ -506,11 +518,16 @@ function readNetwork(
  */
 export function loadPolicy(weights: Uint8Array, architecture?: PolicyArchitecture): LoadedPolicy {
   const file = decodeSafetensors(weights);
-  const described: PolicyArchitecture | undefined = architecture ??
-    (file.metadata.architecture ? JSON.parse(file.metadata.architecture) : undefined);
-  if (described?.format !== "omiga-policy") {
-    throw new OmigaError("invalid_policy", "no omiga-policy architecture given or stored");
+  let raw: unknown = architecture;
+  if (raw === undefined && file.metadata.architecture !== undefined) {
+    try {
+      raw = JSON.parse(file.metadata.architecture);
+    } catch (error) {
+      throw new PolicyError(`metadata.architecture is not JSON (${(error as Error).message})`);
+    }
   }
+  if (raw === undefined) throw new PolicyError("no omiga-policy architecture given or stored");
+  const described = parsePolicyArchitecture(raw);
   const params = readNetwork(file.tensors, mlpLayout("policy", described.widths), described.layers);
   const extra: Record<string, Float32Array> = {};
   for (const network of described.networks ?? []) {

@@ -10,6 +10,24 @@ import { tf } from "../tf.ts";
 import type { MultiAgentSpec } from "../dataset.ts";
 import type { BatchTensors } from "./batch_tensors.ts";
 
+/** The widest agent count, observation, state or action a checkpoint or policy file may record. */
+export const MAX_DIMENSION = 1 << 16;
+
+const dimension = z.number().int().positive().max(MAX_DIMENSION);
+
+/**
+ * A data spec as a file records it (checkpoints, policies): positive widths, bounded so that
+ * building networks for it stays small.
+ */
+export const specSchema: z.ZodType<MultiAgentSpec> = z.object({
+  nAgents: dimension,
+  obsDim: dimension,
+  stateDim: dimension,
+  actionKind: z.enum(["continuous", "discrete"]),
+  actDim: dimension,
+  nActions: z.number().int().min(2).max(MAX_DIMENSION).optional(),
+});
+
 /** [obs | id]. */
 export function localInputWidth(spec: MultiAgentSpec): number {
   return spec.obsDim + spec.nAgents;
