@@ -9,101 +9,27 @@
  * this process instead (the load generator then shares the server's event loop);
  * `--no-training` measures the same route with nothing training, for comparison. The clients
  * are lean keep-alive HTTP/1.1 connections (`--client raw`, like wrk) or `fetch`
- * (`--client fetch`, which costs the shared CPU several times more per request).
+ * (`--client fetch`, which costs the shared CPU several times more per request). `--mixed`
+ * runs everything at once instead (see http_mixed.ts).
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
 import { ValidationError } from "../../core/errors.ts";
 import { startServer } from "../../handlers/server.ts";
+import {
+  auth,
+  type BenchServer,
+  positive,
+  post,
+  serveSubprocess,
+  TOKEN,
+  waitForEvent,
+} from "./http_server.ts";
+import { benchHttpMixed } from "./http_mixed.ts";
 import { loadTest } from "./load.ts";
 
-const TOKEN = "bench-token";
-const auth = { Authorization: `Bearer ${TOKEN}` };
 const TARGET_P99_MS = 50;
-
-/** A server the bench talks to, and how to stop it. */
-interface BenchServer {
-  url: string;
-  stop(): Promise<void>;
-}
-
-function positive(name: string, raw: string): number {
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new ValidationError(`--${name} must be a positive number, got "${raw}"`);
-  }
-  return value;
-}
-
-/** Starts `scripts/serve.ts` on a free port and waits for its listening line. */
-async function serveSubprocess(home: string): Promise<BenchServer> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", fileURLToPath(new URL("../serve.ts", import.meta.url)), "--port", "0"],
-    env: { OMIGA_HOME: home, OMIGA_TOKEN: TOKEN },
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!/listening on (http:\/\/\S+)/.test(text)) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error(`the server exited before listening:\n${text}`);
-    text += value;
-  }
-  const url = /listening on (http:\/\/\S+)/.exec(text)![1];
-  const drain = (async () => {
-    while (!(await lines.read()).done) { /* keep the pipe flowing */ }
-  })();
-  return {
-    url,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-      await drain.catch(() => {});
-    },
-  };
-}
-
-async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { ...auth, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const payload = await response.json();
-  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${JSON.stringify(payload)}`);
-  return payload;
-}
-
-/** Follows the run's events until one matches; returns that event's payload. */
-async function waitForEvent(
-  url: string,
-  runId: string,
-  matches: (event: { type: string; stepId: string | null }) => boolean,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(`${url}/v1/runs/${runId}/events`, { headers: auth });
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`run ${runId} ended before the awaited event`);
-      buffer += value;
-      for (const block of buffer.split("\n\n").slice(0, -1)) {
-        const data = block.split("\n").find((line) => line.startsWith("data: "));
-        if (data === undefined) continue;
-        const event = JSON.parse(data.slice(6));
-        if (matches(event)) return event.payload;
-        if (event.type === "run.failed") throw new Error(`the run failed: ${data}`);
-      }
-      buffer = buffer.slice(buffer.lastIndexOf("\n\n") + 2);
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-}
 
 /** Runs the bench and returns its JSON result. */
 export async function benchHttp(args: string[]): Promise<Record<string, unknown>> {
@@ -116,9 +42,23 @@ export async function benchHttp(args: string[]): Promise<Record<string, unknown>
       "in-process": { type: "boolean", default: false },
       "no-training": { type: "boolean", default: false },
       client: { type: "string", default: "raw" },
+      mixed: { type: "boolean", default: false },
+      trainings: { type: "string", default: "2" },
+      subscribers: { type: "string", default: "200" },
+      submitters: { type: "string", default: "8" },
     },
     strict: true,
   });
+  if (values.mixed) {
+    return await benchHttpMixed({
+      trainings: Math.round(positive("trainings", values.trainings)),
+      subscribers: Math.round(positive("subscribers", values.subscribers)),
+      submitters: Math.round(positive("submitters", values.submitters)),
+      connections: Math.round(positive("connections", values.connections)),
+      durationMs: positive("seconds", values.seconds) * 1000,
+      iterations: Math.round(positive("iterations", values.iterations)),
+    });
+  }
   const client = values.client;
   if (client !== "raw" && client !== "fetch") {
     throw new ValidationError(`--client must be raw or fetch, got "${client}"`);
