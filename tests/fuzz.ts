@@ -10,8 +10,19 @@ import fc from "fast-check";
 import { OmigaError } from "../core/errors.ts";
 import { assert } from "./assert.ts";
 
-/** The seed of every fuzz run, so that a failure replays (fast-check prints its path). */
-export const FUZZ_SEED = 20261117;
+/**
+ * The seed of every fuzz run, so that a failure replays (fast-check prints its path).
+ * `OMIGA_FUZZ_SEED` picks another, to explore further than CI does.
+ */
+export const FUZZ_SEED = Number(Deno.env.get("OMIGA_FUZZ_SEED") ?? 20261117);
+
+/**
+ * The number of runs of a property sized `cases` for CI, times `OMIGA_FUZZ_SCALE` (default 1)
+ * for a longer run by hand: `OMIGA_FUZZ_SCALE=20 deno test -A tests/data/import_fuzz_test.ts`.
+ */
+export function fuzzRuns(cases: number): number {
+  return Math.max(1, Math.round(cases * Number(Deno.env.get("OMIGA_FUZZ_SCALE") ?? 1)));
+}
 
 /** The longest one case may take, in milliseconds (a hang or a quadratic blow-up fails). */
 export const CASE_TIME_LIMIT_MS = 2_000;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { assert, assertEquals } from "../assert.ts";
 import { CheckpointFiles, decodeCheckpoint, encodeCheckpoint } from "../../workflows/mod.ts";
-import { CASE_TIME_LIMIT_MS, FUZZ_SEED, mutatedBytes } from "../fuzz.ts";
+import { CASE_TIME_LIMIT_MS, FUZZ_SEED, fuzzRuns, mutatedBytes } from "../fuzz.ts";
 
 /** Cases per property (the file runs in about a second). */
 export const CHECKPOINT_FRAME_FUZZ_CASES = { frames: 10_000, folders: 200 };
@@ -27,7 +27,7 @@ Deno.test(`${CHECKPOINT_FRAME_FUZZ_CASES.frames} mutated or arbitrary checkpoint
         assert(!frames.some((frame) => sameBytes(frame, file)), "an intact frame was refused");
       }
     }),
-    { numRuns: CHECKPOINT_FRAME_FUZZ_CASES.frames, seed: FUZZ_SEED },
+    { numRuns: fuzzRuns(CHECKPOINT_FRAME_FUZZ_CASES.frames), seed: FUZZ_SEED },
   );
 });
 
@@ -54,7 +54,7 @@ Deno.test(`${CHECKPOINT_FRAME_FUZZ_CASES.folders} folders of intact and damaged 
           assertEquals(corrupt.length, damaged.length - 1 - newest);
         },
       ),
-      { numRuns: CHECKPOINT_FRAME_FUZZ_CASES.folders, seed: FUZZ_SEED },
+      { numRuns: fuzzRuns(CHECKPOINT_FRAME_FUZZ_CASES.folders), seed: FUZZ_SEED },
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

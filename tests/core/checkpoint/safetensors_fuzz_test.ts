@@ -6,7 +6,7 @@ import {
   type SafetensorsContent,
   SafetensorsError,
 } from "../../../core/checkpoint/mod.ts";
-import { concat, decodeOrRefuse, FUZZ_SEED, mutatedBytes } from "../../fuzz.ts";
+import { concat, decodeOrRefuse, FUZZ_SEED, fuzzRuns, mutatedBytes } from "../../fuzz.ts";
 
 /** Cases per property (the whole file runs in about a second). */
 export const SAFETENSORS_FUZZ_CASES = { mutated: 10_000, headerEdits: 6_000, roundTrips: 500 };
@@ -169,7 +169,7 @@ function applyEdit(header: Record<string, unknown>, edit: HeaderEdit): string {
 
 Deno.test(`${SAFETENSORS_FUZZ_CASES.mutated} mutated or arbitrary safetensors files are decoded or refused with SafetensorsError`, () => {
   fc.assert(fc.property(mutatedBytes(validFiles), fuzzDecode), {
-    numRuns: SAFETENSORS_FUZZ_CASES.mutated,
+    numRuns: fuzzRuns(SAFETENSORS_FUZZ_CASES.mutated),
     seed: FUZZ_SEED,
   });
 });
@@ -181,7 +181,7 @@ Deno.test(`${SAFETENSORS_FUZZ_CASES.headerEdits} edited safetensors headers (fie
       const text = applyEdit(part.header, edit) + (pad ? "   " : "");
       fuzzDecode(assemble(text, part.data));
     }),
-    { numRuns: SAFETENSORS_FUZZ_CASES.headerEdits, seed: FUZZ_SEED },
+    { numRuns: fuzzRuns(SAFETENSORS_FUZZ_CASES.headerEdits), seed: FUZZ_SEED },
   );
 });
 
@@ -210,6 +210,6 @@ Deno.test(`${SAFETENSORS_FUZZ_CASES.roundTrips} arbitrary tensors and metadata r
         }
       },
     ),
-    { numRuns: SAFETENSORS_FUZZ_CASES.roundTrips, seed: FUZZ_SEED },
+    { numRuns: fuzzRuns(SAFETENSORS_FUZZ_CASES.roundTrips), seed: FUZZ_SEED },
   );
 });

@@ -5,7 +5,7 @@ import { decodeSafetensors, encodeSafetensors } from "../../../core/checkpoint/m
 import type { MultiAgentSpec } from "../../../core/dataset.ts";
 import { tf } from "../../../core/tf.ts";
 import { CheckpointError, decodeCheckpoint, Learner } from "../../../core/learn/mod.ts";
-import { decodeOrRefuse, FUZZ_SEED, mutatedBytes } from "../../fuzz.ts";
+import { decodeOrRefuse, FUZZ_SEED, fuzzRuns, mutatedBytes } from "../../fuzz.ts";
 
 /** Cases per property: decodes are cheap; a resume builds a model, so fewer. */
 export const LEARNER_CHECKPOINT_FUZZ_CASES = { mutated: 3000, metadataEdits: 3000, resumes: 1000 };
@@ -123,7 +123,7 @@ function resumes(bytes: Uint8Array) {
 Deno.test(`${LEARNER_CHECKPOINT_FUZZ_CASES.mutated} mutated or arbitrary learner checkpoints are decoded or refused with CheckpointError`, async () => {
   const files = await validCheckpoints();
   fc.assert(fc.property(mutatedBytes(files), (bytes) => void decodes(bytes)), {
-    numRuns: LEARNER_CHECKPOINT_FUZZ_CASES.mutated,
+    numRuns: fuzzRuns(LEARNER_CHECKPOINT_FUZZ_CASES.mutated),
     seed: FUZZ_SEED,
   });
 });
@@ -132,7 +132,7 @@ Deno.test(`${LEARNER_CHECKPOINT_FUZZ_CASES.metadataEdits} learner checkpoints wi
   const files = await validCheckpoints();
   fc.assert(
     fc.property(fc.oneof(...files.map(editCheckpoint)), (bytes) => void decodes(bytes)),
-    { numRuns: LEARNER_CHECKPOINT_FUZZ_CASES.metadataEdits, seed: FUZZ_SEED },
+    { numRuns: fuzzRuns(LEARNER_CHECKPOINT_FUZZ_CASES.metadataEdits), seed: FUZZ_SEED },
   );
 });
 
@@ -141,7 +141,7 @@ Deno.test(`${LEARNER_CHECKPOINT_FUZZ_CASES.resumes} resumes from edited learner 
   const before = tf.memory().numTensors;
   fc.assert(
     fc.property(fc.oneof(...files.map(editCheckpoint)), resumes),
-    { numRuns: LEARNER_CHECKPOINT_FUZZ_CASES.resumes, seed: FUZZ_SEED },
+    { numRuns: fuzzRuns(LEARNER_CHECKPOINT_FUZZ_CASES.resumes), seed: FUZZ_SEED },
   );
   assertEquals(tf.memory().numTensors, before);
 });

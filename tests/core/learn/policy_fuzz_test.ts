@@ -12,7 +12,13 @@ import {
   PolicyError,
 } from "../../../core/learn/mod.ts";
 import { tf } from "../../../core/tf.ts";
-import { decodeOrRefuse, decodeOrRefuseAsync, FUZZ_SEED, mutatedBytes } from "../../fuzz.ts";
+import {
+  decodeOrRefuse,
+  decodeOrRefuseAsync,
+  FUZZ_SEED,
+  fuzzRuns,
+  mutatedBytes,
+} from "../../fuzz.ts";
 
 /** Cases per property; a policy that loads also acts once (a few ms). */
 export const POLICY_FUZZ_CASES = { mutatedWeights: 2000, architectureEdits: 2500 };
@@ -78,7 +84,7 @@ Deno.test(`${POLICY_FUZZ_CASES.mutatedWeights} mutated or arbitrary policy files
       mutatedBytes(policies.map((p) => p.weights)),
       (bytes) => loadsOrRefuses(bytes),
     ),
-    { numRuns: POLICY_FUZZ_CASES.mutatedWeights, seed: FUZZ_SEED },
+    { numRuns: fuzzRuns(POLICY_FUZZ_CASES.mutatedWeights), seed: FUZZ_SEED },
   );
   assertEquals(tf.memory().numTensors, before);
 });
@@ -150,7 +156,7 @@ Deno.test(`${POLICY_FUZZ_CASES.architectureEdits} policies with an edited archit
         await loadsOrRefuses(encodeSafetensors({ tensors, metadata }));
       },
     ),
-    { numRuns: POLICY_FUZZ_CASES.architectureEdits, seed: FUZZ_SEED },
+    { numRuns: fuzzRuns(POLICY_FUZZ_CASES.architectureEdits), seed: FUZZ_SEED },
   );
   assertEquals(tf.memory().numTensors, before);
 });
