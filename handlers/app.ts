@@ -9,6 +9,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { prometheus } from "@hono/prometheus";
 import { Scalar } from "@scalar/hono-api-reference";
 import { Registry } from "prom-client";
+import { OMIGA_VERSION } from "../core/version.ts";
 import type { Engine } from "../workflows/mod.ts";
 import { authenticate } from "./auth/mod.ts";
 import { sessionSecrets } from "./auth/session.ts";
@@ -25,7 +26,7 @@ import { limitJsonBodies, limitRunSubmissions } from "./limits/mod.ts";
 import { addWorkflowRoutes } from "./workflows/routes.ts";
 
 /** Version reported by `/healthz` and the OpenAPI document. */
-export const VERSION = "0.1.0";
+export const VERSION = OMIGA_VERSION;
 
 /** Options for {@link createApp}. */
 export interface AppOptions {

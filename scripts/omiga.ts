@@ -12,6 +12,7 @@ import { startCommand } from "./cli/start.ts";
 import { sweepCommand } from "./cli/sweep.ts";
 import { datasetsCommand } from "./cli/datasets.ts";
 import { limitsCommand } from "./cli/limits.ts";
+import { policiesCommand } from "./cli/policies.ts";
 import type { Command } from "./cli/command.ts";
 import { runCommand } from "./cli/run.ts";
 import { runsCommand } from "./cli/runs.ts";
@@ -26,6 +27,7 @@ const commands: Command[] = [
   runsCommand,
   workerCommand,
   limitsCommand,
+  policiesCommand,
   schedulesCommand,
   startCommand,
   sweepCommand,

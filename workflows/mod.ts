@@ -73,5 +73,19 @@ export {
 } from "./store/limit_store.ts";
 export { MIN_ID_PREFIX, type RunStore } from "./store/run_store.ts";
 export type { ClaimedStep, ClaimRequest, StepFailure } from "./store/step_store.ts";
+export {
+  checkPolicyName,
+  type NewPolicyVersion,
+  POLICY_NAME,
+  type PolicyEvent,
+  type PolicyFiles,
+  type PolicyLineage,
+  type PolicyMetrics,
+  type PolicyRecord,
+  PolicyStore,
+  type PolicyVersionRecord,
+} from "./store/policy_store.ts";
+export { decidePromotion, evaluationHash, type PromotionDecision } from "./policies/promotion.ts";
+export { policyFolder } from "./policies/register.ts";
 export { WorkflowStore } from "./store/store.ts";
 export { inWorker, type InWorkerOptions } from "./worker/in_worker.ts";

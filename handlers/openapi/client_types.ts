@@ -504,6 +504,8 @@ export interface components {
           evalSeeds?: number;
           evalEvery?: number;
           checkpointEvery?: number;
+          policyName?: string;
+          promotionTolerance?: number;
         };
       });
     Step: {

@@ -149,6 +149,41 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: "the policy registry: named policies, their versions and every change of latest",
+    sql: `
+      CREATE TABLE policies (
+        name TEXT PRIMARY KEY,
+        latest_version INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE policy_versions (
+        name TEXT NOT NULL REFERENCES policies (name) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        run_id TEXT NOT NULL UNIQUE,
+        metrics TEXT NOT NULL,
+        lineage TEXT NOT NULL,
+        files TEXT NOT NULL,
+        evaluation_hash TEXT,
+        decision TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (name, version)
+      );
+      CREATE TABLE policy_events (
+        name TEXT NOT NULL REFERENCES policies (name) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('promoted', 'rolled_back')),
+        from_version INTEGER,
+        to_version INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        run_id TEXT,
+        time INTEGER NOT NULL,
+        PRIMARY KEY (name, seq)
+      );
+    `,
+  },
 ];
 
 /** The database was written by a newer omiga-flow than this one. */

@@ -1,6 +1,6 @@
 /**
  * The workflow store: one SQLite file (`$OMIGA_HOME/state.db`) holding runs, steps, events,
- * schedules and concurrency limits, migrated to the current schema when opened.
+ * schedules, concurrency limits and the policy registry, migrated to the current schema when opened.
  *
  * Durability: WAL with `synchronous = FULL`, so that a transaction that returned is on disk.
  * Under NORMAL a commit reaches the disk only at the next WAL checkpoint, and a power loss
@@ -16,6 +16,7 @@ import { omigaHome, stateDbPath } from "../home.ts";
 import { EventLog } from "./event_log.ts";
 import { LimitStore } from "./limit_store.ts";
 import { migrate } from "./migrations.ts";
+import { PolicyStore } from "./policy_store.ts";
 import { RunStore } from "./run_store.ts";
 import { ScheduleStore } from "./schedule_store.ts";
 import { StepStore } from "./step_store.ts";
@@ -60,6 +61,8 @@ export class WorkflowStore {
   readonly schedules: ScheduleStore;
   /** Concurrency limits per key, for every process on this home. */
   readonly limits: LimitStore;
+  /** The policy registry: named policies, their versions, every change of latest. */
+  readonly policies: PolicyStore;
   readonly #db: DatabaseSync;
 
   private constructor(home: string, path: string, db: DatabaseSync) {
@@ -71,6 +74,7 @@ export class WorkflowStore {
     this.steps = new StepStore(db, this.events, this.runs);
     this.schedules = new ScheduleStore(db);
     this.limits = new LimitStore(db);
+    this.policies = new PolicyStore(db);
   }
 
   /** Opens (creating and migrating when needed) the store under `home`. */

@@ -41,6 +41,7 @@ export async function ingest(params: TrainEvaluateParams, ctx: StepContext): Pro
   const output: IngestOutput = {
     datasetId: manifest.id,
     datasetName: manifest.name,
+    contentHash: manifest.contentHash,
     env: manifest.env,
     episodes: manifest.episodes,
     transitions: manifest.transitions,

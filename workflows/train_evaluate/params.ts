@@ -18,6 +18,7 @@ import {
 import { MUJOCO_TASK_NAMES } from "../../core/envs/mujoco/tasks.ts";
 import { ALGORITHM_NAMES, algorithmOf, hasAlpha } from "../../core/learn/mod.ts";
 import { withCadences } from "../cadence.ts";
+import { POLICY_NAME } from "../store/policy_store.ts";
 
 /**
  * The alpha the main job and the sweep presets use on the built-in environments, instead of the
@@ -113,6 +114,18 @@ export const trainEvaluateParams = z.object({
   evalEvery: z.number().int().min(0).max(10_000_000).optional(),
   /** Default: 200, or `iterations` when that is fewer. */
   checkpointEvery: count(10_000_000).optional(),
+  /**
+   * Register the trained policy under this name (a run from a schedule registers under the
+   * schedule's id without it).
+   */
+  policyName: z.string().regex(POLICY_NAME, {
+    message: "lower-case letters, digits, dots, dashes and underscores, at most 63",
+  }).optional(),
+  /**
+   * How far below the current latest's score a new version may score and still become latest
+   * (default 0: at least as good).
+   */
+  promotionTolerance: z.number().min(0).max(1e9).optional(),
 }).strict().transform((params) =>
   withCadences(params, TRAIN_EVALUATE_DEFAULTS, "iterations", TRAIN_EVALUATE_CADENCES)
 ).superRefine((params, ctx) => {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../../core/checkpoint/mod.ts";
 import { normalisedScore } from "../../core/dataset.ts";
 import { hasAlpha, parseTrainConfig } from "../../core/learn/mod.ts";
+import { registerRunPolicy } from "../policies/register.ts";
 import type { StepContext } from "../step.ts";
 import { envFamily, type TrainEvaluateParams } from "./params.ts";
 import type { EvaluateOutput, IngestOutput, TrainOutput } from "./types.ts";
@@ -41,6 +42,8 @@ export interface TrainEvaluateReport {
     report: string;
     summary: string;
   };
+  /** The version the run registered (absent: no `policyName` and no schedule). */
+  registry?: { name: string; version: number; latest: boolean; reason: string };
   summary: string;
 }
 
@@ -82,6 +85,13 @@ export function summaryTable(report: Omit<TrainEvaluateReport, "summary">): stri
     ["iterations/s", fixed(report.training.itersPerSecond, 1)],
     ["artifacts", report.artifacts.folder],
   );
+  if (report.registry) {
+    const { name, version, latest, reason } = report.registry;
+    rows.push([
+      "policy",
+      `${name} v${version}, ${latest ? "now latest" : "a candidate"}: ${reason}`,
+    ]);
+  }
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) =>
     `${k.padEnd(width)}  ${v.replaceAll("\n", `\n${" ".repeat(width + 2)}`)}`
@@ -245,6 +255,15 @@ export async function writeRunReport(
       summary: join(folder, "summary.txt"),
     },
   };
+  const registered = await registerRunPolicy(input, ctx);
+  if (registered !== undefined) {
+    body.registry = {
+      name: registered.name,
+      version: registered.version,
+      latest: registered.decision.promoted,
+      reason: registered.decision.reason,
+    };
+  }
   const report: TrainEvaluateReport = { ...body, summary: summaryTable(body) };
   const encoder = new TextEncoder();
   await writeFileAtomic(body.artifacts.report, encoder.encode(JSON.stringify(report, null, 2)));

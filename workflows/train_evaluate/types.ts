@@ -19,6 +19,8 @@ export interface EvaluationPlan {
 export interface IngestOutput {
   datasetId: string;
   datasetName: string;
+  /** The dataset's content hash (absent in runs from before it was recorded). */
+  contentHash?: string;
   /** The environment the dataset comes from (its manifest's `env`). */
   env: string;
   episodes: number;
@@ -57,6 +59,8 @@ export interface TrainOutput {
   /** Paths relative to the run's artifact folder. */
   policyFile: string;
   architectureFile: string;
+  /** The policy as ONNX, where it could be written (absent in older runs). */
+  onnxFile?: string;
   iterations: number;
   backend: string;
   /** Iterations per second of the last attempt. */
