@@ -11,7 +11,8 @@ import { OmigaError } from "../../core/errors.ts";
 
 /**
  * HTTP status for each stable error code (of the engine, the data layer and this layer). The
- * codes here are the client's to fix (4xx) or a service that is not there now (503); any other
+ * codes here are the client's to fix (4xx), a service that is not there now (503) or a full disk
+ * (507); any other
  * code is a failure on our side (a stored file that does not verify, a backend that broke) and
  * answers 500 ({@link statusOf}), so that a server-side failure never reads as the client's fault.
  */
@@ -29,6 +30,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   too_large: 413,
   rate_limited: 429,
   too_many_subscribers: 429,
+  disk_full: 507,
   schema_too_new: 503,
   backend_unavailable: 503,
   shutdown: 503,

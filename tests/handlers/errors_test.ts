@@ -16,6 +16,7 @@ Deno.test("errors map by kind: the client's to 4xx, ours (any code not listed) t
     [new OmigaError("invalid_input", "bad"), 400, "invalid_input"],
     [new NotFoundError("no run"), 404, "not_found"],
     [new OmigaError("rate_limited", "slow down"), 429, "rate_limited"],
+    [new OmigaError("disk_full", "no space left on the device holding /x"), 507, "disk_full"],
     [
       new OmigaError("invalid_checkpoint", "the stored checkpoint is torn"),
       500,
