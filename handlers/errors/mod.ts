@@ -12,9 +12,9 @@ import { OmigaError } from "../../core/errors.ts";
 /**
  * HTTP status for each stable error code (of the engine, the data layer and this layer). The
  * codes here are the client's to fix (4xx), a service that is not there now (503) or a full disk
- * (507); any other
- * code is a failure on our side (a stored file that does not verify, a backend that broke) and
- * answers 500 ({@link statusOf}), so that a server-side failure never reads as the client's fault.
+ * (507); any other code is a failure on our side (a stored file that does not verify, a backend
+ * that broke) and answers 500 ({@link statusOf}), so that a server-side failure never reads as
+ * the client's fault.
  */
 export const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   invalid_input: 400,
