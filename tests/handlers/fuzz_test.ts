@@ -1,7 +1,15 @@
 import fc from "fast-check";
+import { join } from "node:path";
+import { exportDataset } from "../../data/export.ts";
+import { listDatasets } from "../../data/store.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { generateAndStore } from "../../workflows/ingest.ts";
-import { openTestApp, QUICK_CHAIN, TOKEN } from "./test_app.ts";
+import { FUZZ_SEED, fuzzRuns, mutatedBytes } from "../fuzz.ts";
+import { type OpenApiDocument, type Schema, schemaValues } from "./schema_arbitrary.ts";
+import { openTestApp, QUICK_CHAIN, type TestApp, TOKEN } from "./test_app.ts";
+
+/** Requests per property: random ones, and ones built from each operation's schemas. */
+export const HTTP_FUZZ_CASES = { random: 3000, fromSchemas: 1500 };
 
 /** Route templates of the API; `:run`, `:dataset` and `:x` segments get real or random values. */
 const TEMPLATES = [
@@ -128,7 +136,7 @@ const authorization = fc.oneof(
 const printable = (maxLength: number) =>
   fc.string({ maxLength }).filter((s) => /^[\x20-\x7e]*$/.test(s));
 
-Deno.test("random requests never get a 5xx and errors are JSON; healthz answers afterwards", async () => {
+Deno.test(`${HTTP_FUZZ_CASES.random} random requests never get a 5xx and errors are JSON; healthz answers afterwards`, async () => {
   using t = openTestApp({ uploadLimitBytes: 4096 });
   const submitted = t.engine.submit("hash-chain", QUICK_CHAIN);
   await t.engine.execute(submitted.run.id);
@@ -192,10 +200,164 @@ Deno.test("random requests never get a 5xx and errors are JSON; healthz answers 
         await response.body?.cancel();
       }
     }),
-    { numRuns: 3000, seed: 20261123 },
+    { numRuns: fuzzRuns(HTTP_FUZZ_CASES.random), seed: 20261123 },
   );
   const health = await t.app.request("/healthz");
   assertEquals(health.status, 200);
   const run = await t.call(`/v1/runs/${submitted.run.id}`);
   assertEquals(run.status, 200, "the API still answers");
+});
+
+/**
+ * Operations whose `{id}` path parameter is validated (1 to 100 characters), so that a longer id
+ * is a 400 that their OpenAPI responses do not list yet: the document should add 400 to each
+ * (and the client types be regenerated); until then the fuzz test tolerates exactly these.
+ */
+const KNOWN_UNDOCUMENTED_400 = new Set([
+  "getRun",
+  "cancelRun",
+  "resumeRun",
+  "listRunArtifacts",
+  "deleteSchedule",
+]);
+
+/** What a refused request must leave as it was: runs and their states, schedules, datasets. */
+async function storeState(t: TestApp): Promise<string> {
+  return JSON.stringify({
+    runs: t.store.runs.list({ limit: 1_000_000 }).map((run) => [run.id, run.state]),
+    schedules: t.store.schedules.list().map((schedule) => schedule.id),
+    datasets: (await listDatasets({ home: t.home })).map((manifest) => manifest.id),
+  });
+}
+
+/** An operation of the document, with what its requests need. */
+interface Operation {
+  method: string;
+  path: string;
+  id: string;
+  parameters: { name: string; in: string; required?: boolean; schema: Schema }[];
+  body?: { type: string; schema: Schema };
+  statuses: Set<number>;
+}
+
+function operationsOf(doc: OpenApiDocument): Operation[] {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => {
+      const content = (op.requestBody as { content?: Record<string, { schema: Schema }> })
+        ?.content ?? {};
+      const [type] = Object.keys(content);
+      return {
+        method: method.toUpperCase(),
+        path,
+        id: op.operationId as string,
+        parameters: (op.parameters ?? []) as Operation["parameters"],
+        body: type === undefined ? undefined : { type, schema: content[type].schema ?? {} },
+        statuses: new Set(Object.keys(op.responses as object).map(Number)),
+      };
+    })
+  );
+}
+
+Deno.test(`${HTTP_FUZZ_CASES.fromSchemas} requests built from each operation's OpenAPI schemas, valid or broken, get a documented status, typed JSON errors and leave the store unchanged when refused`, async () => {
+  using t = openTestApp({ limits: { runsPerMinute: 1_000_000 } });
+  const submitted = t.engine.submit("hash-chain", QUICK_CHAIN);
+  await t.engine.execute(submitted.run.id);
+  const dataset = await generateAndStore(
+    { env: "spread", tier: "random", episodes: 2, seed: 0, referenceEpisodes: 1 },
+    { home: t.home },
+  );
+  const schedule = await t.call("/v1/schedules", {
+    method: "POST",
+    json: { id: "nightly", cron: "0 3 * * *", workflow: "hash-chain", params: QUICK_CHAIN },
+  });
+  assertEquals(schedule.status, 201);
+  // Files to upload: the dataset as CSV and Arrow, mutated.
+  const files = await Promise.all(["csv", "arrow"].map(async (format) => {
+    const path = join(t.home, `upload.${format}`);
+    await exportDataset(dataset.id, path, format, { home: t.home });
+    return await Deno.readFile(path);
+  }));
+  const doc = await (await t.call("/openapi.json")).json() as OpenApiDocument;
+  const operations = operationsOf(doc);
+  const known: Record<string, string[]> = {
+    id: [submitted.run.id, dataset.id, "nightly"],
+    name: ["chain.bin", "summary.json"],
+  };
+  const request = (op: Operation) =>
+    fc.record({
+      broken: fc.boolean(),
+      seed: fc.nat(),
+    }).chain(({ broken }) => {
+      const value = (schema: Schema) => schemaValues(schema, doc, broken);
+      const parameters = op.parameters.map((parameter) => {
+        const generated = value(parameter.schema).map((v) =>
+          typeof v === "string" ? v : JSON.stringify(v) ?? ""
+        );
+        const real = known[parameter.name];
+        const given = parameter.in === "path" && real
+          ? fc.oneof({ arbitrary: fc.constantFrom(...real), weight: 3 }, generated)
+          : generated;
+        return fc.option(given, { freq: parameter.required ? 20 : 3, nil: undefined });
+      });
+      const body = op.body === undefined
+        ? fc.constant(undefined)
+        : op.body.type === "application/json"
+        ? fc.option(value(op.body.schema).map((v) => JSON.stringify(v)), {
+          freq: 12,
+          nil: undefined,
+        })
+        : mutatedBytes(files, 256);
+      return fc.tuple(fc.constant(broken), fc.tuple(...parameters), body);
+    }).map(([broken, values, body]) => {
+      let path = op.path;
+      const query = new URLSearchParams();
+      const headers = new Headers({ Authorization: `Bearer ${TOKEN}` });
+      op.parameters.forEach((parameter, i) => {
+        const given = values[i];
+        if (parameter.in === "path") {
+          path = path.replace(`{${parameter.name}}`, encodeURIComponent(given ?? "x"));
+        } else if (given === undefined) return;
+        else if (parameter.in === "query") query.set(parameter.name, given);
+        else if (parameter.in === "header" && /^[\x20-\x7e]*$/.test(given)) {
+          headers.set(parameter.name, given);
+        }
+      });
+      if (op.body !== undefined) headers.set("Content-Type", op.body.type);
+      const search = query.size > 0 ? `?${query}` : "";
+      return { op, broken, url: `http://127.0.0.1${path}${search}`, headers, body };
+    });
+  // An upload or a generation starts a dataset worker (hundreds of ms each on this machine):
+  // they get one case in about 350 each, the importers' own fuzz tests cover the file bytes.
+  const slow = new Set(["uploadDataset", "generateDataset"]);
+  const checked = fc.oneof(
+    ...operations.map((op) => ({ arbitrary: request(op), weight: slow.has(op.id) ? 1 : 20 })),
+  );
+  await fc.assert(
+    fc.asyncProperty(checked, async ({ op, url, headers, body }) => {
+      const before = await storeState(t);
+      const response = await t.app.request(url, {
+        method: op.method,
+        headers,
+        body: body as BodyInit | undefined,
+      });
+      const what = `${op.method} ${url} (${op.id}) -> ${response.status}`;
+      assert(response.status < 500, what);
+      assert(
+        op.statuses.has(response.status) || [413, 429].includes(response.status) ||
+          (response.status === 400 && KNOWN_UNDOCUMENTED_400.has(op.id)),
+        `${what}: not a documented status (${[...op.statuses].join(", ")})`,
+      );
+      if (response.status < 400) {
+        await response.body?.cancel();
+        return;
+      }
+      const payload = await response.json();
+      assertEquals(typeof payload.error.code, "string", what);
+      assertEquals(typeof payload.error.message, "string", what);
+      assert(!/\bat .*\.ts:\d+/.test(payload.error.message), `${what}: a stack trace`);
+      assertEquals(await storeState(t), before, `${what}: a refused request changed the store`);
+    }),
+    { numRuns: fuzzRuns(HTTP_FUZZ_CASES.fromSchemas), seed: FUZZ_SEED },
+  );
+  assertEquals((await t.call("/healthz")).status, 200);
 });
