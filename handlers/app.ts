@@ -20,6 +20,7 @@ import { addAssetRoutes, addDashboardRoutes } from "./dashboard/mod.ts";
 import { addArtifactRoutes } from "./runs/artifacts.ts";
 import { addRunEventRoutes } from "./runs/events.ts";
 import { addRunRoutes } from "./runs/routes.ts";
+import { addPolicyRoutes } from "./policies/routes.ts";
 import { addScheduleRoutes } from "./schedules/routes.ts";
 import { type ApiLimits, type ApiServices, DEFAULT_LIMITS } from "./services.ts";
 import { limitJsonBodies, limitRunSubmissions } from "./limits/mod.ts";
@@ -118,6 +119,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono {
     addArtifactRoutes(app, services);
     addDatasetRoutes(app, services);
     addScheduleRoutes(app, services);
+    addPolicyRoutes(app, services);
     addDashboardRoutes(app, services, { token: options.token, secrets });
   }
   // The server is the one serving the document, wherever it listens (`deno task serve`

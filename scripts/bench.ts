@@ -4,6 +4,7 @@
  * @module
  */
 import { OmigaError } from "../core/errors.ts";
+import { benchAct } from "./bench/act.ts";
 import { benchBehaviour } from "./bench/behaviour.ts";
 import { benchData } from "./bench/data.ts";
 import { benchEngine } from "./bench/engine.ts";
@@ -15,6 +16,7 @@ import { benchSweep } from "./bench/sweep.ts";
 import { benchTrain } from "./bench/train.ts";
 
 const benches: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
+  act: benchAct,
   behaviour: benchBehaviour,
   data: benchData,
   engine: benchEngine,

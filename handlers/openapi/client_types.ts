@@ -308,6 +308,94 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/policies": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List registered policies */
+    get: operations["listPolicies"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/policies/{name}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A policy, its versions and every change of its latest */
+    get: operations["getPolicy"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/policies/{name}/promote": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Make a version latest */
+    post: operations["promotePolicy"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/policies/{name}/rollback": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Return latest to the version that was latest before */
+    post: operations["rollbackPolicy"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/policies/{name}/act": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Actions of a policy for a batch of observations
+     * @description Runs in a pool of Workers (`OMIGA_ACT_WORKERS`, default 2), beside training; the actions equal the in-process `act`'s. A batch of another shape than the policy's `[B, nAgents, obsDim]` is a 400 naming the expected shape.
+     */
+    post: operations["actPolicy"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -635,6 +723,72 @@ export interface components {
       workflow: string;
       /** @description any JSON value */
       params?: unknown;
+    };
+    Policy: {
+      /** @example nightly-spread */
+      name: string;
+      latestVersion: number | null;
+      versions: number;
+      createdAt: number;
+      updatedAt: number;
+    };
+    PolicyVersion: {
+      name: string;
+      version: number;
+      runId: string;
+      metrics: {
+        [key: string]: unknown;
+      };
+      lineage: {
+        [key: string]: unknown;
+      };
+      files: {
+        [key: string]: string;
+      };
+      evaluationHash: string | null;
+      decision: {
+        promoted: boolean;
+        reason: string;
+      };
+      latest: boolean;
+      createdAt: number;
+    };
+    PolicyEvent: {
+      name: string;
+      seq: number;
+      /** @enum {string} */
+      type: "promoted" | "rolled_back";
+      fromVersion: number | null;
+      toVersion: number;
+      reason: string;
+      runId: string | null;
+      time: number;
+    };
+    ActResponse: {
+      name: string;
+      version: number;
+      /** @description [B][nAgents] action indices (discrete) or [B][nAgents][actDim] in [-1, 1] */
+      actions: (number | number[])[][];
+    };
+    ActRequest: {
+      /**
+       * @description [B][nAgents][obsDim]: each agent's observation, as in the dataset's obs
+       * @example [
+       *       [
+       *         [
+       *           0.1,
+       *           -0.2
+       *         ],
+       *         [
+       *           0.3,
+       *           0.4
+       *         ]
+       *       ]
+       *     ]
+       */
+      observations: number[][][];
+      /** @description [B][nAgents][nActions] 0/1 masks (discrete actions only) */
+      availActions?: number[][][];
     };
   };
   responses: never;
@@ -1583,6 +1737,274 @@ export interface operations {
       };
       /** @description No such resource */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listPolicies: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The policies */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            policies: components["schemas"]["Policy"][];
+          };
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The policy */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Policy"] & {
+            versionList: components["schemas"]["PolicyVersion"][];
+            events: components["schemas"]["PolicyEvent"][];
+          };
+        };
+      };
+      /** @description Invalid input; the message names the failing field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  promotePolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          version: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The change of latest */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["PolicyEvent"];
+        };
+      };
+      /** @description Invalid input; the message names the failing field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state (idempotency key reused with another body, run state) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  rollbackPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The change of latest */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["PolicyEvent"];
+        };
+      };
+      /** @description Invalid input; the message names the failing field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state (idempotency key reused with another body, run state) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  actPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the policy's latest version, or `name@version` */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ActRequest"];
+      };
+    };
+    responses: {
+      /** @description The actions */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ActResponse"];
+        };
+      };
+      /** @description Invalid input; the message names the failing field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body too large */
+      413: {
         headers: {
           [name: string]: unknown;
         };

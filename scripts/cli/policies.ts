@@ -1,11 +1,19 @@
 /**
- * `deno task omiga policies list|show|promote|rollback`: the policy registry that
+ * `deno task omiga policies list|show|promote|rollback|act`: the policy registry that
  * successful `train-evaluate` runs register into (docs/policies.md).
  *
  * @module
  */
 import { ValidationError } from "../../core/errors.ts";
 import { type PolicyStore, type PolicyVersionRecord, WorkflowStore } from "../../workflows/mod.ts";
+import { join } from "node:path";
+import { selectBackend } from "../../core/backend/mod.ts";
+import { loadPolicy } from "../../core/learn/mod.ts";
+import {
+  type ObservationBatch,
+  packObservations,
+  unpackActions,
+} from "../../workflows/policies/observations.ts";
 import type { Command } from "./command.ts";
 
 /** `name` or `name@3`: the policy and, when given, the version. */
@@ -64,11 +72,48 @@ function show(policies: PolicyStore, ref: ReturnType<typeof parsePolicyRef>, jso
   }
 }
 
+/**
+ * `act NAME[@V] --obs FILE.json`: the actions of a version, computed here, for the batch in
+ * FILE (`{"observations": [B][nAgents][obsDim], "availActions"?: [B][nAgents][nActions]}`, the
+ * body of `POST /v1/policies/NAME/act`), printed as `{"name", "version", "actions"}`.
+ */
+async function act(store: WorkflowStore, args: string[]): Promise<number> {
+  const ref = parsePolicyRef(args[0]);
+  const at = args.indexOf("--obs");
+  const file = at < 0 ? undefined : args[at + 1];
+  if (file === undefined) throw new ValidationError("act needs --obs FILE.json");
+  let batch: ObservationBatch;
+  try {
+    batch = JSON.parse(await Deno.readTextFile(file));
+  } catch (error) {
+    throw new ValidationError(`--obs ${file}: not a JSON file (${(error as Error).message})`);
+  }
+  const version = store.policies.version(ref.name, ref.version);
+  await selectBackend({ backend: "cpu" });
+  const policy = loadPolicy(
+    await Deno.readFile(join(store.home, version.files.policy)),
+    JSON.parse(await Deno.readTextFile(join(store.home, version.files.architecture))),
+  );
+  try {
+    const packed = packObservations(policy.spec, batch);
+    const actions = await policy.act(packed.obs, packed.avail);
+    console.log(JSON.stringify({
+      name: version.name,
+      version: version.version,
+      actions: unpackActions(policy.spec, actions),
+    }));
+  } finally {
+    policy.dispose();
+  }
+  return 0;
+}
+
 export const policiesCommand: Command = {
   name: "policies",
-  summary: "list, show, promote and roll back registered policies",
-  usage: "policies list [--json] | show NAME[@V] [--json] | promote NAME@V | rollback NAME",
-  run(args) {
+  summary: "list, show, promote, roll back and run registered policies",
+  usage: "policies list [--json] | show NAME[@V] [--json] | promote NAME@V | rollback NAME" +
+    " | act NAME[@V] --obs FILE.json",
+  async run(args) {
     const [verb, ...rest] = args;
     using store = WorkflowStore.open();
     const policies = store.policies;
@@ -90,11 +135,11 @@ export const policiesCommand: Command = {
             );
           }
         }
-        return Promise.resolve(0);
+        return 0;
       }
       case "show":
         show(policies, parsePolicyRef(rest[0]), json);
-        return Promise.resolve(0);
+        return 0;
       case "promote": {
         const ref = parsePolicyRef(rest[0]);
         if (ref.version === undefined) {
@@ -102,14 +147,16 @@ export const policiesCommand: Command = {
         }
         const event = policies.promote(ref.name, ref.version);
         console.log(`${ref.name}: latest v${event.fromVersion ?? "-"} -> v${event.toVersion}`);
-        return Promise.resolve(0);
+        return 0;
       }
       case "rollback": {
         const { name } = parsePolicyRef(rest[0]);
         const event = policies.rollback(name);
         console.log(`${name}: rolled back, latest v${event.fromVersion} -> v${event.toVersion}`);
-        return Promise.resolve(0);
+        return 0;
       }
+      case "act":
+        return await act(store, rest);
       default:
         throw new ValidationError(
           `unknown policies command "${verb ?? ""}"; use list, show, promote, rollback or act`,

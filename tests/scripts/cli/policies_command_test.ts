@@ -1,7 +1,16 @@
 /** `policies list|show|promote|rollback` on a registry with three versions. */
 import { assert, assertEquals } from "../../assert.ts";
 import { WorkflowStore } from "../../../workflows/mod.ts";
+import { join } from "node:path";
+import { loadPolicy } from "../../../core/learn/mod.ts";
+import { packObservations } from "../../../workflows/policies/observations.ts";
 import { cli } from "../run_cli.ts";
+import {
+  DISCRETE,
+  randomBatch,
+  randomPolicy,
+  registerPolicy,
+} from "../../workflows/policies/fixtures.ts";
 
 function registry(home: string): void {
   using store = WorkflowStore.open({ home });
@@ -56,6 +65,38 @@ Deno.test("policies list, show, promote and rollback work on the registry", asyn
     const noVersion = await cli("policies", "promote", "nightly");
     assertEquals(noVersion.code, 2);
     assert(noVersion.err.includes("nightly@N"), noVersion.err);
+  } finally {
+    Deno.env.delete("OMIGA_HOME");
+    Deno.removeSync(home, { recursive: true });
+  }
+});
+
+Deno.test("policies act prints the actions in-process act gives for the batch in a file", async () => {
+  const home = Deno.makeTempDirSync({ prefix: "omiga-policies-act-" });
+  const exported = randomPolicy(DISCRETE, 4);
+  {
+    using store = WorkflowStore.open({ home });
+    await registerPolicy(store, "picker", "run-a", exported);
+  }
+  const batch = randomBatch(DISCRETE, 3, 5);
+  const file = join(home, "batch.json");
+  Deno.writeTextFileSync(file, JSON.stringify(batch));
+  Deno.env.set("OMIGA_HOME", home);
+  try {
+    const result = await cli("policies", "act", "picker@1", "--obs", file);
+    assertEquals(result.code, 0, result.err);
+    const printed = JSON.parse(result.out);
+    const policy = loadPolicy(exported.weights);
+    const packed = packObservations(DISCRETE, batch);
+    assertEquals(
+      Int32Array.from(printed.actions.flat()),
+      await policy.act(packed.obs, packed.avail),
+    );
+    policy.dispose();
+    Deno.writeTextFileSync(file, JSON.stringify({ observations: [[[1, 2, 3]]] }));
+    const bad = await cli("policies", "act", "picker", "--obs", file);
+    assertEquals(bad.code, 2);
+    assert(bad.err.includes("expected 2 rows (nAgents) of shape [B, 2, 4]"), bad.err);
   } finally {
     Deno.env.delete("OMIGA_HOME");
     Deno.removeSync(home, { recursive: true });
