@@ -1012,6 +1012,15 @@ export interface operations {
           };
         };
       };
+      /** @description Invalid input; the message names the failing field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Missing or invalid bearer token */
       401: {
         headers: {
@@ -1050,6 +1059,15 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Run"];
+        };
+      };
+      /** @description Invalid input; the message names the failing field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description Missing or invalid bearer token */
@@ -1099,6 +1117,15 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Run"];
+        };
+      };
+      /** @description Invalid input; the message names the failing field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description Missing or invalid bearer token */
@@ -1212,6 +1239,15 @@ export interface operations {
           "application/json": {
             artifacts: components["schemas"]["Artifact"][];
           };
+        };
+      };
+      /** @description Invalid input; the message names the failing field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description Missing or invalid bearer token */
@@ -1724,6 +1760,15 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Schedule"];
+        };
+      };
+      /** @description Invalid input; the message names the failing field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description Missing or invalid bearer token */

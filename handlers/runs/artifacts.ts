@@ -32,7 +32,7 @@ const listRoute = createRoute({
   request: { params: RunIdParam },
   responses: {
     200: jsonResponse(z.object({ artifacts: z.array(ArtifactSchema) }), "The artifacts"),
-    ...errorResponses(404),
+    ...errorResponses(400, 404),
   },
 });
 

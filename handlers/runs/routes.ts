@@ -100,7 +100,7 @@ const showRoute = createRoute({
   request: { params: RunIdParam },
   responses: {
     200: jsonResponse(RunSchema.extend({ steps: z.array(StepSchema) }), "The run"),
-    ...errorResponses(404),
+    ...errorResponses(400, 404),
   },
 });
 
@@ -113,7 +113,7 @@ const actionRoute = (action: "cancel" | "resume", summary: string) =>
     summary,
     security: BEARER,
     request: { params: RunIdParam },
-    responses: { 200: jsonResponse(RunSchema, "The run"), ...errorResponses(404, 409) },
+    responses: { 200: jsonResponse(RunSchema, "The run"), ...errorResponses(400, 404, 409) },
   });
 
 /** Adds the run routes to `app`. */

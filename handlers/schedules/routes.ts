@@ -77,7 +77,7 @@ const deleteRoute = createRoute({
   request: { params: ScheduleIdParam },
   responses: {
     200: jsonResponse(ScheduleSchema, "The deleted schedule"),
-    ...errorResponses(404),
+    ...errorResponses(400, 404),
   },
 });
 
