@@ -20,6 +20,7 @@ import { startServer } from "../../handlers/server.ts";
 import {
   auth,
   type BenchServer,
+  generateBenchDataset,
   positive,
   post,
   serveSubprocess,
@@ -74,13 +75,7 @@ export async function benchHttp(args: string[]): Promise<Record<string, unknown>
     let runId: string;
     let progress: Record<string, unknown> = {};
     if (training) {
-      const dataset = await post(`${server.url}/v1/datasets/generate`, {
-        env: "spread",
-        tier: "medium",
-        episodes: 200,
-        seed: 0,
-        referenceEpisodes: 20,
-      });
+      const dataset = await generateBenchDataset(server.url);
       const run = await post(`${server.url}/v1/runs`, {
         workflow: "train-evaluate",
         params: {

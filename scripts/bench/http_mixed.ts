@@ -13,7 +13,7 @@
  * @module
  */
 import { loadTest, quantile } from "./load.ts";
-import { auth, post, serveSubprocess, waitForEvent } from "./http_server.ts";
+import { auth, generateBenchDataset, post, serveSubprocess, waitForEvent } from "./http_server.ts";
 
 /** The mixed scenario's settings. */
 export interface MixedOptions {
@@ -127,13 +127,7 @@ export async function benchHttpMixed(options: MixedOptions): Promise<Record<stri
     OMIGA_CONCURRENCY: `cpu=${options.trainings}`,
   });
   try {
-    const dataset = await post(`${server.url}/v1/datasets/generate`, {
-      env: "spread",
-      tier: "medium",
-      episodes: 200,
-      seed: 0,
-      referenceEpisodes: 20,
-    });
+    const dataset = await generateBenchDataset(server.url);
     const runIds: string[] = [];
     for (let i = 0; i < options.trainings; i++) {
       const run = await post(`${server.url}/v1/runs`, {

@@ -97,3 +97,14 @@ export async function waitForEvent(
     await reader.cancel().catch(() => {});
   }
 }
+
+/** Generates the benches' dataset on the server: 200 episodes of spread at the medium tier. */
+export function generateBenchDataset(url: string): Promise<Record<string, unknown>> {
+  return post(`${url}/v1/datasets/generate`, {
+    env: "spread",
+    tier: "medium",
+    episodes: 200,
+    seed: 0,
+    referenceEpisodes: 20,
+  });
+}
