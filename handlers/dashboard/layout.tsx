@@ -20,6 +20,7 @@ export interface PageContext {
 const NAV = [
   ["runs", "/", "Runs"],
   ["datasets", "/datasets", "Datasets"],
+  ["policies", "/policies", "Policies"],
   ["compare", "/compare", "Compare"],
   ["docs", "/docs", "API"],
 ] as const;

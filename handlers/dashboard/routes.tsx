@@ -18,6 +18,7 @@ import { comparedIds, ComparePage, MAX_COMPARED } from "./compare_page.tsx";
 import { DatasetPage, DatasetsPage } from "./datasets_page.tsx";
 import { Layout, type PageContext } from "./layout.tsx";
 import { LoginPage } from "./login_page.tsx";
+import { PoliciesPage, PolicyPage } from "./policies_page.tsx";
 import { RunPage, StepsTimeline, SweepCells } from "./run_page.tsx";
 import { pick, runFacts } from "./run_facts.ts";
 import { findRuns, runFilterOf, RunsTable } from "./runs_page.tsx";
@@ -63,7 +64,7 @@ function errorPage(
 
 /**
  * Adds the dashboard's pages and the login form to `app` (`/`, `/runs/:id`, `/datasets`,
- * `/datasets/:id`, `/compare`, `/login`, `/logout`); the assets are added by the app itself,
+ * `/datasets/:id`, `/policies`, `/policies/:name`, `/compare`, `/login`, `/logout`); the assets are added by the app itself,
  * since `/docs` needs them too.
  */
 export function addDashboardRoutes(
@@ -137,6 +138,27 @@ export function addDashboardRoutes(
         )
         .map((run) => runFacts(run));
       return c.html(<DatasetPage page={page} manifest={manifest} stats={stats} runs={runs} />);
+    } catch (error) {
+      return errorPage(c, page, error);
+    }
+  });
+
+  app.get("/policies", (c) => {
+    return c.html(<PoliciesPage page={page} policies={engine.store.policies.list()} />);
+  });
+
+  app.get("/policies/:name", (c) => {
+    try {
+      const policies = engine.store.policies;
+      const policy = policies.get(c.req.param("name"));
+      return c.html(
+        <PolicyPage
+          page={page}
+          policy={policy}
+          versions={policies.versions(policy.name)}
+          events={policies.events(policy.name)}
+        />,
+      );
     } catch (error) {
       return errorPage(c, page, error);
     }

@@ -203,3 +203,44 @@ Deno.test("a report artifact shows inline in a sandbox, and downloads by default
   assert(inline.headers.get("content-security-policy")!.startsWith("sandbox"));
   assertEquals(await inline.text(), "<h1>report</h1>");
 });
+
+Deno.test("the policies pages list each policy, its versions' scores and the changes of latest", async () => {
+  using t = openTestApp();
+  const cookie = await signIn(t.app);
+  const none = await t.app.request("/policies", { headers: { Cookie: cookie } });
+  assert((await none.text()).includes("No policies yet"));
+  const register = (runId: string, score: number) =>
+    t.store.policies.register({
+      name: "nightly",
+      runId,
+      metrics: { score, scoreKind: "normalised_score", teamReturn: -30, weightEss: 0.5 },
+      lineage: {
+        runId,
+        scheduleId: "nightly",
+        datasetId: "spread-medium-200ep-s0-3b3bff48c820",
+        datasetName: "spread-medium-200ep-s0",
+        datasetContentHash: "3b3bff48c820",
+        algorithm: "omiga",
+        config: {},
+        backend: "wasm",
+        codeVersion: "test",
+      },
+      files: { policy: "p", architecture: "a" },
+      evaluationHash: "same-episodes",
+      tolerance: 0,
+    });
+  register("run-one-0000", 40);
+  register("run-two-0000", 45); // promoted: above latest
+  register("run-three-000", 42); // a candidate: below latest
+  const list = await (await t.app.request("/policies", { headers: { Cookie: cookie } })).text();
+  assert(list.includes('data-policy="nightly"') && list.includes("/policies/nightly"));
+  const page = await (await t.app.request("/policies/nightly", { headers: { Cookie: cookie } }))
+    .text();
+  assertEquals(page.match(/<circle /g)?.length, 3, "a point per scored version");
+  assert(/class="latest"[^>]*data-version="2"/.test(page), "v2 is latest");
+  assert(page.includes("45.0") && page.includes("spread-medium-200ep-s0"));
+  assert(page.includes("v1 → v2"), "the change of latest is listed");
+  assert(page.includes("&lt; latest v2"), "the candidate's gate decision is shown");
+  const missing = await t.app.request("/policies/nope", { headers: { Cookie: cookie } });
+  assertEquals(missing.status, 404);
+});
