@@ -42,6 +42,7 @@ export {
   policyInputLayout,
   type PolicyInputPart,
 } from "./policy_export.ts";
+export { encodePolicyOnnx, onnxUnsupportedReason, POLICY_ONNX_OPSET } from "./policy_onnx.ts";
 export { MAX_POLICY_LAYERS, parsePolicyArchitecture, PolicyError } from "./policy_file.ts";
 export { BatchSampler, type TrainingBatch, validateTransitions } from "./sampler.ts";
 export { syntheticTransitions } from "./synthetic.ts";
