@@ -32,7 +32,7 @@ export {
 } from "./params.ts";
 export { checkDatasetFits, preflightTrainEvaluate } from "./preflight.ts";
 export { summaryTable, type TrainEvaluateReport } from "./report_step.ts";
-export { ARCHITECTURE_FILE, POLICY_FILE } from "./train_step.ts";
+export { ARCHITECTURE_FILE, ONNX_FILE, POLICY_FILE } from "./train_step.ts";
 export { type TrainChoices, trainInput } from "./train_input.ts";
 export type * from "./types.ts";
 

@@ -11,6 +11,8 @@ import { type BackendName, describeBackend, selectBackend } from "../../core/bac
 import { writeFileAtomic } from "../../core/checkpoint/mod.ts";
 import {
   decodeCheckpoint,
+  encodePolicyOnnx,
+  onnxUnsupportedReason,
   parseTrainConfig,
   type PolicyExport,
   train,
@@ -24,6 +26,8 @@ import type { CurvePoint, TrainInput, TrainOutput } from "./types.ts";
 /** File names in the run's artifact folder. */
 export const POLICY_FILE = "policy.safetensors";
 export const ARCHITECTURE_FILE = "policy.json";
+/** The same policy as an ONNX graph, for the output rules that have one (not bcq_candidates). */
+export const ONNX_FILE = "policy.onnx";
 const CURVE_FILE = "curve.json";
 
 async function readCurve(path: string, upTo: number): Promise<CurvePoint[]> {
@@ -127,10 +131,17 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
     join(ctx.artifactsDir, folder, ARCHITECTURE_FILE),
     encodeJson(policy.architecture),
   );
+  const noOnnx = onnxUnsupportedReason(policy.architecture);
+  if (noOnnx === undefined) {
+    await writeFileAtomic(join(ctx.artifactsDir, folder, ONNX_FILE), encodePolicyOnnx(policy));
+  } else {
+    ctx.log(`no ${ONNX_FILE}: ${noOnnx}`);
+  }
   const seconds = (performance.now() - started) / 1000;
   return {
     policyFile: join(folder, POLICY_FILE),
     architectureFile: join(folder, ARCHITECTURE_FILE),
+    ...(noOnnx === undefined ? { onnxFile: join(folder, ONNX_FILE) } : {}),
     iterations: iteration,
     backend: report.backend,
     itersPerSecond: seconds > 0 ? (iteration - resumedAt) / seconds : 0,

@@ -74,6 +74,8 @@ Deno.test({
     const policy = loadPolicy(await Deno.readFile(join(home, version.files.policy)));
     assertEquals(policy.spec.nAgents, 3, "the registry holds a loadable copy of the policy");
     policy.dispose();
+    assertEquals(version.files.onnx?.split("/").at(-1), "policy.onnx", "and of its ONNX form");
+    assert((await Deno.stat(join(home, version.files.onnx!))).size > 0);
   },
 });
 

@@ -55,6 +55,9 @@ Deno.test({
     assertEquals(first.policyFile, join("cells/a/s0", "policy.safetensors"));
     assertEquals(first.curve.map((p) => p.iteration), [10, 20]);
     const policy = await Deno.readFile(join(artifactsDir, first.policyFile));
+    assertEquals(first.onnxFile, join("cells/a/s0", "policy.onnx"));
+    const onnx = await Deno.readFile(join(artifactsDir, first.onnxFile!));
+    assert(onnx.length > 0, "policy.onnx beside policy.safetensors");
 
     const again = memoryContext(home, artifactsDir, checkpoints);
     const second = await trainOmiga(input, again.ctx);
@@ -65,6 +68,7 @@ Deno.test({
       "no evaluation is repeated",
     );
     assertEquals(await Deno.readFile(join(artifactsDir, second.policyFile)), policy);
+    assertEquals(await Deno.readFile(join(artifactsDir, second.onnxFile!)), onnx);
     await Deno.remove(home, { recursive: true });
   },
 });
