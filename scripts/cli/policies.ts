@@ -6,6 +6,7 @@
  */
 import { ValidationError } from "../../core/errors.ts";
 import { type PolicyStore, type PolicyVersionRecord, WorkflowStore } from "../../workflows/mod.ts";
+import { actBackend } from "../../workflows/policies/act_pool.ts";
 import { join } from "node:path";
 import { selectBackend } from "../../core/backend/mod.ts";
 import { loadPolicy } from "../../core/learn/mod.ts";
@@ -89,7 +90,7 @@ async function act(store: WorkflowStore, args: string[]): Promise<number> {
     throw new ValidationError(`--obs ${file}: not a JSON file (${(error as Error).message})`);
   }
   const version = store.policies.version(ref.name, ref.version);
-  await selectBackend({ backend: "cpu" });
+  await selectBackend({ backend: actBackend() }); // the act endpoint's, so the actions agree
   const policy = loadPolicy(
     await Deno.readFile(join(store.home, version.files.policy)),
     JSON.parse(await Deno.readTextFile(join(store.home, version.files.architecture))),

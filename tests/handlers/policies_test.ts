@@ -9,6 +9,7 @@ import { loadPolicy } from "../../core/learn/mod.ts";
 import { packObservations } from "../../workflows/policies/observations.ts";
 import { createApp } from "../../handlers/mod.ts";
 import { defaultRegistry, Engine, WorkflowStore } from "../../workflows/mod.ts";
+import { actBackend } from "../../workflows/policies/act_pool.ts";
 import {
   CONTINUOUS,
   DISCRETE,
@@ -31,7 +32,7 @@ async function openApp() {
       headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
       ...(json === undefined ? {} : { body: JSON.stringify(json) }),
     });
-  await selectBackend({ backend: "cpu" });
+  await selectBackend({ backend: actBackend() }); // in-process act on the pool's backend
   return {
     store,
     call,

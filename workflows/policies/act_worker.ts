@@ -1,6 +1,6 @@
 /**
  * One Worker of the {@link ActPool}: loads registered policies (each once, the most recently
- * used few kept) on the cpu backend and answers `act` requests, one at a time.
+ * used few kept) on the pool's backend and answers `act` requests, one at a time.
  *
  * @module
  */
@@ -12,7 +12,7 @@ import type { ActReply, ActRequest } from "./act_pool.ts";
 
 const KEPT = 16;
 const loaded = new Map<string, LoadedPolicy>();
-const ready = selectBackend({ backend: "cpu" });
+let ready: Promise<unknown> | undefined;
 
 async function policyAt(weights: string, architecture: string): Promise<LoadedPolicy> {
   const known = loaded.get(weights);
@@ -33,9 +33,9 @@ async function policyAt(weights: string, architecture: string): Promise<LoadedPo
 }
 
 self.onmessage = async (event: MessageEvent<ActRequest>) => {
-  const { id, weights, architecture, obs, avail } = event.data;
+  const { id, backend, weights, architecture, obs, avail } = event.data;
   try {
-    await ready;
+    await (ready ??= selectBackend({ backend }));
     const policy = await policyAt(weights, architecture);
     const actions = await policy.act(obs, avail);
     self.postMessage({ id, actions } satisfies ActReply, [actions.buffer]);
