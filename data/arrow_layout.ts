@@ -180,14 +180,7 @@ export function readArrowFile(path: string, file = path): Promise<ArrowDataset> 
 
 /** {@link readArrowFile}, synchronously. */
 export function readArrowFileSync(path: string, file = path): ArrowDataset {
-  let bytes: Uint8Array;
-  try {
-    bytes = readWholeFile(path);
-  } catch (error) {
-    throw new DatasetError("not_found", `cannot read the file: ${(error as Error).message}`, {
-      file,
-    });
-  }
+  const bytes = readInputFile(path, file);
   let table: Table;
   try {
     table = tableFromIPC(bytes);
@@ -199,6 +192,20 @@ export function readArrowFileSync(path: string, file = path): ArrowDataset {
     );
   }
   return canonicalFromTable(table, file);
+}
+
+/**
+ * The bytes of input file `path`, or a `not_found` {@link DatasetError} naming it as `file`
+ * (the name the user gave, which may differ from a temporary path).
+ */
+export function readInputFile(path: string, file = path): Uint8Array {
+  try {
+    return readWholeFile(path);
+  } catch (error) {
+    throw new DatasetError("not_found", `cannot read the file: ${(error as Error).message}`, {
+      file,
+    });
+  }
 }
 
 /** Reads a file into one buffer sized from its length (faster than `Deno.readFile` here). */

@@ -11,7 +11,7 @@
 import * as parquet from "parquet-wasm/esm";
 import { type RecordBatch, type Schema, Table, tableFromIPC, tableToIPC } from "apache-arrow";
 import { parquetMetadata } from "hyparquet";
-import { readWholeFile, writeAll } from "./arrow_layout.ts";
+import { readInputFile, writeAll } from "./arrow_layout.ts";
 import { DatasetError } from "./errors.ts";
 
 /** Rows per row group written (and per record batch read). */
@@ -90,14 +90,7 @@ export interface ParquetSource {
  */
 export function openParquetFile(path: string, file = path): ParquetSource {
   const pq = parquetWasm();
-  let bytes: Uint8Array;
-  try {
-    bytes = readWholeFile(path);
-  } catch (error) {
-    throw new DatasetError("not_found", `cannot read the file: ${(error as Error).message}`, {
-      file,
-    });
-  }
+  const bytes = readInputFile(path, file);
   let groupRows: number[];
   try {
     groupRows = parquetMetadata(bytes).row_groups.map((group) => Number(group.num_rows));
