@@ -16,9 +16,7 @@ import { Rng } from "../../core/rng.ts";
 import { builtInSpec } from "../../core/envs/mod.ts";
 import { createApp } from "../../handlers/mod.ts";
 import { defaultRegistry, Engine, policyFolder, WorkflowStore } from "../../workflows/mod.ts";
-
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+import { quantile } from "./load.ts";
 
 /** Runs the benchmark. */
 export async function benchAct(args: string[]): Promise<Record<string, unknown>> {
