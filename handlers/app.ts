@@ -112,7 +112,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono {
     };
     registerEngineMetrics(registry, options.engine.store);
     app.use("/v1/*", limitJsonBodies(limits.bodyBytes));
-    app.use("/v1/runs", limitRunSubmissions(limits.runsPerMinute));
+    app.use("/v1/runs", limitRunSubmissions(limits.runsPerMinute, options.token !== undefined));
     addWorkflowRoutes(app, services);
     addRunRoutes(app, services);
     addRunEventRoutes(app, services);

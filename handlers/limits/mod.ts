@@ -23,11 +23,13 @@ export function limitJsonBodies(maxBytes: number): MiddlewareHandler {
   return (c, next) => OWN_LIMIT.has(c.req.path) ? next() : limit(c, next);
 }
 
-/** Who a request counts against: the token it was sent with, else the peer's address. */
-export function clientKey(c: Context): string {
-  if (c.req.header("Authorization") !== undefined || c.req.header("Cookie")?.includes("omiga_")) {
-    return "token"; // one API token: every authenticated caller shares its budget
-  }
+/**
+ * Who a request counts against. Every request that reaches a limit has passed authentication,
+ * so with a token configured it was sent with that one token, and all its holders share one
+ * budget; without a token (loopback only) each peer address has its own.
+ */
+export function clientKey(c: Context, tokenConfigured: boolean): string {
+  if (tokenConfigured) return "token";
   try {
     return `address ${getConnInfo(c).remote.address ?? "unknown"}`;
   } catch {
@@ -88,12 +90,18 @@ export function tooMany(c: Context, code: string, message: string, retryAfterS: 
   return errorResponse(c, 429, code, message);
 }
 
-/** Refuses a run submission over `perMinute` for its client with a 429 and `Retry-After`. */
-export function limitRunSubmissions(perMinute: number): MiddlewareHandler {
+/**
+ * Refuses a run submission over `perMinute` for its client ({@link clientKey}) with a 429 and
+ * `Retry-After`.
+ */
+export function limitRunSubmissions(
+  perMinute: number,
+  tokenConfigured: boolean,
+): MiddlewareHandler {
   const limiter = new RateLimiter(perMinute);
   return async (c, next) => {
     if (c.req.method !== "POST") return await next();
-    const wait = limiter.take(clientKey(c));
+    const wait = limiter.take(clientKey(c, tokenConfigured));
     if (wait === 0) return await next();
     return tooMany(
       c,
