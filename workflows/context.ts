@@ -46,6 +46,7 @@ export function createStepContext(
   step: StepRecord,
   signal: AbortSignal,
   assertLease: () => void,
+  cores = navigator.hardwareConcurrency,
 ): StepContext {
   const artifactsDir = runArtifactsDir(store.home, run.id);
   mkdirSync(artifactsDir, { recursive: true });
@@ -60,6 +61,7 @@ export function createStepContext(
     signal,
     home: store.home,
     artifactsDir,
+    cores,
     checkpoint: {
       async save(bytes) {
         signal.throwIfAborted();

@@ -323,10 +323,17 @@ export class Engine {
         );
         steps.setInput(run.id, step.stepId, input);
       }
-      const context = createStepContext(this.store, run, step, controller.signal, () => {
-        checkLease();
-        controller.signal.throwIfAborted();
-      });
+      const context = createStepContext(
+        this.store,
+        run,
+        step,
+        controller.signal,
+        () => {
+          checkLease();
+          controller.signal.throwIfAborted();
+        },
+        coresPerStep(step.concurrencyKey ? this.limitOf(step.concurrencyKey) : 1),
+      );
       const output = toJson(
         await definition.run(input, context),
         `the output of step "${step.stepId}"`,
@@ -420,4 +427,20 @@ function toJson(value: unknown, what: string): Json {
       `${what} is not JSON: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+}
+
+/**
+ * The cores one of `limit` steps running at once may keep busy: the machine's, shared out
+ * evenly (at least 1).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { coresPerStep } from "./engine.ts";
+ * assert.equal(coresPerStep(2, 8), 4);
+ * assert.equal(coresPerStep(16, 8), 1);
+ * ```
+ */
+export function coresPerStep(limit: number, cores = navigator.hardwareConcurrency): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, limit)));
 }

@@ -45,6 +45,11 @@ export interface StepContext {
   readonly home: string;
   /** The run's artifact folder (`$OMIGA_HOME/runs/<run id>`), for files the step writes. */
   readonly artifactsDir: string;
+  /**
+   * The cores this step may keep busy: the machine's cores shared out among the steps its
+   * concurrency key lets run at once (at least 1), all of them for a step without a key.
+   */
+  readonly cores: number;
   readonly checkpoint: CheckpointAccess;
   /** Reports progress (stored as a `step.progress` event). */
   progress(progress: StepProgress): void;

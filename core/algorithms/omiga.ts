@@ -23,7 +23,7 @@ import {
 } from "../nn/distributions.ts";
 import { mixedTotal, splitMixer } from "../nn/mixer.ts";
 import { tidyObject } from "../nn/tidy.ts";
-import type { AlgorithmDefinition, Model, TrainingState } from "../learn/algorithm.ts";
+import type { AlgorithmDefinition, Model, StepShard, TrainingState } from "../learn/algorithm.ts";
 import type { BatchTensors } from "../learn/batch_tensors.ts";
 import { baseConfig, localInputWidth, perAgent, qInputWidth, takenValue } from "../learn/shapes.ts";
 import { applyGradients, softUpdateTargets } from "../learn/update.ts";
@@ -110,9 +110,17 @@ export function tdTarget(
   return tf.add(reward, tf.mul(tf.mul(mask, gamma), nextValueTotal));
 }
 
+/**
+ * The mean of `x`; on a thread's share of a batch (`count`: the whole batch's elements), the
+ * share's part of the whole batch's mean, sum(x) / count.
+ */
+function meanOf(x: tf.Tensor, count?: number): tf.Scalar {
+  return count === undefined ? tf.mean(x) : tf.div(tf.sum(x), count);
+}
+
 /** 1. L_Q = mean((Q_tot - y)^2). */
-export function qLoss(qTotal: tf.Tensor1D, target: tf.Tensor1D): tf.Scalar {
-  return tf.mean(tf.square(tf.sub(qTotal, target)));
+export function qLoss(qTotal: tf.Tensor1D, target: tf.Tensor1D, count?: number): tf.Scalar {
+  return meanOf(tf.square(tf.sub(qTotal, target)), count);
 }
 
 /**
@@ -145,9 +153,10 @@ export function valueLoss(
   wTarget: tf.Tensor2D,
   value: tf.Tensor2D,
   alpha: number,
+  count?: number,
 ): tf.Scalar {
   const linear = tf.div(tf.mul(tf.mul(tf.exp(tf.neg(m)), wTarget), value), alpha);
-  return tf.mean(tf.add(tf.exp(tf.sub(z, m)), linear));
+  return meanOf(tf.add(tf.exp(tf.sub(z, m)), linear), count);
 }
 
 /** 4. The behaviour-cloning weight exp(z), with no gradient. */
@@ -156,8 +165,8 @@ export function advantageWeight(z: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** 4. L_pi = -mean(weight * log pi_i(a_i | o_i)); `weight` is exp(z), or 1 for `bc`. */
-export function policyLoss(weight: tf.Tensor2D, logProb: tf.Tensor2D): tf.Scalar {
-  return tf.neg(tf.mean(tf.mul(weight, logProb)));
+export function policyLoss(weight: tf.Tensor2D, logProb: tf.Tensor2D, count?: number): tf.Scalar {
+  return tf.neg(meanOf(tf.mul(weight, logProb), count));
 }
 
 /**
@@ -233,9 +242,19 @@ export class OmigaNetworks {
     });
   }
 
-  /** The forward pass: the three losses, and what the backward pass reads. */
-  forward(live: OmigaParameters, { y, qTarget, wTarget }: TargetValues, batch: BatchTensors) {
+  /**
+   * The forward pass: the three losses, and what the backward pass reads. On a thread's share
+   * of a batch (`shard`), m is the whole batch's and each loss is the share's part of it.
+   */
+  forward(
+    live: OmigaParameters,
+    { y, qTarget, wTarget }: TargetValues,
+    batch: BatchTensors,
+    shard?: StepShard,
+  ) {
     const { kernels, layouts, spec, config } = this;
+    const transitions = shard?.batchSize;
+    const rows = transitions === undefined ? undefined : transitions * spec.nAgents;
     // 1. Q/mixer loss against y.
     const qPass = mlpForwardTraced(kernels, layouts.q, batch.qInput, live.critic);
     const q = takenValue(qPass.output, batch, spec);
@@ -251,17 +270,19 @@ export class OmigaNetworks {
     const value = perAgent(valuePass.output, batch, spec);
     const scaled = scaledAdvantage(wTarget, qTarget, value, config.alpha);
     const z = advantageExponent(scaled);
-    // 3. V loss, m held.
-    const m = exponentShift(z);
+    // 3. V loss, m held. On a thread's share of a batch, m (the whole batch's) is known only
+    // once the team meets at the end of the step: the share takes m = 0 here, which gives
+    // exp(m) times its part of L_V and of dL/dV, and the team scales the sums by exp(-m).
+    const m = shard ? tf.scalar(0) : exponentShift(z);
     // 4. Weighted behaviour cloning (weight 1 for `bc`).
     const policyPass = mlpForwardTraced(kernels, layouts.policy, batch.obsWithId, live.policy);
     const logProb = this.logProb(policyPass.output, batch);
     const weight = config.algorithm === "bc" ? tf.onesLike(logProb) : advantageWeight(z);
     return {
       losses: {
-        policy: policyLoss(weight, logProb),
-        q: qLoss(qTotal, y),
-        v: valueLoss(z, m, wTarget, value, config.alpha),
+        policy: policyLoss(weight, logProb, rows),
+        q: qLoss(qTotal, y, transitions),
+        v: valueLoss(z, m, wTarget, value, config.alpha, rows),
       },
       q,
       w: mixing.w,
@@ -270,6 +291,7 @@ export class OmigaNetworks {
       scaled,
       z,
       m,
+      shift: shard ? exponentShift(z) : m,
       weight,
       policyOutput: policyPass.output,
       traces: { q: qPass.trace, value: valuePass.trace, policy: policyPass.trace },
@@ -288,7 +310,12 @@ export type { MlpTrace };
 // one forward pass and one backward pass give each optimiser exactly the gradient of its own
 // loss, as in the authors' sequential code, without recomputing shared activations.
 
-function omigaStep(networks: OmigaNetworks, state: TrainingState, batch: BatchTensors) {
+function omigaStep(
+  networks: OmigaNetworks,
+  state: TrainingState,
+  batch: BatchTensors,
+  shard?: StepShard,
+) {
   return tidyObject(() => {
     const { config, kernels } = networks;
     const live = state.live as unknown as OmigaParameters;
@@ -298,6 +325,8 @@ function omigaStep(networks: OmigaNetworks, state: TrainingState, batch: BatchTe
     );
     const { losses, gradients, weightEss } = config.gradients === "tape"
       ? tapeStep(networks, live, fixed, batch)
+      : shard
+      ? summedOverShards(networks, omigaGradients(networks, live, fixed, batch, shard), shard)
       : omigaGradients(networks, live, fixed, batch);
     // 5. Policy, then Q + mixer, then V; then the soft target updates.
     const updated = applyGradients(kernels, state, [
@@ -307,9 +336,36 @@ function omigaStep(networks: OmigaNetworks, state: TrainingState, batch: BatchTe
     ], config);
     return {
       state: softUpdateTargets(kernels, updated, ["critic", "value"], config.tau),
-      losses: tf.stack([losses.policy, losses.q, losses.v, weightEss]) as tf.Tensor1D,
+      losses: tf.stack([losses.policy, losses.q, losses.v, weightEss!]) as tf.Tensor1D,
     };
   });
+}
+
+/**
+ * A team's gradients and losses from each thread's share, in one meeting: the sums of the
+ * shares' gradients, losses and weight sums, and the largest m; then the V loss and gradient
+ * (taken at m = 0 by each share) scaled by exp(-m), and the weights' ESS from their sums.
+ */
+function summedOverShards(
+  networks: OmigaNetworks,
+  { losses, gradients, weightSums, shift }: ReturnType<typeof omigaGradients>,
+  shard: StepShard,
+) {
+  const { sums, max } = shard.reduce([
+    gradients.policy,
+    gradients.critic,
+    gradients.value,
+    tf.concat([tf.stack([losses.policy, losses.q, losses.v]), weightSums!]) as tf.Tensor1D,
+  ], shift.dataSync()[0]);
+  const [policy, critic, unshiftedValue, summed] = sums;
+  const [lossPolicy, lossQ, unshiftedLossV, total, squares] = tf.unstack(summed) as tf.Scalar[];
+  const shiftBack = Math.exp(-max);
+  const samples = shard.batchSize * networks.spec.nAgents;
+  return {
+    losses: { policy: lossPolicy, q: lossQ, v: tf.mul(unshiftedLossV, shiftBack) as tf.Scalar },
+    gradients: { policy, critic, value: tf.mul(unshiftedValue, shiftBack) as tf.Tensor1D },
+    weightEss: tf.div(tf.square(total), tf.mul(squares, samples)) as tf.Scalar,
+  };
 }
 
 /** The tape route's gradients, with the losses and weights' ESS from a forward pass. */
@@ -371,7 +427,8 @@ export const omiga: AlgorithmDefinition<OmigaConfig> = {
           ? { kind: "tanh_gaussian_mean", meanLimit: MEAN_LIMIT }
           : { kind: "categorical_argmax" },
       },
-      step: (state, batch) => omigaStep(networks, state, batch),
+      shardable: config.gradients === "hand",
+      step: (state, batch, context) => omigaStep(networks, state, batch, context.shard),
     };
   },
 };

@@ -16,6 +16,7 @@ import { perAgent, takenValue } from "../learn/shapes.ts";
 import { ACTION_EDGE, LOG_STD_MAX, LOG_STD_MIN, MEAN_LIMIT } from "../nn/distributions.ts";
 import { tidyObject } from "../nn/tidy.ts";
 import type { BatchTensors } from "../learn/batch_tensors.ts";
+import type { StepShard } from "../learn/algorithm.ts";
 import {
   advantageExponent,
   advantageWeight,
@@ -38,6 +39,7 @@ function passes(x: tf.Tensor, low: number, high: number): tf.Tensor {
 /**
  * L_Q = mean_t (Q_tot - y)^2 with Q_tot = sum_i |u_i| Q_i + b, u the mixer's raw weights.
  * With e = 2 (Q_tot - y) / B:  dL/dQ_i = e |u_i|;  dL/du_i = e Q_i sign(u_i);  dL/db = e.
+ * `count` is B: the whole batch's transitions when these rows are a thread's share of it.
  */
 export function qLossGradient(
   qTotal: tf.Tensor1D,
@@ -45,8 +47,9 @@ export function qLossGradient(
   w: tf.Tensor2D,
   rawW: tf.Tensor2D,
   q: tf.Tensor2D,
+  count = qTotal.shape[0],
 ): { q: tf.Tensor2D; rawW: tf.Tensor2D; b: tf.Tensor1D } {
-  const e = tf.mul(tf.sub(qTotal, target), 2 / qTotal.shape[0]);
+  const e = tf.mul(tf.sub(qTotal, target), 2 / count);
   const eColumn = tf.reshape(e, [-1, 1]);
   return {
     q: tf.mul(eColumn, w) as tf.Tensor2D,
@@ -65,15 +68,15 @@ export function valueLossGradient(
   m: tf.Scalar,
   wTarget: tf.Tensor2D,
   alpha: number,
+  count = z.size,
 ): tf.Tensor2D {
-  const count = z.size;
   const throughZ = tf.mul(tf.exp(tf.sub(z, m)), passes(scaled, -10, 10));
   return tf.mul(tf.sub(tf.exp(tf.neg(m)), throughZ), tf.div(wTarget, alpha * count)) as tf.Tensor2D;
 }
 
 /** L_pi = -mean(weight * log pi):  dL/d log pi = -weight / (B N). Returns [R, 1]. */
-export function policyLossGradient(weight: tf.Tensor2D): tf.Tensor2D {
-  return tf.reshape(tf.div(weight, -weight.size), [-1, 1]) as tf.Tensor2D;
+export function policyLossGradient(weight: tf.Tensor2D, count = weight.size): tf.Tensor2D {
+  return tf.reshape(tf.div(weight, -count), [-1, 1]) as tf.Tensor2D;
 }
 
 /**
@@ -110,20 +113,32 @@ export function categoricalOutputGradient(
 
 /**
  * The losses, each optimiser's gradient (of L_pi: policy, L_Q: Q + mixer, L_V: V) and the
- * effective sample size of the policy loss's weights.
+ * effective sample size of the policy loss's weights. On a thread's share of a batch
+ * (`shard`), each is the share's part of the whole batch's (the team sums them), and the
+ * weights' sum and sum of squares replace their ESS.
  */
 export function omigaGradients(
   networks: OmigaNetworks,
   live: OmigaParameters,
   targets: TargetValues,
   batch: BatchTensors,
+  shard?: StepShard,
 ) {
   return tidyObject(() => {
-    const { layouts, kernels, config } = networks;
-    const pass = networks.forward(live, targets, batch);
+    const { layouts, kernels, config, spec } = networks;
+    const pass = networks.forward(live, targets, batch, shard);
     const rows = pass.q.size;
+    const transitions = shard?.batchSize;
+    const samples = transitions === undefined ? undefined : transitions * spec.nAgents;
     // Q + mixer (the critic vector holds Q's parameters, then the mixer's).
-    const dQ = qLossGradient(pass.qTotal, targets.y, pass.w, pass.mixer?.rawW ?? pass.w, pass.q);
+    const dQ = qLossGradient(
+      pass.qTotal,
+      targets.y,
+      pass.w,
+      pass.mixer?.rawW ?? pass.w,
+      pass.q,
+      transitions,
+    );
     const dQRows = tf.reshape(dQ.q, [rows, 1]);
     const dQOutput =
       (batch.actionOneHot ? tf.mul(batch.actionOneHot, dQRows) : dQRows) as tf.Tensor2D;
@@ -135,16 +150,27 @@ export function omigaGradients(
       );
     }
     // V.
-    const dValue = valueLossGradient(pass.scaled, pass.z, pass.m, targets.wTarget, config.alpha);
+    const dValue = valueLossGradient(
+      pass.scaled,
+      pass.z,
+      pass.m,
+      targets.wTarget,
+      config.alpha,
+      samples,
+    );
     const dValueOutput = tf.reshape(dValue, [rows, 1]) as tf.Tensor2D;
     // Policy.
-    const dLogProb = policyLossGradient(pass.weight);
+    const dLogProb = policyLossGradient(pass.weight, samples);
     const dPolicyOutput = batch.actionOneHot
       ? categoricalOutputGradient(pass.policyOutput, batch.actionOneHot, dLogProb)
       : tanhGaussianOutputGradient(pass.policyOutput, batch.action!, ACTION_EDGE, dLogProb);
     return {
       losses: pass.losses,
-      weightEss: weightEffectiveSampleSize(pass.weight),
+      weightEss: shard ? undefined : weightEffectiveSampleSize(pass.weight),
+      shift: pass.shift,
+      weightSums: shard
+        ? tf.stack([tf.sum(pass.weight), tf.sum(tf.square(pass.weight))]) as tf.Tensor1D
+        : undefined,
       gradients: {
         policy: mlpBackward(kernels, layouts.policy, pass.traces.policy, dPolicyOutput).params,
         critic: criticPieces.length === 1

@@ -13,6 +13,7 @@ interface WasmBackendInternals {
   wasm?: { asm?: { memory?: unknown } };
   dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+  typedArrayFromHeap(tensor: tf.TensorInfo): Float32Array;
 }
 
 /** Tensors on the heap: where they lie, and new ones. */
@@ -68,4 +69,41 @@ export function heapModule<Exports>(
     modules.set(key, entry);
   }
   return modules.get(key) as { heap: WasmHeap; exports: Exports } | null;
+}
+
+/**
+ * New float32 vectors of the given lengths, filled by `fill` with views of the vectors'
+ * storage and of `inputs`' values: in place on the wasm heap (no copy either way; every output
+ * is allocated before any view is taken, as allocation may move the heap), through copies on
+ * other backends.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { filledVectors } from "./heap.ts";
+ * import { tf } from "../tf.ts";
+ * await tf.setBackend("cpu");
+ * const [doubled] = filledVectors([tf.tensor1d([1, 2])], [2], ([x], [out]) => {
+ *   for (let i = 0; i < x.length; i++) out[i] = 2 * x[i];
+ * });
+ * assert.deepEqual(Array.from(doubled.dataSync()), [2, 4]);
+ * ```
+ */
+export function filledVectors(
+  inputs: tf.Tensor[],
+  lengths: number[],
+  fill: (inputs: Float32Array[], outputs: Float32Array[]) => void,
+): tf.Tensor1D[] {
+  if (tf.getBackend() === "wasm" && inputs.every((t) => t.dtype === "float32")) {
+    const backend = tf.backend() as unknown as WasmBackendInternals;
+    const outputs = lengths.map((n) => backend.makeOutput([n], "float32"));
+    fill(
+      inputs.map((t) => backend.typedArrayFromHeap(t)),
+      outputs.map((t) => backend.typedArrayFromHeap(t)),
+    );
+    return outputs.map((info) => tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor1D);
+  }
+  const outputs = lengths.map((n) => new Float32Array(n));
+  fill(inputs.map((t) => t.dataSync() as Float32Array), outputs);
+  return outputs.map((values) => tf.tensor1d(values));
 }

@@ -51,6 +51,26 @@ export interface StepContext {
   rng: Rng;
   /** Steps completed before this one. */
   iteration: number;
+  /**
+   * Present when a team of threads takes the step together (`parallel/team.ts`): `batch` is
+   * then this thread's share of the whole batch. Only a model with `shardable` gets one.
+   */
+  shard?: StepShard;
+}
+
+/**
+ * What a step taken by a team of threads reads across threads. Every thread holds the same
+ * parameters and a contiguous share of the batch; means over the batch divide by the whole
+ * batch's size, and the gradients are summed before the (identical) updates.
+ */
+export interface StepShard {
+  /** Transitions in the whole batch. */
+  batchSize: number;
+  /**
+   * In one meeting of the threads: the element-wise sums of every thread's tensors (alike in
+   * shapes), the same bits on each, and the largest of every thread's `value`.
+   */
+  reduce(tensors: tf.Tensor1D[], value: number): { sums: tf.Tensor1D[]; max: number };
 }
 
 /** How the exported policy turns its network's output into actions. */
@@ -103,6 +123,11 @@ export interface Model {
   /** Names of the values `step` returns, in order (losses, and diagnostics such as weightEss). */
   lossNames: readonly string[];
   policy: PolicyHead;
+  /**
+   * Whether `step` can be taken by a team of threads (it reads {@link StepContext.shard}). A
+   * model without it trains on one thread.
+   */
+  shardable?: boolean;
   /**
    * One training step. Returns the state after it (a group it does not update keeps its
    * tensors; the learner disposes the replaced ones) and the values named by `lossNames`.

@@ -12,10 +12,13 @@ import { type MultiAgentSpec, specDifferences, type TransitionArrays } from "../
 import { ValidationError } from "../errors.ts";
 import { Rng } from "../rng.ts";
 import { type Kernels, kernelsFor } from "../kernels/mod.ts";
+import { filledVectors } from "../kernels/heap.ts";
 import { type AdamState, initialAdamState } from "../nn/adam.ts";
 import { initialiseMlp } from "../nn/dense.ts";
 import { algorithmOf } from "../algorithms/mod.ts";
-import type { Model, ParameterGroup, TrainingState } from "./algorithm.ts";
+import type { Model, ParameterGroup, StepShard, TrainingState } from "./algorithm.ts";
+import type { Collective } from "./parallel/collective.ts";
+import { Team } from "./parallel/team.ts";
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from "./config.ts";
 import { BatchSampler, type TrainingBatch } from "./sampler.ts";
 import {
@@ -91,6 +94,8 @@ export class Learner {
   #state: TrainingState;
   #lastLosses?: tf.Tensor1D;
   #sampler?: { data: TransitionArrays; sampler: BatchSampler };
+  #team?: Team;
+  #shard?: { collective: Collective; data: TransitionArrays; context: StepShard };
 
   private constructor(
     config: TrainConfig,
@@ -235,21 +240,104 @@ export class Learner {
     return this.#state;
   }
 
-  /** Draws a batch from `data` with the learner's Rng. */
+  /** Threads taking each step: 1, or the size of the team of {@link Learner.useThreads}. */
+  get threads(): number {
+    return this.#shard?.collective.size ?? 1;
+  }
+
+  /**
+   * Takes every later step on `threads` threads (this one and `threads - 1` helper Workers,
+   * `parallel/team.ts`), each on its share of the batch drawn from `data`, the only data the
+   * learner then trains on. Each thread count repeats itself bit for bit; different counts
+   * agree to float32 rounding (the gradients are summed in another order). Refused for a model
+   * that is not `shardable`, on a backend other than wasm or cpu, or with fewer transitions per
+   * batch than threads.
+   */
+  async useThreads(threads: number, data: TransitionArrays): Promise<void> {
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new ValidationError(`threads must be an integer >= 1, got ${threads}`);
+    }
+    if (this.#shard) throw new ValidationError("the learner already trains on a team of threads");
+    if (threads === 1) return;
+    const refusal = this.threadsRefusal(threads);
+    if (refusal !== undefined) throw new ValidationError(refusal);
+    const backend = tf.getBackend();
+    this.#checkData(data);
+    const capacity = this.model.groups.reduce((n, group) => n + group.size, 0) + 64;
+    this.#team = await Team.start({
+      threads,
+      backend,
+      checkpoint: await this.checkpoint(),
+      data,
+      capacity,
+    });
+    this.joinTeam(this.#team.collective, data);
+  }
+
+  /** Why {@link Learner.useThreads} would refuse `threads` (> 1) threads, or undefined. */
+  threadsRefusal(threads: number): string | undefined {
+    const backend = tf.getBackend();
+    if (!this.model.shardable) {
+      const tape = "gradients" in this.config && this.config.gradients === "tape";
+      return `${this.config.algorithm} trains on one thread only${
+        tape ? " with gradients = tape" : ""
+      }`;
+    }
+    if (backend !== "wasm" && backend !== "cpu") {
+      return `threads apply to the CPU backends (wasm, cpu); this run is on ${backend}`;
+    }
+    if (this.config.batchSize < threads) {
+      return `threads (${threads}) must not exceed the batch size (${this.config.batchSize})`;
+    }
+    return undefined;
+  }
+
+  /** Makes this learner one rank of a team (helpers call it; the trainer uses useThreads). */
+  joinTeam(collective: Collective, data: TransitionArrays): void {
+    const context: StepShard = {
+      batchSize: this.config.batchSize,
+      reduce: (tensors, value) => {
+        let max = value;
+        const sums = filledVectors(tensors, tensors.map((t) => t.size), (values, outputs) => {
+          max = collective.reduce(values, value, outputs).max;
+        });
+        return { sums, max };
+      },
+    };
+    this.#shard = { collective, data, context };
+  }
+
+  /**
+   * Draws a batch from `data` with the learner's Rng; on a team of threads, this thread's
+   * contiguous share of it (every thread draws the same indices).
+   */
   sample(data: TransitionArrays): TrainingBatch {
     if (this.#sampler?.data !== data) {
       this.#checkData(data);
       this.#sampler = { data, sampler: new BatchSampler(data, this.config.batchSize) };
     }
-    return this.#sampler.sampler.sample(this.rng);
+    const { sampler } = this.#sampler;
+    if (this.#shard === undefined) return sampler.sample(this.rng);
+    const indices = sampler.sampleIndices(this.rng);
+    const { rank, size } = this.#shard.collective;
+    const share = (r: number) => Math.floor((r * indices.length) / size);
+    return sampler.gather(indices.subarray(share(rank), share(rank + 1)));
   }
 
   /** One training step on a batch drawn from `data`, or on `batch` when given. */
   step(data: TransitionArrays | TrainingBatch): void {
+    if (this.#shard && data !== this.#shard.data) {
+      throw new ValidationError("a learner on a team of threads trains on the team's data only");
+    }
     const batch = "spec" in data ? this.sample(data) : data;
     const uploaded = uploadBatch(batch, this.spec);
     try {
-      const context = { kernels: this.kernels, rng: this.rng, iteration: this.iteration };
+      const context = {
+        kernels: this.kernels,
+        rng: this.rng,
+        iteration: this.iteration,
+        shard: this.#shard?.context,
+      };
       const next = this.model.step(this.#state, uploaded, context);
       const kept = new Set(this.stateTensors.map((entry) => entry.get(next.state)));
       tf.dispose(
@@ -276,8 +364,10 @@ export class Learner {
     return Object.fromEntries(this.model.lossNames.map((name, i) => [name, values[i]]));
   }
 
-  /** Frees every tensor the learner holds. */
+  /** Frees every tensor the learner holds, and stops its team of threads. */
   dispose(): void {
+    this.#team?.stop();
+    this.#team = undefined;
     tf.dispose(this.stateTensors.map((entry) => entry.get(this.#state)));
     this.#lastLosses?.dispose();
     this.#lastLosses = undefined;

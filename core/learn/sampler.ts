@@ -93,9 +93,14 @@ export class BatchSampler {
 
   /** Draws B indices from `rng` (uniform, with replacement) and gathers them. */
   sample(rng: Rng): TrainingBatch {
+    return this.gather(this.sampleIndices(rng));
+  }
+
+  /** Draws B transition indices from `rng` (uniform, with replacement). */
+  sampleIndices(rng: Rng): Int32Array {
     const indices = new Int32Array(this.#batchSize);
     rng.fillIndices(indices, this.#data.size);
-    return this.gather(indices);
+    return indices;
   }
 
   /** Gathers the given transition indices into a batch. */

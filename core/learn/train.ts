@@ -39,6 +39,16 @@ export interface TrainOptions {
   onProgress?: (progress: TrainProgress) => void | Promise<void>;
   /** Stops training at the next iteration boundary; the result then says `aborted`. */
   signal?: AbortSignal;
+  /**
+   * Threads each step runs on (`Learner.useThreads`); refused where the algorithm or backend
+   * trains on one thread only. Default: up to `maxThreads`.
+   */
+  threads?: number;
+  /**
+   * Without `threads`: as many threads as this (at most the batch size) where the algorithm and
+   * backend allow it, else 1. Default 1.
+   */
+  maxThreads?: number;
 }
 
 /** What {@link train} returns. */
@@ -52,6 +62,8 @@ export interface TrainResult {
   policy: PolicyExport;
   /** The last step's losses, if any step ran. */
   losses?: Losses;
+  /** Threads each step ran on. */
+  threads: number;
 }
 
 /** Steps between yields to the event loop, so that an abort message can arrive. */
@@ -85,12 +97,15 @@ export async function train(
   checkCount("iterations", options.iterations, 0);
   checkCount("checkpointEvery", options.checkpointEvery, 0);
   checkCount("progressEvery", options.progressEvery, 1);
+  checkCount("threads", options.threads, 1);
+  checkCount("maxThreads", options.maxThreads, 1);
   const parsed = parseTrainConfig(config);
   const learner = options.resumeFrom
     ? Learner.fromCheckpoint(options.resumeFrom)
     : Learner.create(data.spec, parsed);
   try {
     if (options.resumeFrom) checkSameConfig(learner.config, parsed);
+    await learner.useThreads(threadsFor(learner, options), data);
     const checkpointEvery = options.checkpointEvery ?? 0;
     const progressEvery = options.progressEvery ?? 100;
     let lastReport = { time: performance.now(), iteration: learner.iteration };
@@ -127,10 +142,18 @@ export async function train(
       checkpoint,
       policy: await learner.exportPolicy(),
       losses: await learner.losses(),
+      threads: learner.threads,
     };
   } finally {
     learner.dispose();
   }
+}
+
+/** The threads of {@link TrainOptions}: `threads`, else up to `maxThreads` where allowed. */
+function threadsFor(learner: Learner, options: TrainOptions): number {
+  if (options.threads !== undefined) return options.threads;
+  const most = Math.min(options.maxThreads ?? 1, learner.config.batchSize);
+  return most > 1 && learner.threadsRefusal(most) === undefined ? most : 1;
 }
 
 function checkSameConfig(stored: object, given: object): void {

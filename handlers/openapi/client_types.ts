@@ -556,6 +556,7 @@ export interface components {
           hiddenSize?: number;
           /** @enum {string} */
           backend?: "auto" | "tensorflow" | "webgpu" | "wasm" | "cpu";
+          threads?: number;
         };
       } | {
         /** @enum {string} */
@@ -586,6 +587,7 @@ export interface components {
            * @enum {string}
            */
           backend?: "auto" | "tensorflow" | "webgpu" | "wasm" | "cpu";
+          threads?: number;
           /** @default 10 */
           evalEpisodes?: number;
           /** @default 1 */

@@ -25,6 +25,7 @@ function recordingContext(signal = new AbortController().signal) {
     signal,
     home: "/nonexistent",
     artifactsDir: "/nonexistent",
+    cores: 1,
     checkpoint: {
       save: (bytes) => Promise.resolve(seen.saved.push(bytes)),
       load: () => Promise.resolve(seen.saved.at(-1)),

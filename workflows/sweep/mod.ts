@@ -64,6 +64,7 @@ function cellInput(
       evalEvery: plan.evalEvery,
       folder: `cells/${cellPath(cell)}`,
       evaluation,
+      ...(plan.threads !== undefined ? { threads: plan.threads } : {}),
     }),
     evaluate: {
       backend: plan.backend,

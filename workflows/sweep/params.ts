@@ -68,6 +68,11 @@ export const sweepParams = z.object({
   batchSize: count(1 << 16).optional(),
   hiddenSize: count(4096).optional(),
   backend: z.enum(["auto", ...BACKEND_NAMES]).optional(),
+  /**
+   * Threads per cell's training step (docs/threads.md); default: the cell's share of the cores
+   * under the `cpu` concurrency limit.
+   */
+  threads: count(256).optional(),
 }).strict().overwrite((params) => resolveSweep(params)).superRefine((params, ctx) => {
   const plan = resolveSweep(params);
   if (!plan.alphas.includes(plan.mainAlpha)) {

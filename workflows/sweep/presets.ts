@@ -36,6 +36,8 @@ export interface SweepPlan {
   batchSize?: number;
   hiddenSize?: number;
   backend: "auto" | BackendName;
+  /** Threads per cell's training step; absent: the cell's share of the cores. */
+  threads?: number;
 }
 
 const ALGORITHMS: AlgorithmName[] = ["omiga", "omiga-local", "bc"];

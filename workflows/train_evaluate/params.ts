@@ -106,6 +106,11 @@ export const trainEvaluateParams = z.object({
   batchSize: count(1 << 16).optional(),
   hiddenSize: count(4096).optional(),
   backend: z.enum(["auto", ...BACKEND_NAMES]).default("auto"),
+  /**
+   * Threads per training step (docs/threads.md); default: the step's share of the cores under
+   * the `cpu` concurrency limit, where the algorithm and backend can use them.
+   */
+  threads: count(256).optional(),
   /** Evaluation episodes per seed. */
   evalEpisodes: count(100_000).default(10),
   /** Number of evaluation seeds. */

@@ -31,6 +31,8 @@ export interface TrainEvaluateReport {
   training: {
     iterations: number;
     backend: string;
+    /** Threads per training step (absent in older reports: 1). */
+    threads?: number;
     itersPerSecond: number;
     losses: Record<string, number>;
     curve: TrainOutput["curve"];
@@ -82,6 +84,7 @@ export function summaryTable(report: Omit<TrainEvaluateReport, "summary">): stri
   }
   rows.push(
     ["backend", report.training.backend],
+    ["threads", String(report.training.threads ?? 1)],
     ["iterations/s", fixed(report.training.itersPerSecond, 1)],
     ["artifacts", report.artifacts.folder],
   );
@@ -176,6 +179,7 @@ export function comparisonTable(reports: readonly Omit<TrainEvaluateReport, "sum
   return [
     `dataset    ${first.dataset.name} (${first.dataset.episodes} episodes)`,
     `training   ${first.training.iterations} iterations on ${first.training.backend}` +
+    ((first.training.threads ?? 1) > 1 ? ` (${first.training.threads} threads)` : "") +
     (episodes ? `, evaluated on ${episodes} episodes` : ""),
     "",
     line(header),
@@ -243,6 +247,7 @@ export async function writeRunReport(
     training: {
       iterations: train.iterations,
       backend: train.backend,
+      threads: train.threads ?? 1,
       itersPerSecond: train.itersPerSecond,
       losses: train.losses,
       curve: train.curve,

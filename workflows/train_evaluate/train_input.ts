@@ -22,6 +22,8 @@ export interface TrainChoices {
   evaluation?: EvaluationPlan;
   /** Folder inside the run's artifact folder (default: the run's folder itself). */
   folder?: string;
+  /** Threads per training step (default: the step's share of the cores). */
+  threads?: number;
 }
 
 /**
@@ -45,5 +47,6 @@ export function trainInput(choices: TrainChoices): TrainInput {
     evalEvery: choices.evalEvery,
     ...(evaluation ? { evaluation } : {}),
     ...(folder !== undefined ? { folder } : {}),
+    ...(choices.threads !== undefined ? { threads: choices.threads } : {}),
   };
 }

@@ -76,6 +76,7 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
   let losses: Record<string, number> = {};
   let iteration = resumedAt;
   let savedAt = resumedAt; // the iteration the newest saved checkpoint holds
+  let threads = 1;
 
   for (const end of segmentEnds(input.iterations, input.evalEvery)) {
     const evaluated = curve.some((p) => p.iteration === end);
@@ -99,7 +100,10 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
           metrics: { ...p.losses },
         }),
       signal: ctx.signal,
+      ...(input.threads !== undefined ? { threads: input.threads } : { maxThreads: ctx.cores }),
     });
+    if (threads !== result.threads) ctx.log(`training on ${result.threads} thread(s)`);
+    threads = result.threads;
     if (result.status === "aborted") throw ctx.signal.reason ?? new Error("training was aborted");
     checkpoint = result.checkpoint;
     iteration = result.iteration;
@@ -145,6 +149,7 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
     iterations: iteration,
     backend: report.backend,
     itersPerSecond: seconds > 0 ? (iteration - resumedAt) / seconds : 0,
+    threads,
     losses,
     curve,
     config: parseTrainConfig(input.config),

@@ -45,6 +45,11 @@ export interface TrainInput {
   evaluation?: EvaluationPlan;
   /** A subfolder of the run's artifact folder for the step's files; default the folder itself. */
   folder?: string;
+  /**
+   * Threads per training step; absent: the step's share of the cores (`ctx.cores`) where the
+   * algorithm and backend can use them (docs/threads.md).
+   */
+  threads?: number;
 }
 
 /** A point of a learning curve. */
@@ -65,6 +70,8 @@ export interface TrainOutput {
   backend: string;
   /** Iterations per second of the last attempt. */
   itersPerSecond: number;
+  /** Threads each training step ran on (absent in older runs: 1). */
+  threads?: number;
   losses: Record<string, number>;
   curve: CurvePoint[];
   /** The training config after defaults: what the policy was trained with. */

@@ -99,6 +99,7 @@ export function inWorker<I, O>(
           attempt: ctx.attempt,
           home: ctx.home,
           artifactsDir: ctx.artifactsDir,
+          cores: ctx.cores,
         },
       });
     });

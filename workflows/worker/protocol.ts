@@ -21,7 +21,14 @@ export type ToWorker =
     module: string;
     exportName: string;
     input: unknown;
-    context: { runId: string; stepId: string; attempt: number; home: string; artifactsDir: string };
+    context: {
+      runId: string;
+      stepId: string;
+      attempt: number;
+      home: string;
+      artifactsDir: string;
+      cores: number;
+    };
   }
   | { type: "abort"; reason: WireError }
   | { type: "reply"; id: number; value?: unknown; error?: WireError };

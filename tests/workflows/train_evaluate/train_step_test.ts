@@ -19,6 +19,7 @@ function memoryContext(home: string, artifactsDir: string, checkpoints: Uint8Arr
     signal: new AbortController().signal,
     home,
     artifactsDir,
+    cores: 1,
     checkpoint: {
       save: (bytes) => Promise.resolve(checkpoints.push(bytes.slice())),
       load: () => Promise.resolve(checkpoints.at(-1)),
