@@ -9,7 +9,7 @@
 import { tf } from "../tf.ts";
 
 /** The parts of the wasm backend the heap kernels use. */
-interface WasmBackendInternals {
+export interface WasmBackendInternals {
   wasm?: { asm?: { memory?: unknown } };
   dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;

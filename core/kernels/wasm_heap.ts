@@ -11,14 +11,8 @@ import type { Kernels } from "./mod.ts";
 import { tfjsKernels } from "./tfjs.ts";
 import { heapAdamStep, heapSoftUpdate } from "./heap_adam.ts";
 import { heapMatMul } from "./heap_gemm.ts";
-import { heapModule } from "./heap.ts";
+import { heapModule, type WasmBackendInternals } from "./heap.ts";
 import { gemmModuleBytes } from "./heap_gemm_module.ts";
-
-/** The parts of the wasm backend that {@link slice} uses. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-  typedArrayFromHeap(tensor: tf.TensorInfo): Float32Array;
-}
 
 /**
  * The wasm backend's `Slice` kernel first copies its whole input out of the heap (`readSync`),
@@ -26,7 +20,7 @@ interface WasmHeapBackend {
  * the range is copied heap to heap, straight into a tensor of the wanted shape.
  */
 function slice(vector: tf.Tensor1D, offset: number, size: number, shape: number[]): tf.Tensor {
-  const heap = tf.backend() as unknown as WasmHeapBackend;
+  const heap = tf.backend() as unknown as WasmBackendInternals;
   const out = heap.makeOutput(shape, "float32"); // allocate first: it may grow the heap
   heap.typedArrayFromHeap(out).set(
     heap.typedArrayFromHeap(vector).subarray(offset, offset + size),
