@@ -40,6 +40,11 @@ export interface AppOptions {
    * under its store's home). Without it only `/healthz`, `/metrics` and the docs are served.
    */
   engine?: Engine;
+  /**
+   * The Restate endpoint of a `RestateEngine` (`engine.endpoint()`), served under
+   * `/restate/*` (docs/restate.md).
+   */
+  restateEndpoint?: (request: Request) => Promise<Response>;
   /** Largest dataset upload, in bytes. Default 1 GiB (also `limits.uploadBytes`). */
   uploadLimitBytes?: number;
   /** What one client may ask (body sizes, submissions per minute, streams per run). */
@@ -91,6 +96,16 @@ export function createApp(options: AppOptions = {}): OpenAPIHono {
   const registry = options.registry ?? new Registry();
   const { printMetrics, registerMetrics } = prometheus({ registry, prefix: "omiga_" });
   app.use("*", registerMetrics);
+  if (options.restateEndpoint !== undefined) {
+    // Restate authenticates itself with signed requests (request identity keys), not with the
+    // API's bearer token, so its route comes before authentication.
+    const endpoint = options.restateEndpoint;
+    app.all("/restate/*", (c) => {
+      const url = new URL(c.req.url);
+      url.pathname = url.pathname.slice("/restate".length) || "/";
+      return endpoint(new Request(url, c.req.raw));
+    });
+  }
   const secrets = sessionSecrets(options.token);
   app.use("*", authenticate({ token: options.token, secrets }));
 

@@ -8,11 +8,13 @@
 import {
   defaultRegistry,
   Engine,
-  type EngineOptions,
   runEngineService,
   type WorkflowRegistry,
   WorkflowStore,
 } from "../workflows/mod.ts";
+import { type EngineKind, engineKind } from "../workflows/restate/config.ts";
+import { RestateEngine, type RestateEngineOptions } from "../workflows/restate/engine.ts";
+import { registerDeployment } from "../workflows/restate/local.ts";
 import { createApp } from "./app.ts";
 import type { ApiLimits } from "./services.ts";
 
@@ -28,8 +30,8 @@ export interface ServerOptions {
   hostname?: string;
   /** Run steps and schedules in this process (default true); false leaves them to workers. */
   worker?: boolean;
-  /** Engine settings (lease, concurrency, poll period). */
-  engine?: EngineOptions;
+  /** Engine settings (lease, concurrency, poll period; Restate's addresses for that engine). */
+  engine?: RestateEngineOptions;
   /** Workflows; default the built-in ones. */
   registry?: WorkflowRegistry;
   /** Largest dataset upload, in bytes. */
@@ -40,6 +42,16 @@ export interface ServerOptions {
   importDirs?: string[];
   /** Called once listening. */
   onListen?: (address: { hostname: string; port: number }) => void;
+  /** The engine that drives runs (default `OMIGA_ENGINE`, else sqlite; docs/restate.md). */
+  engineKind?: EngineKind;
+  /**
+   * Restate engine: the URL Restate reaches this server's endpoint at, registered once
+   * listening (default `OMIGA_RESTATE_ENDPOINT`, else `<this server's URL>/restate`); `false`
+   * leaves registration to `deno task omiga restate register`.
+   */
+  restateEndpointUrl?: string | false;
+  /** Restate engine: the request identity keys the endpoint accepts (none: unsigned requests). */
+  restateIdentityKeys?: string[];
 }
 
 /** A started server. */
@@ -48,6 +60,11 @@ export interface RunningServer {
   url: string;
   port: number;
   engine: Engine;
+  /**
+   * Resolves once the server is ready for work: at once for the SQLite engine; for Restate,
+   * once its endpoint is registered (rejects naming what failed).
+   */
+  ready: Promise<void>;
   /** Stops serving and the engine service; resolves when both have ended. */
   stop(): Promise<void>;
 }
@@ -64,9 +81,16 @@ export interface RunningServer {
  */
 export function startServer(options: ServerOptions = {}): RunningServer {
   const store = WorkflowStore.open({ home: options.home });
-  const engine = new Engine(store, options.registry ?? defaultRegistry(), options.engine);
+  const registry = options.registry ?? defaultRegistry();
+  const kind = options.engineKind ?? engineKind();
+  const engine = kind === "restate"
+    ? new RestateEngine(store, registry, options.engine)
+    : new Engine(store, registry, options.engine);
   const shutdown = new AbortController();
   const app = createApp({
+    ...(engine instanceof RestateEngine
+      ? { restateEndpoint: engine.endpoint(options.restateIdentityKeys) }
+      : {}),
     token: options.token,
     engine,
     uploadLimitBytes: options.uploadLimitBytes,
@@ -84,11 +108,19 @@ export function startServer(options: ServerOptions = {}): RunningServer {
     : runEngineService(engine, { signal: shutdown.signal });
   const { hostname, port } = server.addr;
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  const url = `http://${host}:${port}`;
+  const endpointUrl = options.restateEndpointUrl ??
+    (Deno.env.get("OMIGA_RESTATE_ENDPOINT") || `${url}/restate`);
+  const ready = engine instanceof RestateEngine && endpointUrl !== false
+    ? registerDeployment(engine.urls.admin, endpointUrl).then(() => {})
+    : Promise.resolve();
+  ready.catch(() => {}); // the caller awaits it; an unobserved failure must not crash the process
   let stopped: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     engine,
+    ready,
     stop() {
       stopped ??= (async () => {
         shutdown.abort();

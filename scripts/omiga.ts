@@ -18,6 +18,8 @@ import { runCommand } from "./cli/run.ts";
 import { runsCommand } from "./cli/runs.ts";
 import { schedulesCommand } from "./cli/schedules.ts";
 import { workerCommand } from "./cli/worker.ts";
+import { restateCommand } from "./cli/restate.ts";
+import { engineKind } from "../workflows/restate/config.ts";
 
 const commands: Command[] = [
   backendCommand,
@@ -28,6 +30,7 @@ const commands: Command[] = [
   workerCommand,
   limitsCommand,
   policiesCommand,
+  restateCommand,
   schedulesCommand,
   startCommand,
   sweepCommand,
@@ -39,9 +42,31 @@ function usage(): string {
   return ["usage: deno task omiga <command> [flags]", "", "commands:", ...lines].join("\n");
 }
 
+/**
+ * `args` without a global `--engine NAME` (or `--engine=NAME`), which sets `OMIGA_ENGINE` for
+ * this process: the engine every command's runs are driven by (docs/restate.md).
+ */
+export function takeEngineFlag(args: string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--engine" || arg.startsWith("--engine=")) {
+      const value = arg === "--engine" ? args[++i] : arg.slice("--engine=".length);
+      Deno.env.set("OMIGA_ENGINE", engineKind(value ?? ""));
+    } else kept.push(arg);
+  }
+  return kept;
+}
+
 /** Runs one CLI invocation and returns its exit code; errors become one clear line. */
 export async function main(args: string[]): Promise<number> {
-  const [name, ...rest] = args;
+  let name: string | undefined, rest: string[];
+  try {
+    [name, ...rest] = takeEngineFlag(args);
+  } catch (error) {
+    console.error(errorLine(error));
+    return exitCodeOf(error);
+  }
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     console.log(usage());
     return name === undefined ? EXIT.usage : EXIT.ok;

@@ -11,6 +11,9 @@ import { parseArgs } from "node:util";
 import { type RunningServer, startServer } from "../handlers/server.ts";
 import { type ApiLimits, importDirsFromEnv, limitsFromEnv } from "../handlers/services.ts";
 import { omigaHome } from "../workflows/mod.ts";
+import { ValidationError } from "../core/errors.ts";
+import { type EngineKind, engineKind } from "../workflows/restate/config.ts";
+import type { RestateEngine } from "../workflows/restate/engine.ts";
 import { errorLine, EXIT, exitCodeOf } from "./cli/errors.ts";
 
 /** Whether `host` names this machine only (127.0.0.0/8, ::1, localhost). */
@@ -19,7 +22,7 @@ export function isLoopback(host: string): boolean {
     /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-const USAGE = "serve [--port 8787] [--host 127.0.0.1] [--no-worker]";
+const USAGE = "serve [--port 8787] [--host 127.0.0.1] [--no-worker] [--engine sqlite|restate]";
 
 /**
  * Starts the server from command-line `args`; resolves with the exit code once it has stopped
@@ -35,6 +38,7 @@ export async function serve(args: string[]): Promise<number> {
         port: { type: "string", default: "8787" },
         host: { type: "string", default: "127.0.0.1" },
         "no-worker": { type: "boolean", default: false },
+        engine: { type: "string" },
       },
       strict: true,
     }));
@@ -57,8 +61,18 @@ export async function serve(args: string[]): Promise<number> {
   const worker = !values["no-worker"];
   const env = Deno.env.toObject();
   let limits: ApiLimits;
+  let kind: EngineKind;
+  const identityKeys = (env.OMIGA_RESTATE_IDENTITY_KEYS ?? "").split(",").filter((k) => k !== "");
   try {
     limits = limitsFromEnv(env);
+    kind = engineKind(values.engine ?? env.OMIGA_ENGINE);
+    if (kind === "restate" && identityKeys.length === 0 && !isLoopback(values.host)) {
+      throw new ValidationError(
+        `refusing to serve the Restate endpoint on ${values.host} without request identity ` +
+          `keys; set OMIGA_RESTATE_IDENTITY_KEYS (Restate's publickeyv1_... keys) or bind to ` +
+          `127.0.0.1`,
+      );
+    }
   } catch (error) {
     console.error(errorLine(error));
     return EXIT.usage;
@@ -71,6 +85,8 @@ export async function serve(args: string[]): Promise<number> {
       token,
       worker,
       limits,
+      engineKind: kind,
+      restateIdentityKeys: identityKeys,
       importDirs: importDirsFromEnv(env, omigaHome()),
       onListen: ({ hostname, port }) =>
         console.log(
@@ -89,6 +105,16 @@ export async function serve(args: string[]): Promise<number> {
       console.error(`error: cannot bind to ${values.host}: no such address on this machine`);
     } else console.error(errorLine(error));
     return EXIT.failed;
+  }
+  try {
+    await server.ready;
+  } catch (error) {
+    console.error(errorLine(error));
+    await server.stop();
+    return EXIT.failed;
+  }
+  if (kind === "restate") {
+    console.log(`runs are driven by Restate (${(server.engine as RestateEngine).urls.ingress})`);
   }
   const stopped = Promise.withResolvers<number>();
   const stop = () => {

@@ -255,7 +255,7 @@ export class Engine {
           if (claim === null) break;
           const key = `${claim.run.id}/${claim.step.stepId}`;
           const controller = new AbortController();
-          const done = this.#runStep(claim, controller).finally(() => {
+          const done = this.runClaimedStep(claim, controller).finally(() => {
             running.delete(key);
             wake();
           });
@@ -287,13 +287,23 @@ export class Engine {
     }
   }
 
-  async #runStep(claim: ClaimedStep, controller: AbortController): Promise<void> {
+  /**
+   * Runs the body of a step this engine has claimed, with heartbeats, and records its outcome
+   * (succeeded, failed, retry later, or given back when `controller` aborts). `onCheckpoint`
+   * hears of each checkpoint the body saves, after it is stored.
+   */
+  protected async runClaimedStep(
+    claim: ClaimedStep,
+    controller: AbortController,
+    onCheckpoint?: (sequence: number, bytes: Uint8Array) => void,
+  ): Promise<void> {
     const { run, step } = claim;
+    const owner = ownerOf(claim, this.owner);
     const steps = this.store.steps;
     const local = this.#running.get(run.id) ?? new Set();
     this.#running.set(run.id, local.add(controller));
     const checkLease = () => {
-      const { held, runState } = steps.heartbeat(run.id, step.stepId, this.owner, this.leaseMs);
+      const { held, runState } = steps.heartbeat(run.id, step.stepId, owner, this.leaseMs);
       if (!held) controller.abort(new LeaseLostError(run.id, step.stepId));
       else if (runState === "cancelled") controller.abort(new RunCancelledError(run.id));
       else if (runState === "failed") controller.abort(new RunFailedError(run.id));
@@ -334,11 +344,19 @@ export class Engine {
         },
         coresPerStep(step.concurrencyKey ? this.limitOf(step.concurrencyKey) : 1),
       );
+      if (onCheckpoint !== undefined) {
+        const save = context.checkpoint.save;
+        context.checkpoint.save = async (bytes) => {
+          const sequence = await save(bytes);
+          onCheckpoint(sequence, bytes);
+          return sequence;
+        };
+      }
       const output = toJson(
         await definition.run(input, context),
         `the output of step "${step.stepId}"`,
       );
-      if (!steps.succeed(run.id, step.stepId, this.owner, output)) this.#noteLeaseLost(claim);
+      if (!steps.succeed(run.id, step.stepId, owner, output)) this.#noteLeaseLost(claim);
     } catch (error) {
       this.#settleFailure(claim, controller.signal, error);
     } finally {
@@ -350,12 +368,13 @@ export class Engine {
 
   #settleFailure(claim: ClaimedStep, signal: AbortSignal, error: unknown): void {
     const { run, step } = claim;
+    const owner = ownerOf(claim, this.owner);
     const steps = this.store.steps;
     if (signal.aborted) {
       const reason = signal.reason;
       if (reason instanceof LeaseLostError) return this.#noteLeaseLost(claim);
       const message = reason instanceof Error ? reason.message : String(reason);
-      steps.releaseAborted(run.id, step.stepId, this.owner, message);
+      steps.releaseAborted(run.id, step.stepId, owner, message);
       return;
     }
     const failure = {
@@ -364,7 +383,7 @@ export class Engine {
     };
     let settled: boolean;
     if (!isRetriable(error) || step.attempt >= step.maxAttempts) {
-      settled = steps.fail(run.id, step.stepId, this.owner, failure);
+      settled = steps.fail(run.id, step.stepId, owner, failure);
       // The run failed: its other steps running here stop now (skipped, checkpoints kept).
       if (settled) this.#abortRunning(run.id, new RunFailedError(run.id, step.stepId));
     } else {
@@ -375,7 +394,7 @@ export class Engine {
         // The step list cannot be derived any more: back off with the default policy.
       }
       const delay = backoffDelayMs(retry, step.attempt, `${run.id}/${step.stepId}`);
-      settled = steps.retryLater(run.id, step.stepId, this.owner, failure, delay);
+      settled = steps.retryLater(run.id, step.stepId, owner, failure, delay);
     }
     if (!settled) this.#noteLeaseLost(claim);
   }
@@ -394,9 +413,15 @@ export class Engine {
     }
   }
 
-  #noteLeaseLost({ run, step }: ClaimedStep): void {
-    this.store.events.append(run.id, "step.lease-lost", { owner: this.owner }, step.stepId);
+  #noteLeaseLost(claim: ClaimedStep): void {
+    const owner = ownerOf(claim, this.owner);
+    this.store.events.append(claim.run.id, "step.lease-lost", { owner }, claim.step.stepId);
   }
+}
+
+/** The owner a claim was made for (a subclass may claim under owners of its own). */
+function ownerOf(claim: ClaimedStep, fallback: string): string {
+  return claim.step.leaseOwner ?? fallback;
 }
 
 /** A step's input from the run's parameters and earlier outputs; a bug there cannot be retried. */

@@ -6,11 +6,20 @@
  */
 import { defaultRegistry, Engine, type EngineOptions, WorkflowStore } from "../../workflows/mod.ts";
 import type { RunRecord } from "../../workflows/mod.ts";
+import { engineKind } from "../../workflows/restate/config.ts";
+import { RestateEngine } from "../../workflows/restate/engine.ts";
 import { ProgressView } from "./progress_view.ts";
 
-/** Opens the store under `OMIGA_HOME` and an engine on it with the built-in workflows. */
+/**
+ * Opens the store under `OMIGA_HOME` and an engine on it with the built-in workflows: the
+ * SQLite engine, or with `OMIGA_ENGINE=restate` (`--engine restate`) the Restate engine, whose
+ * runs are driven by Restate and run by the endpoint it invokes (a `serve` process).
+ */
 export function openEngine(options: EngineOptions = {}): Engine {
-  return new Engine(WorkflowStore.open(), defaultRegistry(), options);
+  const store = WorkflowStore.open();
+  return engineKind() === "restate"
+    ? new RestateEngine(store, defaultRegistry(), options)
+    : new Engine(store, defaultRegistry(), options);
 }
 
 /** The reason a foreground run cancelled by Ctrl-C records. */

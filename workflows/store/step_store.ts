@@ -42,6 +42,14 @@ export interface ClaimRequest {
   workflows: readonly string[];
   /** Only this run. */
   runId?: string;
+  /** Only this step (of `runId`). */
+  stepId?: string;
+  /**
+   * Owners whose live leases this claim may take over at once: earlier incarnations of the
+   * claiming owner that are known to have stopped (a durable-execution engine's earlier attempt
+   * of the same invocation). Their writes are fenced on the lease like any other owner's.
+   */
+  supersedes?: (owner: string) => boolean;
 }
 
 /** A failure to record on a step. */
@@ -98,12 +106,17 @@ export class StepStore {
    * when none can be taken.
    */
   claim(request: ClaimRequest): ClaimedStep | null {
-    const { owner, now, leaseMs } = request;
+    const { owner, now, leaseMs, stepId } = request;
+    const superseded = (step: StepRecord) =>
+      step.state === "running" && step.leaseOwner !== null && step.leaseOwner !== owner &&
+      (step.leaseExpiresAt ?? 0) >= now && (request.supersedes?.(step.leaseOwner) ?? false);
     const ready = (step: StepRecord) =>
+      (stepId === undefined || step.stepId === stepId) &&
       // A live process never takes over its own lease: it is still running that step.
-      step.state === "pending"
+      (step.state === "pending"
         ? step.retryAt === null || step.retryAt <= now
-        : step.state === "running" && (step.leaseExpiresAt ?? 0) < now && step.leaseOwner !== owner;
+        : step.state === "running" &&
+          (((step.leaseExpiresAt ?? 0) < now && step.leaseOwner !== owner) || superseded(step)));
     // Look without the write lock first: an idle worker polling must not serialise the others.
     if (!this.readySteps(request.workflows, request.runId).some(({ step }) => ready(step))) {
       return null;
@@ -113,8 +126,11 @@ export class StepStore {
       for (const { run, step } of this.readySteps(request.workflows, request.runId)) {
         if (!ready(step)) continue;
         const key = step.concurrencyKey;
-        // A takeover replaces an expired lease, which the count does not hold.
-        if (key !== null && (live.get(key) ?? 0) >= request.limitOf(key)) continue;
+        // A takeover replaces an expired lease, which the count does not hold; taking over a
+        // live one (superseded) frees the slot it held.
+        if (
+          key !== null && !superseded(step) && (live.get(key) ?? 0) >= request.limitOf(key)
+        ) continue;
         const previousOwner = step.state === "running" ? step.leaseOwner : null;
         this.#db.prepare(
           `UPDATE steps SET state = 'running', lease_owner = ?, lease_expires_at = ?,

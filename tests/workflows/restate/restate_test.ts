@@ -1,0 +1,228 @@
+/**
+ * The Restate engine against a real Restate server (started by each test from the pinned npm
+ * package, on free ports): train-evaluate end to end with the same policy bytes as the SQLite
+ * engine; the endpoint killed with SIGKILL mid-training resumes from its checkpoint to those
+ * same bytes, without rerunning finished steps; cancelling a run stops its training Worker.
+ */
+import { join } from "node:path";
+import { assert, assertEquals } from "../../assert.ts";
+import {
+  defaultRegistry,
+  Engine,
+  runArtifactsDir,
+  type RunEvent,
+  WorkflowStore,
+} from "../../../workflows/mod.ts";
+import { RestateEngine } from "../../../workflows/restate/engine.ts";
+import {
+  freeNodePorts,
+  type LocalRestate,
+  startLocalRestate,
+} from "../../../workflows/restate/local.ts";
+import { startServer } from "../../../handlers/server.ts";
+import { nextEvent, TEST_ENGINE } from "../test_engine.ts";
+
+const TRAIN = {
+  env: "spread",
+  tier: "medium",
+  episodes: 8,
+  iterations: 120,
+  hiddenSize: 32,
+  batchSize: 16,
+  evalEpisodes: 2,
+  evalEvery: 0,
+  checkpointEvery: 20,
+  seed: 3,
+  backend: "cpu",
+};
+
+async function withRestate(fn: (restate: LocalRestate, dir: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "omiga-restate-" });
+  const restate = await startLocalRestate({ dir: join(dir, "restate"), ports: freeNodePorts() });
+  try {
+    await fn(restate, dir);
+  } finally {
+    await restate.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+const policyOf = (home: string, runId: string) =>
+  Deno.readFile(join(runArtifactsDir(home, runId), "policy.safetensors"));
+
+/** The policy of an unbroken run of `params` on the SQLite engine. */
+async function sqlitePolicy(dir: string, params: Record<string, unknown>): Promise<Uint8Array> {
+  const home = join(dir, "sqlite");
+  using store = WorkflowStore.open({ home });
+  const engine = new Engine(store, defaultRegistry(), TEST_ENGINE);
+  const { run } = engine.submit("train-evaluate", params);
+  assertEquals((await engine.execute(run.id)).state, "succeeded");
+  return await policyOf(home, run.id);
+}
+
+/** A `deno task serve --engine restate` process on `port`, serving `home`. */
+function spawnEndpoint(home: string, port: number, restate: LocalRestate): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/serve.ts", "--port", String(port), "--engine", "restate"],
+    env: {
+      OMIGA_HOME: home,
+      OMIGA_RESTATE_INGRESS: restate.urls.ingress,
+      OMIGA_RESTATE_ADMIN: restate.urls.admin,
+      OMIGA_LEASE_MS: "5000",
+    },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+const started = (events: RunEvent[], stepId: string) =>
+  events.filter((e) => e.type === "step.started" && e.stepId === stepId).length;
+
+Deno.test({
+  name: "a train-evaluate run driven by Restate equals the SQLite engine's, policy bytes included",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRestate(async (restate, dir) => {
+      const server = startServer({
+        port: 0,
+        home: join(dir, "home"),
+        engineKind: "restate",
+        engine: { ...TEST_ENGINE, restate: restate.urls },
+      });
+      try {
+        await server.ready;
+        const engine = server.engine;
+        assert(engine instanceof RestateEngine);
+        const { run } = engine.submit("train-evaluate", TRAIN);
+        const finished = await engine.execute(run.id);
+        assertEquals(finished.state, "succeeded", finished.error ?? "");
+        const events = engine.store.events.list(run.id, 0, 100_000);
+        // Every step ran once, under the invocation's lease.
+        for (const step of engine.store.runs.steps(run.id)) {
+          assertEquals(started(events, step.stepId), 1, step.stepId);
+        }
+        const owner = events.find((e) => e.type === "step.started")!.payload as { owner: string };
+        assert(owner.owner.startsWith("restate:inv_"), owner.owner);
+        const policy = await policyOf(engine.store.home, run.id);
+        assertEquals(policy, await sqlitePolicy(dir, TRAIN));
+      } finally {
+        await server.stop();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "the endpoint killed mid-training resumes from its checkpoint to the same policy bytes",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRestate(async (restate, dir) => {
+      const home = join(dir, "home");
+      const port = freePort();
+      using store = WorkflowStore.open({ home });
+      // This process only submits and watches; the endpoint processes run the steps.
+      const client = new RestateEngine(store, defaultRegistry(), {
+        ...TEST_ENGINE,
+        restate: restate.urls,
+      });
+      let endpoint = spawnEndpoint(home, port, restate);
+      const { run } = client.submit("train-evaluate", TRAIN);
+      const checkpoint = await nextEvent(
+        store,
+        run.id,
+        (e) =>
+          e.type === "step.checkpoint" && e.stepId === "train" &&
+          (e.payload as { sequence: number }).sequence >= 2,
+      );
+      endpoint.kill("SIGKILL");
+      assertEquals((await endpoint.output()).signal, "SIGKILL");
+      assertEquals(store.runs.steps(run.id).find((s) => s.stepId === "train")?.state, "running");
+
+      // A new endpoint on the same address: Restate retries the invocation there.
+      endpoint = spawnEndpoint(home, port, restate);
+      try {
+        const restored = await nextEvent(
+          store,
+          run.id,
+          (e) => e.type === "step.restored",
+          checkpoint.seq,
+        );
+        assert((restored.payload as { sequence: number }).sequence >= 2);
+        const finished = await client.execute(run.id);
+        assertEquals(finished.state, "succeeded", finished.error ?? "");
+      } finally {
+        endpoint.kill("SIGTERM");
+        await endpoint.output();
+      }
+      const events = store.events.list(run.id, 0, 100_000);
+      assertEquals(started(events, "ingest"), 1, "a finished step is not run again");
+      assertEquals(started(events, "train"), 2, "the killed step is taken over once");
+      const takeover = events.filter((e) => e.type === "step.started" && e.stepId === "train")[1];
+      assert((takeover.payload as { takeoverFrom: string | null }).takeoverFrom !== null);
+      assertEquals(await policyOf(home, run.id), await sqlitePolicy(dir, TRAIN));
+    });
+  },
+});
+
+Deno.test({
+  name: "cancelling a run driven by Restate stops its training Worker and ends the invocation",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRestate(async (restate, dir) => {
+      const server = startServer({
+        port: 0,
+        home: join(dir, "home"),
+        engineKind: "restate",
+        engine: { ...TEST_ENGINE, restate: restate.urls },
+      });
+      try {
+        await server.ready;
+        const engine = server.engine;
+        const { run } = engine.submit("train-evaluate", { ...TRAIN, iterations: 1_000_000 });
+        await nextEvent(
+          engine.store,
+          run.id,
+          (e) => e.type === "step.progress" && e.stepId === "train",
+        );
+        engine.cancel(run.id, "enough");
+        const released = await nextEvent(
+          engine.store,
+          run.id,
+          (e) =>
+            e.stepId === "train" && (e.type === "step.released" || e.type === "step.cancelled"),
+        );
+        assert(released !== undefined);
+        assertEquals(engine.store.runs.get(run.id).state, "cancelled");
+        const train = engine.store.runs.steps(run.id).find((s) => s.stepId === "train")!;
+        assert(train.state !== "running", train.state);
+        // The invocation ends: Restate reports it completed.
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const response = await fetch(`${restate.urls.admin}/query`, {
+            method: "POST",
+            headers: { "content-type": "application/json", accept: "application/json" },
+            body: JSON.stringify({
+              query: `SELECT status FROM sys_invocation WHERE target_service_key = '${run.id}'`,
+            }),
+          });
+          const body = await response.json() as { rows: { status: string }[] };
+          if (body.rows.length > 0 && body.rows.every((r) => r.status === "completed")) break;
+          assert(Date.now() < deadline, `the invocation did not end: ${JSON.stringify(body)}`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      } finally {
+        await server.stop();
+      }
+    });
+  },
+});
