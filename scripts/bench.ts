@@ -11,6 +11,7 @@ import { benchEngine } from "./bench/engine.ts";
 import { benchEnvs } from "./bench/envs.ts";
 import { benchHttp } from "./bench/http.ts";
 import { benchMatmul } from "./bench/matmul.ts";
+import { benchRestate } from "./bench/restate.ts";
 import { benchStep } from "./bench/step.ts";
 import { benchSweep } from "./bench/sweep.ts";
 import { benchTrain } from "./bench/train.ts";
@@ -23,6 +24,7 @@ const benches: Record<string, (args: string[]) => Promise<Record<string, unknown
   envs: benchEnvs,
   http: benchHttp,
   matmul: benchMatmul,
+  restate: benchRestate,
   step: benchStep,
   sweep: benchSweep,
   train: benchTrain,

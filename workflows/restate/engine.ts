@@ -227,6 +227,7 @@ export class RestateEngine extends Engine {
     return restate.createEndpointHandler({
       services: [this.driver()],
       bidirectional: true,
+      logger: quietLogger,
       ...(identityKeys.length > 0 ? { identityKeys } : {}),
     });
   }
@@ -399,3 +400,18 @@ export class RestateEngine extends Engine {
 }
 
 const WAKING = new Set(["run.submitted", "run.resumed"]);
+
+/**
+ * The SDK's log lines, warnings and errors only (not replaying), on stderr; the run's own events
+ * already say what each invocation did. `RESTATE_LOGGING=INFO` (the SDK's setting) is not read
+ * here: `OMIGA_DEBUG=1` shows every line.
+ */
+const quietLogger: restate.LoggerTransport = (meta, message, ...rest) => {
+  const loud = meta.level === "warn" || meta.level === "error";
+  if ((loud && !meta.replaying) || Deno.env.get("OMIGA_DEBUG") === "1") {
+    const where = meta.context
+      ? ` ${meta.context.invocationTarget} ${meta.context.invocationId}`
+      : "";
+    console.error(`restate ${meta.level}${where}: ${message}`, ...rest);
+  }
+};

@@ -21,6 +21,7 @@ import {
 } from "../../../workflows/restate/local.ts";
 import { startServer } from "../../../handlers/server.ts";
 import { nextEvent, TEST_ENGINE } from "../test_engine.ts";
+import { mostAtOnce } from "../../../scripts/bench/sweep.ts";
 
 const TRAIN = {
   env: "spread",
@@ -220,6 +221,66 @@ Deno.test({
           assert(Date.now() < deadline, `the invocation did not end: ${JSON.stringify(body)}`);
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
+      } finally {
+        await server.stop();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "a sweep driven by Restate, cells side by side, writes the SQLite engine's table bytes",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const params = {
+      preset: "smoke",
+      datasets: "spread-medium",
+      episodes: 8,
+      algorithms: "omiga,bc",
+      alphas: "10",
+      seeds: 1,
+      iterations: 10,
+      evalEvery: 10,
+      evalEpisodes: 2,
+      checkpointEvery: 5,
+      hiddenSize: 16,
+      batchSize: 16,
+      backend: "cpu",
+      threads: 1,
+    };
+    const tableOf = async (engine: Engine) => {
+      const { run } = engine.submit("sweep", params);
+      const finished = await engine.execute(run.id);
+      assertEquals(finished.state, "succeeded", finished.error ?? "");
+      const files = (finished.output as { files: { tableCsv: string; cellsCsv: string } }).files;
+      const events = engine.store.events.list(run.id, 0, 100_000);
+      return {
+        table: await Deno.readFile(files.tableCsv),
+        cells: await Deno.readFile(files.cellsCsv),
+        most: mostAtOnce(events, "cell/"),
+      };
+    };
+    await withRestate(async (restate, dir) => {
+      const server = startServer({
+        port: 0,
+        home: join(dir, "home"),
+        engineKind: "restate",
+        engine: { ...TEST_ENGINE, limits: { cpu: 2 }, restate: restate.urls },
+      });
+      try {
+        await server.ready;
+        const onRestate = await tableOf(server.engine);
+        assertEquals(onRestate.most, 2, "the driver runs the two cells side by side");
+        using store = WorkflowStore.open({ home: join(dir, "sqlite") });
+        const onSqlite = await tableOf(
+          new Engine(store, defaultRegistry(), { ...TEST_ENGINE, limits: { cpu: 1 } }),
+        );
+        assertEquals(
+          new TextDecoder().decode(onRestate.table),
+          new TextDecoder().decode(onSqlite.table),
+        );
+        assertEquals(onRestate.cells, onSqlite.cells);
       } finally {
         await server.stop();
       }

@@ -1,0 +1,147 @@
+/**
+ * `deno task bench restate [--runs N] [--segments N] [--sweeps N]`: what driving runs with
+ * Restate costs against the SQLite engine, in one sitting on temporary homes (a local Restate
+ * node is started from the pinned npm package on free ports; the endpoint is served in this
+ * process):
+ * - `msPerStep`: a three-step no-op workflow, submitted and executed, per step;
+ * - `msPerSegment`: a one-step workflow that stores `--segments` checkpoints, per checkpoint
+ *   (on Restate, each checkpoint is also one journaled segment);
+ * - `sweepSeconds`: the median wall time of `--sweeps` runs of a small sweep (two cells side by
+ *   side) on each engine, taking turns, after one unmeasured sweep on each.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { startServer } from "../../handlers/server.ts";
+import {
+  defaultRegistry,
+  defineWorkflow,
+  Engine,
+  WorkflowRegistry,
+  WorkflowStore,
+} from "../../workflows/mod.ts";
+import { freeNodePorts, startLocalRestate } from "../../workflows/restate/local.ts";
+import { median } from "./stats.ts";
+
+const noop = defineWorkflow({ name: "noop", description: "bench", params: z.object({}) })
+  .step("a", { input: () => 1, run: (x) => Promise.resolve(x + 1) })
+  .step("b", { input: ({ outputs }) => outputs.a, run: (x) => Promise.resolve(x + 1) })
+  .step("c", { input: ({ outputs }) => outputs.b, run: (x) => Promise.resolve(x + 1) })
+  .build();
+
+const checkpointing = defineWorkflow({
+  name: "checkpoints",
+  description: "bench",
+  params: z.object({ segments: z.number().int().positive() }),
+})
+  .step("save", {
+    input: ({ params }) => params.segments,
+    run: async (segments, ctx) => {
+      const bytes = new Uint8Array(1024);
+      for (let i = 0; i < segments; i++) await ctx.checkpoint.save(bytes);
+      return segments;
+    },
+  })
+  .build();
+
+/** A small sweep: two cells of a few iterations, side by side. */
+const SWEEP = {
+  preset: "smoke",
+  datasets: "spread-medium",
+  episodes: 8,
+  algorithms: "omiga,bc",
+  alphas: "10",
+  seeds: 1,
+  iterations: 40,
+  evalEvery: 20,
+  evalEpisodes: 2,
+  checkpointEvery: 10,
+  hiddenSize: 32,
+  batchSize: 32,
+  backend: "cpu",
+  threads: 1,
+};
+
+interface EngineCosts {
+  msPerStep: number;
+  msPerSegment: number;
+  sweepSeconds?: number;
+}
+
+async function succeed(engine: Engine, workflow: string, params: unknown): Promise<number> {
+  const start = performance.now();
+  const run = await engine.execute(engine.submit(workflow, params).run.id);
+  if (run.state !== "succeeded") throw new Error(`${workflow}: ${run.error ?? run.state}`);
+  return performance.now() - start;
+}
+
+async function stepCosts(engine: Engine, runs: number, segments: number) {
+  const perRun: number[] = [];
+  for (let i = 0; i < runs; i++) perRun.push(await succeed(engine, "noop", {}));
+  const msPerSegment = (await succeed(engine, "checkpoints", { segments })) / segments;
+  return {
+    msPerStep: Number((median(perRun) / 3).toFixed(2)),
+    msPerSegment: Number(msPerSegment.toFixed(2)),
+  };
+}
+
+/** Runs the benchmark. */
+export async function benchRestate(args: string[]): Promise<Record<string, unknown>> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      runs: { type: "string", default: "20" },
+      segments: { type: "string", default: "50" },
+      sweeps: { type: "string", default: "3" },
+    },
+    strict: true,
+  });
+  const runs = Number(values.runs);
+  const segments = Number(values.segments);
+  const sweeps = Number(values.sweeps);
+  const registry = new WorkflowRegistry([noop, checkpointing, defaultRegistry().get("sweep")]);
+  const dir = await Deno.makeTempDir({ prefix: "omiga-bench-restate-" });
+  const limits = { cpu: 2 };
+  const restate = await startLocalRestate({ dir: join(dir, "restate"), ports: freeNodePorts() });
+  const store = WorkflowStore.open({ home: join(dir, "sqlite") });
+  const server = startServer({
+    port: 0,
+    home: join(dir, "home"),
+    registry,
+    engineKind: "restate",
+    engine: { pollMs: 20, limits, restate: restate.urls },
+  });
+  try {
+    await server.ready;
+    const engines = {
+      sqlite: new Engine(store, registry, { pollMs: 20, limits }),
+      restate: server.engine,
+    };
+    const result: Record<"sqlite" | "restate", EngineCosts> = {
+      sqlite: await stepCosts(engines.sqlite, runs, segments),
+      restate: await stepCosts(engines.restate, runs, segments),
+    };
+    if (sweeps > 0) {
+      // One unmeasured sweep each (its dataset is generated then, and reused after), then the
+      // engines in turn, so that the machine's drift reaches both alike.
+      const times: Record<"sqlite" | "restate", number[]> = { sqlite: [], restate: [] };
+      for (let round = 0; round <= sweeps; round++) {
+        for (const name of ["sqlite", "restate"] as const) {
+          const ms = await succeed(engines[name], "sweep", SWEEP);
+          if (round > 0) times[name].push(ms);
+        }
+      }
+      for (const name of ["sqlite", "restate"] as const) {
+        result[name].sweepSeconds = Number((median(times[name]) / 1000).toFixed(2));
+      }
+    }
+    return { bench: "restate", runs, segments, sweeps, ...result, nodes: 1, endpoints: 1 };
+  } finally {
+    await server.stop();
+    store.close();
+    await restate.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
