@@ -62,7 +62,12 @@ async function sqlitePolicy(dir: string, params: Record<string, unknown>): Promi
 }
 
 /** A `deno task serve --engine restate` process on `port`, serving `home`. */
-function spawnEndpoint(home: string, port: number, restate: LocalRestate): Deno.ChildProcess {
+function spawnEndpoint(
+  home: string,
+  port: number,
+  restate: LocalRestate,
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "scripts/serve.ts", "--port", String(port), "--engine", "restate"],
     env: {
@@ -70,6 +75,7 @@ function spawnEndpoint(home: string, port: number, restate: LocalRestate): Deno.
       OMIGA_RESTATE_INGRESS: restate.urls.ingress,
       OMIGA_RESTATE_ADMIN: restate.urls.admin,
       OMIGA_LEASE_MS: "5000",
+      ...env,
     },
     stdout: "null",
     stderr: "piped",
@@ -285,5 +291,110 @@ Deno.test({
         await server.stop();
       }
     });
+  },
+});
+
+Deno.test({
+  name:
+    "on a 3-node Restate cluster, a sweep survives killing its endpoint and a node: no finished cell reruns, same table",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const params = {
+      preset: "smoke",
+      datasets: "spread-medium",
+      episodes: 8,
+      algorithms: "omiga,bc",
+      alphas: "10",
+      seeds: 1,
+      iterations: 60,
+      evalEvery: 60,
+      evalEpisodes: 2,
+      checkpointEvery: 5,
+      hiddenSize: 16,
+      batchSize: 16,
+      backend: "cpu",
+      threads: 1,
+    };
+    const dir = await Deno.makeTempDir({ prefix: "omiga-restate-cluster-" });
+    const cluster = await startLocalRestate({
+      dir: join(dir, "restate"),
+      nodes: 3,
+      ports: freeNodePorts(3),
+    });
+    try {
+      const home = join(dir, "home");
+      const port = freePort();
+      using store = WorkflowStore.open({ home });
+      // The client submits through node 2; the endpoint registers through node 1, later node 3.
+      const client = new RestateEngine(store, defaultRegistry(), {
+        ...TEST_ENGINE,
+        restate: cluster.nodes[1].urls,
+      });
+      const spawn = (via: number) =>
+        spawnEndpoint(home, port, { ...cluster, urls: cluster.nodes[via].urls }, {
+          OMIGA_CONCURRENCY: "cpu=1", // one cell at a time, so that one has finished at the kill
+        });
+      let endpoint = spawn(0);
+      const stopEndpoint = async () => {
+        try {
+          endpoint.kill("SIGKILL");
+        } catch {
+          // Already gone.
+        }
+        await endpoint.output();
+      };
+      try {
+        const { run } = client.submit("sweep", params);
+        const cells = ["cell/spread-medium/omiga/a10/s0", "cell/spread-medium/bc/s0"];
+        const finished = await nextEvent(
+          store,
+          run.id,
+          (e) => e.type === "step.succeeded" && cells.includes(e.stepId ?? ""),
+        );
+        const second = cells.find((id) => id !== finished.stepId)!;
+        const checkpoint = await nextEvent(
+          store,
+          run.id,
+          (e) => e.type === "step.checkpoint" && e.stepId === second,
+          finished.seq,
+        );
+        await stopEndpoint();
+        await cluster.kill(0);
+
+        endpoint = spawn(2);
+        await nextEvent(store, run.id, (e) => e.type === "step.restored", checkpoint.seq);
+        const done = await client.execute(run.id);
+        assertEquals(done.state, "succeeded", done.error ?? "");
+        const events = store.events.list(run.id, 0, 100_000);
+        // A finished cell never starts again (Restate may re-drive an invocation while a young
+        // cluster moves partition leaders, which restarts a running step from its checkpoint).
+        const again = events.filter((e) =>
+          e.stepId === finished.stepId && e.seq > finished.seq && e.type === "step.started"
+        );
+        assertEquals(again, [], "the finished cell did not run again");
+        assertEquals(
+          events.filter((e) => e.stepId === finished.stepId && e.type === "step.succeeded").length,
+          1,
+        );
+        const takeovers = events.filter((e) =>
+          e.stepId === second && e.seq > checkpoint.seq && e.type === "step.started"
+        );
+        assert(takeovers.length >= 1, "the interrupted cell was taken over");
+        const output = store.runs.get(run.id).output as { files: { tableCsv: string } };
+        const table = await Deno.readTextFile(output.files.tableCsv);
+
+        using reference = WorkflowStore.open({ home: join(dir, "sqlite") });
+        const sqlite = new Engine(reference, defaultRegistry(), TEST_ENGINE);
+        const expected = await sqlite.execute(sqlite.submit("sweep", params).run.id);
+        const files = (expected.output as { files: { tableCsv: string } }).files;
+        assertEquals(table, await Deno.readTextFile(files.tableCsv));
+      } finally {
+        await stopEndpoint();
+      }
+    } finally {
+      await cluster.stop();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
   },
 });
