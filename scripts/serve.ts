@@ -1,7 +1,9 @@
 /**
- * `deno task serve [--port N] [--host H] [--no-worker]`: serves the HTTP API (default
- * 127.0.0.1:8787) on `OMIGA_HOME` and runs the engine service (steps and schedules) beside it;
- * `--no-worker` leaves steps to separate `deno task omiga worker` processes. Every route but
+ * `deno task serve [--port N] [--host H] [--no-worker] [--engine sqlite|restate]`: serves the
+ * HTTP API (default 127.0.0.1:8787) on `OMIGA_HOME` and runs the engine service (steps and
+ * schedules) beside it; `--no-worker` leaves steps to separate `deno task omiga worker`
+ * processes. With `--engine restate` (or `OMIGA_ENGINE=restate`) it also serves the Restate
+ * endpoint under `/restate/*` and registers it (docs/restate.md). Every route but
  * `/healthz` needs `Authorization: Bearer $OMIGA_TOKEN`; without a token the server only binds
  * to a loopback address. SIGINT or SIGTERM stop it cleanly (running steps go back to pending).
  *

@@ -89,3 +89,12 @@ export { decidePromotion, evaluationHash, type PromotionDecision } from "./polic
 export { policyFolder } from "./policies/register.ts";
 export { WorkflowStore } from "./store/store.ts";
 export { inWorker, type InWorkerOptions } from "./worker/in_worker.ts";
+export { type EngineKind, engineKind, type RestateUrls, restateUrls } from "./restate/config.ts";
+export {
+  RestateEngine,
+  type RestateEngineOptions,
+  RestateUnavailableError,
+  RUN_DRIVER,
+  type SegmentOutcome,
+} from "./restate/engine.ts";
+export { type LocalRestate, registerDeployment, startLocalRestate } from "./restate/local.ts";

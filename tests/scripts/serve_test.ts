@@ -31,3 +31,35 @@ Deno.test("serve: a port in use and an unknown flag are one line each, exit 1 an
   assert(unknown.stderr.includes("--prot") && unknown.stderr.includes("usage:"), unknown.stderr);
   Deno.removeSync(home, { recursive: true });
 });
+
+Deno.test("serve --engine restate: no unsigned endpoint off loopback, and Restate not reachable is one line", async () => {
+  const home = Deno.makeTempDirSync({ prefix: "omiga-serve-restate-" });
+  const unknown = await serve(home, "--engine", "temporal");
+  assertEquals(unknown.code, 2, unknown.stderr);
+  assert(unknown.stderr.includes(`OMIGA_ENGINE must be sqlite or restate, got "temporal"`));
+
+  const exposed = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/serve.ts", "--engine", "restate", "--host", "0.0.0.0"],
+    cwd: REPO_ROOT,
+    env: { OMIGA_HOME: home, NO_COLOR: "1", OMIGA_TOKEN: "t" },
+    stderr: "piped",
+    stdout: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(exposed.stderr).trim();
+  assertEquals(exposed.code, 2, stderr);
+  assert(stderr.includes("OMIGA_RESTATE_IDENTITY_KEYS"), stderr);
+
+  const unreachable = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/serve.ts", "--engine", "restate", "--port", "0"],
+    cwd: REPO_ROOT,
+    env: { OMIGA_HOME: home, NO_COLOR: "1", OMIGA_RESTATE_ADMIN: "http://127.0.0.1:9" },
+    stderr: "piped",
+    stdout: "null",
+  }).output();
+  const lines = new TextDecoder().decode(unreachable.stderr).trim().split("\n")
+    .filter((line) => line.startsWith("error:"));
+  assertEquals(unreachable.code, 1);
+  assertEquals(lines.length, 1, lines.join("\n"));
+  assert(lines[0].includes("cannot reach Restate's admin API at http://127.0.0.1:9"), lines[0]);
+  Deno.removeSync(home, { recursive: true });
+});

@@ -1,0 +1,47 @@
+/** The CLI's `--engine` flag and `restate` command: what they accept and the errors they give. */
+import assert from "node:assert/strict";
+import { assertEquals } from "../../assert.ts";
+import { takeEngineFlag } from "../../../scripts/omiga.ts";
+import { cli } from "../run_cli.ts";
+
+Deno.test("--engine sets OMIGA_ENGINE for the command and is taken out of its arguments", () => {
+  const before = Deno.env.get("OMIGA_ENGINE");
+  try {
+    assertEquals(takeEngineFlag(["runs", "list", "--engine", "restate", "--json"]), [
+      "runs",
+      "list",
+      "--json",
+    ]);
+    assertEquals(Deno.env.get("OMIGA_ENGINE"), "restate");
+    assertEquals(takeEngineFlag(["--engine=sqlite", "limits"]), ["limits"]);
+    assertEquals(Deno.env.get("OMIGA_ENGINE"), "sqlite");
+  } finally {
+    if (before === undefined) Deno.env.delete("OMIGA_ENGINE");
+    else Deno.env.set("OMIGA_ENGINE", before);
+  }
+});
+
+Deno.test("an unknown engine or restate command is a usage error naming what was wrong", async () => {
+  const engine = await cli("--engine", "temporal", "runs", "list");
+  assertEquals(engine.code, 2);
+  assert.match(engine.err, /OMIGA_ENGINE must be sqlite or restate, got "temporal"/);
+  const verb = await cli("restate", "down");
+  assertEquals(verb.code, 2);
+  assert.match(verb.err, /unknown restate command "down"; use up or register/);
+  const nodes = await cli("restate", "up", "--nodes", "12", "--dir", "/nonexistent/never");
+  assertEquals(nodes.code, 2);
+  assert.match(nodes.err, /--nodes must be an integer from 1 to 9, got 12/);
+});
+
+Deno.test("restate register names the admin address it could not reach", async () => {
+  const before = Deno.env.get("OMIGA_RESTATE_ADMIN");
+  Deno.env.set("OMIGA_RESTATE_ADMIN", "http://127.0.0.1:9");
+  try {
+    const result = await cli("restate", "register", "--endpoint", "http://127.0.0.1:1/restate");
+    assertEquals(result.code, 1);
+    assert.match(result.err, /cannot reach Restate's admin API at http:\/\/127\.0\.0\.1:9/);
+  } finally {
+    if (before === undefined) Deno.env.delete("OMIGA_RESTATE_ADMIN");
+    else Deno.env.set("OMIGA_RESTATE_ADMIN", before);
+  }
+});
