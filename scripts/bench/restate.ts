@@ -1,13 +1,15 @@
 /**
- * `deno task bench restate [--runs N] [--segments N] [--sweeps N]`: what driving runs with
- * Restate costs against the SQLite engine, in one sitting on temporary homes (a local Restate
- * node is started from the pinned npm package on free ports; the endpoint is served in this
- * process):
+ * `deno task bench restate [--runs N] [--segments N] [--sweeps N] [--endpoints N]`: what driving
+ * runs with Restate costs against the SQLite engine, in one sitting on temporary homes (a local
+ * Restate node is started from the pinned npm package on free ports; the endpoint is served in
+ * this process):
  * - `msPerStep`: a three-step no-op workflow, submitted and executed, per step;
  * - `msPerSegment`: a one-step workflow that stores `--segments` checkpoints, per checkpoint
  *   (on Restate, each checkpoint is also one journaled segment);
  * - `sweepSeconds`: the median wall time of `--sweeps` runs of a small sweep (two cells side by
- *   side) on each engine, taking turns, after one unmeasured sweep on each.
+ *   side) on each engine, taking turns, after one unmeasured sweep on each;
+ * - with `--endpoints N` (N > 1, needs HAProxy), `sweepSecondsByEndpoints`: the same sweep on
+ *   Restate with its steps run by one endpoint process and by N behind a load balancer.
  *
  * @module
  */
@@ -23,6 +25,10 @@ import {
   WorkflowStore,
 } from "../../workflows/mod.ts";
 import { freeNodePorts, startLocalRestate } from "../../workflows/restate/local.ts";
+import type { RestateUrls } from "../../workflows/restate/config.ts";
+import { RestateEngine } from "../../workflows/restate/engine.ts";
+import { OmigaError, ValidationError } from "../../core/errors.ts";
+import { haproxyPath, startBalancer } from "./haproxy.ts";
 import { median } from "./stats.ts";
 
 const noop = defineWorkflow({ name: "noop", description: "bench", params: z.object({}) })
@@ -95,12 +101,19 @@ export async function benchRestate(args: string[]): Promise<Record<string, unkno
       runs: { type: "string", default: "20" },
       segments: { type: "string", default: "50" },
       sweeps: { type: "string", default: "3" },
+      endpoints: { type: "string", default: "1" },
     },
     strict: true,
   });
   const runs = Number(values.runs);
   const segments = Number(values.segments);
   const sweeps = Number(values.sweeps);
+  const endpoints = Number(values.endpoints);
+  if (!Number.isInteger(endpoints) || endpoints < 1 || endpoints > 4) {
+    throw new ValidationError(
+      `--endpoints must be an integer from 1 to 4, got ${values.endpoints}`,
+    );
+  }
   const registry = new WorkflowRegistry([noop, checkpointing, defaultRegistry().get("sweep")]);
   const dir = await Deno.makeTempDir({ prefix: "omiga-bench-restate-" });
   const limits = { cpu: 2 };
@@ -137,11 +150,114 @@ export async function benchRestate(args: string[]): Promise<Record<string, unkno
         result[name].sweepSeconds = Number((median(times[name]) / 1000).toFixed(2));
       }
     }
-    return { bench: "restate", runs, segments, sweeps, ...result, nodes: 1, endpoints: 1 };
+    const byEndpoints = endpoints > 1 && sweeps > 0
+      ? await sweepsOnEndpoints(dir, restate.urls, endpoints, sweeps)
+      : undefined;
+    return {
+      bench: "restate",
+      runs,
+      segments,
+      sweeps,
+      ...result,
+      nodes: 1,
+      ...(byEndpoints ? { sweepSecondsByEndpoints: byEndpoints } : {}),
+    };
   } finally {
     await server.stop();
     store.close();
     await restate.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * The small sweep's median wall time on Restate with its steps run by 1 endpoint process and by
+ * `count` endpoint processes behind HAProxy (`deno task serve --engine restate` each, one shared
+ * home), taking turns after one unmeasured sweep each.
+ */
+async function sweepsOnEndpoints(
+  dir: string,
+  urls: RestateUrls,
+  count: number,
+  sweeps: number,
+): Promise<Record<string, number>> {
+  if (haproxyPath() === undefined) {
+    throw new OmigaError("haproxy_missing", "--endpoints needs haproxy: apt-get install haproxy");
+  }
+  const setups: {
+    name: string;
+    home: string;
+    processes: Deno.ChildProcess[];
+    stop: () => Promise<void>;
+  }[] = [];
+  try {
+    for (const n of [1, count]) {
+      const home = join(dir, `endpoints-${n}`);
+      const ports = Array.from({ length: n }, freePort);
+      const balancer = n > 1 ? await startBalancer(dir, freePort(), ports) : undefined;
+      const url = `${balancer?.url ?? `http://127.0.0.1:${ports[0]}`}/restate`;
+      const processes = ports.map((port) =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", "scripts/serve.ts", "--port", String(port), "--engine", "restate"],
+          env: {
+            OMIGA_HOME: home,
+            OMIGA_RESTATE_INGRESS: urls.ingress,
+            OMIGA_RESTATE_ADMIN: urls.admin,
+            OMIGA_RESTATE_ENDPOINT: url,
+            OMIGA_CONCURRENCY: "cpu=2",
+          },
+          stdout: "null",
+          stderr: "null",
+        }).spawn()
+      );
+      setups.push({
+        name: String(n),
+        home,
+        processes,
+        stop: async () => {
+          for (const p of processes) p.kill("SIGTERM");
+          await Promise.all(processes.map((p) => p.status));
+          await balancer?.stop();
+        },
+      });
+      // Wait until the endpoints answer (and have registered).
+      for (const port of ports) await waitForHealth(`http://127.0.0.1:${port}/healthz`);
+    }
+    const times: Record<string, number[]> = {};
+    for (let round = 0; round <= sweeps; round++) {
+      for (const setup of setups) {
+        using store = WorkflowStore.open({ home: setup.home });
+        const client = new RestateEngine(store, defaultRegistry(), { pollMs: 20, restate: urls });
+        const ms = await succeed(client, "sweep", SWEEP);
+        if (round > 0) (times[setup.name] ??= []).push(ms);
+      }
+    }
+    return Object.fromEntries(
+      Object.entries(times).map(([n, ms]) => [n, Number((median(ms) / 1000).toFixed(2))]),
+    );
+  } finally {
+    for (const setup of setups) await setup.stop();
+  }
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      await response.body?.cancel();
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new OmigaError("bench_failed", `${url} did not answer`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -9,12 +9,16 @@
  *   virtual object `omiga-run`, keyed by the run id, handler `drive`. The object's key makes
  *   Restate run one driver per run at a time; the idempotency key `<run id>/<resumes>` makes a
  *   repeated send (the dispatcher's, after a restart) the same invocation.
- * - The driver works the run's graph in lanes (several steps at once). Each lane claims the
- *   next ready step inside `ctx.run` (journaled: a replay claims the same step), then runs it in
- *   **segments**: one `ctx.run` per stored checkpoint, whose journal entry holds the checkpoint's
- *   path and SHA-256. A failover therefore repeats at most one segment: the step resumes from
- *   its last checkpoint, as it does under the SQLite engine.
- * - Steps run under a lease owned by `restate:<invocation id>:<attempt>`. When Restate retries an
+ * - The driver launches one invocation of the virtual object `omiga-step` (key
+ *   `<run id>/<step id>`) per ready step and waits for them; the calls are journaled, so a
+ *   replayed driver awaits the same invocations. Each step is its own invocation, so Restate may
+ *   run the steps of one run on different endpoints (behind a load balancer).
+ * - A step invocation claims its step inside `ctx.run` (the SQLite engine's claim: dependencies,
+ *   retry time, concurrency limits across every process on the home; it waits while its key is
+ *   full), then runs it in **segments**: one `ctx.run` per stored checkpoint, whose journal entry
+ *   holds the checkpoint's path and SHA-256. A failover therefore repeats at most one segment:
+ *   the step resumes from its last checkpoint, as it does under the SQLite engine.
+ * - Steps run under a lease owned by `restate:<invocation id>:<attempt>@<process>`. When Restate retries an
  *   invocation (its endpoint died, or the stream broke), the new attempt takes over the leases
  *   of the earlier attempts of the same invocation at once, without waiting for them to expire;
  *   writes stay fenced on the lease. When an attempt ends, its running steps are aborted and
@@ -34,16 +38,28 @@ import type { ClaimedStep } from "../store/step_store.ts";
 import type { WorkflowStore } from "../store/store.ts";
 import { type RestateUrls, restateUrls } from "./config.ts";
 
-/** The name of the Restate virtual object that drives runs. */
+/** The name of the Restate virtual object that drives runs (key: the run id). */
 export const RUN_DRIVER = "omiga-run";
+
+/** The name of the Restate virtual object that runs one step (key: `<run id>/<step id>`). */
+export const STEP_RUNNER = "omiga-step";
+
+/** The services' timeouts and retries. */
+const SERVICE_OPTIONS = {
+  // One segment (the time between two checkpoints of a step) must end within this.
+  inactivityTimeout: 30 * 60_000,
+  abortTimeout: 10 * 60_000,
+  retryPolicy: { initialInterval: 200, maxInterval: 10_000 },
+};
 
 /** Options of a {@link RestateEngine}. */
 export interface RestateEngineOptions extends EngineOptions {
   /** Where Restate answers; default {@link restateUrls}. */
   restate?: Partial<RestateUrls>;
-  /** Steps of one run a driver runs at once. Default this engine's `concurrency`. */
-  lanes?: number;
-  /** Longest wait of an idle lane before it looks for a ready step again, in ms. Default 5 000. */
+  /**
+   * Longest wait of a step waiting for its concurrency key (or of a driver with nothing to do)
+   * before it looks again, in ms. Default 5 000.
+   */
   idleWaitMs?: number;
 }
 
@@ -52,11 +68,24 @@ export type SegmentOutcome =
   | { kind: "checkpoint"; sequence: number; path: string; sha256: string }
   | { kind: "ended"; state: StepState };
 
-/** What a claim found (a journal entry). */
-type LaneClaim = { stepId: string } | { waitMs: number } | { ended: true };
+/** What a step's claim found (a journal entry). */
+type StepClaim = { started: true } | { waitMs: number } | { ended: StepState };
 
-/** What the driver's race returned: a segment's end, or its timer. */
-type Waited = { stepId: string; outcome: SegmentOutcome } | { timer: true };
+/** The driver's plan (a journal entry): the steps to launch, or the run's end. */
+interface Plan {
+  ended: boolean;
+  runState: string;
+  launch: string[];
+}
+
+/** A step invocation's end, as the driver's race sees it. */
+interface StepEnd {
+  stepId: string;
+  state: StepState;
+}
+
+/** Step states that no claim changes. */
+const FINISHED: ReadonlySet<StepState> = new Set(["succeeded", "failed", "cancelled", "skipped"]);
 
 /** A step running in this process for a driver, between the driver's segments. */
 interface Execution {
@@ -89,8 +118,12 @@ export class RestateUnavailableError extends OmigaError {
  */
 export class RestateEngine extends Engine {
   readonly urls: RestateUrls;
-  readonly lanes: number;
   readonly idleWaitMs: number;
+  readonly #driver: restate.VirtualObjectDefinition<typeof RUN_DRIVER, unknown>;
+  readonly #runner: restate.VirtualObjectDefinition<
+    typeof STEP_RUNNER,
+    { run: (ctx: restate.ObjectContext) => Promise<StepState> }
+  >;
   /** Steps this process runs for drivers, by `<run id>/<step id>`. */
   readonly #executions = new Map<string, Execution>();
   /** Invocations this process has sent, by `<run id>/<resumes>`. */
@@ -103,8 +136,19 @@ export class RestateEngine extends Engine {
   ) {
     super(store, registry, options);
     this.urls = restateUrls(options.restate);
-    this.lanes = options.lanes ?? this.concurrency;
     this.idleWaitMs = options.idleWaitMs ?? 5_000;
+    this.#driver = restate.object({
+      name: RUN_DRIVER,
+      description: "Drives one omiga-flow run (the key is the run id)",
+      handlers: { drive: (ctx: restate.ObjectContext) => this.#drive(ctx) },
+      options: SERVICE_OPTIONS,
+    });
+    this.#runner = restate.object({
+      name: STEP_RUNNER,
+      description: "Runs one step of an omiga-flow run (the key is <run id>/<step id>)",
+      handlers: { run: (ctx: restate.ObjectContext) => this.#runStep(ctx) },
+      options: SERVICE_OPTIONS,
+    });
   }
 
   /** Stores the run, then hands it to Restate (in the background; `work` retries). */
@@ -201,124 +245,138 @@ export class RestateEngine extends Engine {
     }
   }
 
-  /** The Restate virtual object whose `drive` handler runs a run's steps in this process. */
-  driver(): restate.VirtualObjectDefinition<typeof RUN_DRIVER, unknown> {
-    return restate.object({
-      name: RUN_DRIVER,
-      description: "Runs one omiga-flow run's steps (the key is the run id)",
-      handlers: {
-        drive: (ctx: restate.ObjectContext) => this.#drive(ctx),
-      },
-      options: {
-        // One segment (the time between two checkpoints of a step) must end within this.
-        inactivityTimeout: 30 * 60_000,
-        abortTimeout: 10 * 60_000,
-        retryPolicy: { initialInterval: 200, maxInterval: 10_000 },
-      },
-    });
+  /**
+   * The Restate services this engine's endpoint serves: `omiga-run` (the driver, keyed by run id)
+   * and `omiga-step` (one step, keyed by `<run id>/<step id>`).
+   */
+  services(): restate.VirtualObjectDefinition<string, unknown>[] {
+    return [this.#driver, this.#runner];
   }
 
   /**
-   * A fetch handler serving {@link RestateEngine.driver} (mount it under `/restate`). With
+   * A fetch handler serving {@link RestateEngine.services} (mount it under `/restate`). With
    * `identityKeys` (Restate's `publickeyv1_...` keys), it answers only requests that Restate
    * signed with one of them.
    */
   endpoint(identityKeys: string[] = []): (request: Request) => Promise<Response> {
     return restate.createEndpointHandler({
-      services: [this.driver()],
+      services: this.services(),
       bidirectional: true,
       logger: quietLogger,
       ...(identityKeys.length > 0 ? { identityKeys } : {}),
     });
   }
 
+  /**
+   * The driver: launches one `omiga-step` invocation per ready step of the run, waits for the
+   * first of them to end, and plans again, until the run has ended. Each plan is a journal
+   * entry and each launch a journaled call, so a replay relaunches nothing: it awaits the same
+   * invocations. One loop awaiting one race (the SDK allows one awaiting flow per invocation;
+   * Restate journals which call ended first, so a replay takes the same path).
+   */
   async #drive(ctx: restate.ObjectContext): Promise<string> {
     const runId = ctx.key;
-    const invocation = `restate:${ctx.request().id}:`;
-    // This attempt's identity; earlier attempts of the invocation are superseded.
-    const owner = `${invocation}${crypto.randomUUID().slice(0, 8)}`;
-    const supersedes = (other: string) => other.startsWith(invocation);
-    ctx.request().attemptCompletedSignal.addEventListener("abort", () => {
-      for (const execution of this.#executions.values()) {
-        if (execution.owner === owner) execution.controller.abort(new ShutdownError());
+    const open = new Map<string, restate.RestatePromise<StepEnd>>();
+    const launched = new Set<string>();
+    let idle = 0;
+    for (let round = 0;; round++) {
+      const plan: Plan = await ctx.run(`plan ${round}`, () => this.#plan(runId, [...launched]));
+      for (const stepId of plan.launch) {
+        launched.add(stepId);
+        open.set(
+          stepId,
+          ctx.objectClient(this.#runner, `${runId}/${stepId}`).run()
+            .map((state) => ({ stepId, state: state! })),
+        );
       }
-    }, { once: true });
-    await this.#driveSteps(ctx, runId, owner, supersedes);
-    return await ctx.run("outcome", () => this.store.runs.get(runId).state);
+      if (open.size === 0) {
+        if (plan.ended) return plan.runState;
+        // Nothing runs and nothing is ready while the run is active: look again later.
+        await ctx.sleep(Math.min(this.idleWaitMs, 250 * 2 ** Math.min(idle++, 10)));
+        continue;
+      }
+      idle = 0;
+      const first = await restate.RestatePromise.race([...open.values()]);
+      open.delete(first.stepId);
+    }
+  }
+
+  /** The steps of the run to launch now: ready ones (their dependencies succeeded) not launched. */
+  #plan(runId: string, launched: string[]): Plan {
+    const run = this.store.runs.get(runId);
+    if (isTerminalRunState(run.state)) return { ended: true, runState: run.state, launch: [] };
+    const ready = this.store.steps.readySteps(this.registry.names(), runId)
+      .map(({ step }) => step.stepId)
+      .filter((stepId) => !launched.includes(stepId));
+    return { ended: false, runState: run.state, launch: ready };
   }
 
   /**
-   * The driver's loop: claim ready steps until `lanes` run, then wait for the first of their
-   * segments (or, when a claim found nothing, a timer) to end, and go round again. One loop
-   * awaiting one race: Restate journals which entry completed first, so a replay takes the same
-   * path (the SDK allows one awaiting flow per invocation).
+   * One step: claims it (waiting while its concurrency key is full or its retry time has not
+   * come), runs it in segments, and claims it again after a retriable failure, until the step or
+   * its run has ended.
    */
-  async #driveSteps(
-    ctx: restate.ObjectContext,
-    runId: string,
-    owner: string,
-    supersedes: (owner: string) => boolean,
-  ): Promise<void> {
-    const segments = new Map<string, { segment: number; next: restate.RestatePromise<Waited> }>();
-    const startSegment = (stepId: string, segment: number) => {
-      const next = ctx.run(
-        `${stepId} #${segment}`,
-        () => this.#nextSegment(runId, stepId, owner, supersedes),
-      ).map((outcome) => ({ stepId, outcome: outcome! }));
-      segments.set(stepId, { segment, next });
-    };
-    let claims = 0;
+  async #runStep(ctx: restate.ObjectContext): Promise<StepState> {
+    const slash = ctx.key.indexOf("/");
+    const [runId, stepId] = [ctx.key.slice(0, slash), ctx.key.slice(slash + 1)];
+    const invocation = `restate:${ctx.request().id}:`;
+    // This attempt's identity (and the process running it); earlier attempts are superseded.
+    const owner = `${invocation}${crypto.randomUUID().slice(0, 8)}@${this.owner}`;
+    const supersedes = (other: string) => other.startsWith(invocation);
+    ctx.request().attemptCompletedSignal.addEventListener("abort", () => {
+      const execution = this.#executions.get(`${runId}/${stepId}`);
+      if (execution?.owner === owner) execution.controller.abort(new ShutdownError());
+    }, { once: true });
     let idle = 0;
-    for (;;) {
-      let waitMs: number | undefined;
-      while (segments.size < this.lanes) {
-        const claim: LaneClaim = await ctx.run(
-          `claim ${claims++}`,
-          () => this.#claimNext(runId, owner, supersedes, idle),
-        );
-        if ("ended" in claim) {
-          if (segments.size === 0) return;
-          break;
-        }
-        if ("waitMs" in claim) {
-          waitMs = claim.waitMs;
-          idle++;
-          break;
-        }
-        idle = 0;
-        startSegment(claim.stepId, 0);
+    for (let turn = 0;; turn++) {
+      const claim: StepClaim = await ctx.run(
+        `claim ${turn}`,
+        () => this.#claimStep(runId, stepId, owner, supersedes, idle),
+      );
+      if ("ended" in claim) return claim.ended;
+      if ("waitMs" in claim) {
+        idle++;
+        await ctx.sleep(claim.waitMs);
+        continue;
       }
-      const waiting: restate.RestatePromise<Waited>[] = [...segments.values()].map((s) => s.next);
-      if (waitMs !== undefined) waiting.push(ctx.sleep(waitMs).map(() => ({ timer: true })));
-      if (waiting.length === 0) continue;
-      const first = await restate.RestatePromise.race(waiting);
-      if ("timer" in first) continue;
-      const running = segments.get(first.stepId)!;
-      if (first.outcome.kind === "checkpoint") startSegment(first.stepId, running.segment + 1);
-      else segments.delete(first.stepId);
+      idle = 0;
+      for (let segment = 0;; segment++) {
+        const outcome: SegmentOutcome = await ctx.run(
+          `turn ${turn} #${segment}`,
+          () => this.#nextSegment(runId, stepId, owner, supersedes),
+        );
+        if (outcome.kind === "ended") break;
+      }
     }
   }
 
-  /** Claims the next ready step of the run (and starts it), or says how long to wait. */
-  #claimNext(
+  /** Claims the step (and starts it), says it has ended, or how long to wait. */
+  #claimStep(
     runId: string,
+    stepId: string,
     owner: string,
     supersedes: (owner: string) => boolean,
     idle: number,
-  ): LaneClaim {
-    if (isTerminalRunState(this.store.runs.get(runId).state)) return { ended: true };
-    const claim = this.#claim(runId, owner, supersedes);
+  ): StepClaim {
+    const state = this.#stepState(runId, stepId);
+    if (isTerminalRunState(this.store.runs.get(runId).state) || FINISHED.has(state)) {
+      return { ended: state };
+    }
+    const claim = this.#claim(runId, owner, supersedes, stepId);
     if (claim !== null) {
       this.#start(claim, owner);
-      return { stepId: claim.step.stepId };
+      return { started: true };
     }
-    // Nothing ready: steps of other lanes are running, a retry is due later, or the step's
-    // concurrency key is full. Back off (at most idleWaitMs), sooner when a retry comes due.
+    // Its concurrency key is full, its retry is due later, or another process holds it: back
+    // off (at most idleWaitMs), sooner when its retry comes due.
     const now = Date.now();
     const backoff = Math.min(this.idleWaitMs, 250 * 2 ** Math.min(idle, 10));
-    const wakeAt = this.store.steps.nextWakeAt(this.registry.names(), now, runId);
+    const step = this.store.runs.steps(runId).find((s) => s.stepId === stepId);
+    const due = step?.state === "pending" ? step.retryAt : step?.leaseExpiresAt;
     return {
-      waitMs: wakeAt === null ? backoff : Math.max(10, Math.min(backoff, wakeAt - now + 1)),
+      waitMs: due === null || due === undefined
+        ? backoff
+        : Math.max(10, Math.min(backoff, due - now + 1)),
     };
   }
 

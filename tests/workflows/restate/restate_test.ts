@@ -22,6 +22,7 @@ import {
 import { startServer } from "../../../handlers/server.ts";
 import { nextEvent, TEST_ENGINE } from "../test_engine.ts";
 import { mostAtOnce } from "../../../scripts/bench/sweep.ts";
+import { haproxyUnavailable, startBalancer } from "../../../scripts/bench/haproxy.ts";
 
 const TRAIN = {
   env: "spread",
@@ -398,3 +399,138 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "two endpoints behind a load balancer share one sweep's cells; killing one and a node loses no finished cell",
+  ignore: haproxyUnavailable(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const params = {
+      preset: "smoke",
+      datasets: "spread-medium",
+      episodes: 8,
+      algorithms: "omiga,omiga-local,bc",
+      alphas: "10",
+      seeds: 1,
+      iterations: 60,
+      evalEvery: 60,
+      evalEpisodes: 2,
+      checkpointEvery: 5,
+      hiddenSize: 16,
+      batchSize: 16,
+      backend: "cpu",
+      threads: 1,
+    };
+    const dir = await Deno.makeTempDir({ prefix: "omiga-restate-endpoints-" });
+    const cluster = await startLocalRestate({
+      dir: join(dir, "restate"),
+      nodes: 3,
+      ports: freeNodePorts(3),
+    });
+    const [lbPort, port1, port2] = [freePort(), freePort(), freePort()];
+    const balancer = await startBalancer(dir, lbPort, [port1, port2]);
+    const home = join(dir, "home"); // one home, shared by both endpoints and the client
+    // Both endpoints register the balancer's address and talk to node 2; the client to node 3;
+    // node 1 is the one killed.
+    const spawn = (port: number) =>
+      spawnEndpoint(home, port, { ...cluster, urls: cluster.nodes[1].urls }, {
+        OMIGA_RESTATE_ENDPOINT: `${balancer.url}/restate`,
+        OMIGA_CONCURRENCY: "cpu=2",
+      });
+    const endpoints = new Map<number, Deno.ChildProcess>();
+    try {
+      for (const port of [port1, port2]) {
+        const endpoint = spawn(port);
+        endpoints.set(endpoint.pid, endpoint);
+      }
+      using store = WorkflowStore.open({ home });
+      await waitFor(() => registeredWith(cluster.nodes[1].urls.admin, `${balancer.url}/restate`));
+      const client = new RestateEngine(store, defaultRegistry(), {
+        ...TEST_ENGINE,
+        restate: cluster.nodes[2].urls,
+      });
+      const { run } = client.submit("sweep", params);
+      const isCell = (e: RunEvent) => (e.stepId ?? "").startsWith("cell/");
+      const finished = await nextEvent(
+        store,
+        run.id,
+        (e) => e.type === "step.succeeded" && isCell(e),
+      );
+      const checkpoint = await nextEvent(
+        store,
+        run.id,
+        (e) => e.type === "step.checkpoint" && isCell(e) && e.stepId !== finished.stepId,
+        finished.seq,
+      );
+      // Kill the endpoint that runs the checkpointed cell, and a Restate node.
+      const running = store.runs.steps(run.id).find((s) => s.stepId === checkpoint.stepId)!;
+      const pid = pidOf(running.leaseOwner!);
+      const victim = endpoints.get(pid)!;
+      victim.kill("SIGKILL");
+      await victim.output();
+      endpoints.delete(pid);
+      await cluster.kill(0);
+
+      const done = await client.execute(run.id);
+      assertEquals(done.state, "succeeded", done.error ?? "");
+      const events = store.events.list(run.id, 0, 100_000);
+      const starts = events.filter((e) => e.type === "step.started");
+      const processes = new Set(
+        starts.filter((e) => e.seq < checkpoint.seq)
+          .map((e) => pidOf((e.payload as { owner: string }).owner)),
+      );
+      assertEquals(processes.size, 2, "both endpoints ran steps of the one sweep");
+      const again = starts.filter((e) => e.stepId === finished.stepId && e.seq > finished.seq);
+      assertEquals(again, [], "the finished cell did not run again");
+      const takeover = starts.find((e) => e.stepId === checkpoint.stepId && e.seq > checkpoint.seq);
+      assert(takeover !== undefined, "the killed endpoint's cell was taken over");
+      assert(pidOf((takeover.payload as { owner: string }).owner) !== pid, "by the other endpoint");
+      assert(
+        events.some((e) =>
+          e.type === "step.restored" && e.stepId === checkpoint.stepId && e.seq > takeover.seq
+        ),
+        "from its checkpoint",
+      );
+
+      const output = done.output as { files: { tableCsv: string } };
+      using reference = WorkflowStore.open({ home: join(dir, "sqlite") });
+      const sqlite = new Engine(reference, defaultRegistry(), TEST_ENGINE);
+      const expected = await sqlite.execute(sqlite.submit("sweep", params).run.id);
+      const files = (expected.output as { files: { tableCsv: string } }).files;
+      assertEquals(
+        await Deno.readTextFile(output.files.tableCsv),
+        await Deno.readTextFile(files.tableCsv),
+      );
+    } finally {
+      for (const endpoint of endpoints.values()) {
+        endpoint.kill("SIGKILL");
+        await endpoint.output();
+      }
+      await balancer.stop();
+      await cluster.stop();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+/** The process id in a Restate lease owner (`restate:<inv>:<attempt>@<host>:<pid>:<suffix>`). */
+function pidOf(owner: string): number {
+  return Number(owner.split("@")[1].split(":")[1]);
+}
+
+/** Whether the admin at `admin` lists a deployment at `uri`. */
+async function registeredWith(admin: string, uri: string): Promise<boolean> {
+  const response = await fetch(`${admin}/deployments`);
+  const body = await response.json() as { deployments: { uri?: string }[] };
+  return body.deployments.some((d) => d.uri === uri);
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition().catch(() => false))) {
+    assert(Date.now() < deadline, "timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
