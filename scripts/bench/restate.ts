@@ -24,7 +24,11 @@ import {
   WorkflowRegistry,
   WorkflowStore,
 } from "../../workflows/mod.ts";
-import { freeNodePorts, startLocalRestate } from "../../workflows/restate/local.ts";
+import {
+  freeNodePorts,
+  startLocalRestate,
+  waitForDeployment,
+} from "../../workflows/restate/local.ts";
 import type { RestateUrls } from "../../workflows/restate/config.ts";
 import { RestateEngine } from "../../workflows/restate/engine.ts";
 import { OmigaError, ValidationError } from "../../core/errors.ts";
@@ -172,8 +176,9 @@ export async function benchRestate(args: string[]): Promise<Record<string, unkno
 
 /**
  * The small sweep's median wall time on Restate with its steps run by 1 endpoint process and by
- * `count` endpoint processes behind HAProxy (`deno task serve --engine restate` each, one shared
- * home), taking turns after one unmeasured sweep each.
+ * `count` endpoint processes behind HAProxy (`deno task serve --engine restate` each, one home per
+ * setup), one setup after the other (a registration makes its URL the services' deployment), each
+ * after one unmeasured sweep.
  */
 async function sweepsOnEndpoints(
   dir: string,
@@ -184,60 +189,44 @@ async function sweepsOnEndpoints(
   if (haproxyPath() === undefined) {
     throw new OmigaError("haproxy_missing", "--endpoints needs haproxy: apt-get install haproxy");
   }
-  const setups: {
-    name: string;
-    home: string;
-    processes: Deno.ChildProcess[];
-    stop: () => Promise<void>;
-  }[] = [];
-  try {
-    for (const n of [1, count]) {
-      const home = join(dir, `endpoints-${n}`);
-      const ports = Array.from({ length: n }, freePort);
-      const balancer = n > 1 ? await startBalancer(dir, freePort(), ports) : undefined;
-      const url = `${balancer?.url ?? `http://127.0.0.1:${ports[0]}`}/restate`;
-      const processes = ports.map((port) =>
-        new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", "scripts/serve.ts", "--port", String(port), "--engine", "restate"],
-          env: {
-            OMIGA_HOME: home,
-            OMIGA_RESTATE_INGRESS: urls.ingress,
-            OMIGA_RESTATE_ADMIN: urls.admin,
-            OMIGA_RESTATE_ENDPOINT: url,
-            OMIGA_CONCURRENCY: "cpu=2",
-          },
-          stdout: "null",
-          stderr: "null",
-        }).spawn()
-      );
-      setups.push({
-        name: String(n),
-        home,
-        processes,
-        stop: async () => {
-          for (const p of processes) p.kill("SIGTERM");
-          await Promise.all(processes.map((p) => p.status));
-          await balancer?.stop();
+  const seconds: Record<string, number> = {};
+  for (const n of [1, count]) {
+    const home = join(dir, `endpoints-${n}`);
+    const ports = Array.from({ length: n }, freePort);
+    const balancer = n > 1 ? await startBalancer(dir, freePort(), ports) : undefined;
+    const url = `${balancer?.url ?? `http://127.0.0.1:${ports[0]}`}/restate`;
+    const processes = ports.map((port) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "scripts/serve.ts", "--port", String(port), "--engine", "restate"],
+        env: {
+          OMIGA_HOME: home,
+          OMIGA_RESTATE_INGRESS: urls.ingress,
+          OMIGA_RESTATE_ADMIN: urls.admin,
+          OMIGA_RESTATE_ENDPOINT: url,
+          OMIGA_CONCURRENCY: "cpu=2",
         },
-      });
-      // Wait until the endpoints answer (and have registered).
-      for (const port of ports) await waitForHealth(`http://127.0.0.1:${port}/healthz`);
-    }
-    const times: Record<string, number[]> = {};
-    for (let round = 0; round <= sweeps; round++) {
-      for (const setup of setups) {
-        using store = WorkflowStore.open({ home: setup.home });
-        const client = new RestateEngine(store, defaultRegistry(), { pollMs: 20, restate: urls });
-        const ms = await succeed(client, "sweep", SWEEP);
-        if (round > 0) (times[setup.name] ??= []).push(ms);
-      }
-    }
-    return Object.fromEntries(
-      Object.entries(times).map(([n, ms]) => [n, Number((median(ms) / 1000).toFixed(2))]),
+        stdout: "null",
+        stderr: "null",
+      }).spawn()
     );
-  } finally {
-    for (const setup of setups) await setup.stop();
+    try {
+      for (const port of ports) await waitForHealth(`http://127.0.0.1:${port}/healthz`);
+      await waitForDeployment(urls.admin, url);
+      using store = WorkflowStore.open({ home });
+      const client = new RestateEngine(store, defaultRegistry(), { pollMs: 20, restate: urls });
+      const times: number[] = [];
+      for (let round = 0; round <= sweeps; round++) {
+        const ms = await succeed(client, "sweep", SWEEP);
+        if (round > 0) times.push(ms);
+      }
+      seconds[String(n)] = Number((median(times) / 1000).toFixed(2));
+    } finally {
+      for (const p of processes) p.kill("SIGTERM");
+      await Promise.all(processes.map((p) => p.status));
+      await balancer?.stop();
+    }
   }
+  return seconds;
 }
 
 function freePort(): number {

@@ -7,7 +7,7 @@
  *
  * - Submitting a run stores it (as {@link Engine.submit} does) and sends one invocation of the
  *   virtual object `omiga-run`, keyed by the run id, handler `drive`. The object's key makes
- *   Restate run one driver per run at a time; the idempotency key `<run id>/<resumes>` makes a
+ *   Restate run one driver per run at a time; the idempotency key `<run id>/<latest resume>` makes a
  *   repeated send (the dispatcher's, after a restart) the same invocation.
  * - The driver launches one invocation of the virtual object `omiga-step` (key
  *   `<run id>/<step id>`) per ready step and waits for them; the calls are journaled, so a
@@ -30,7 +30,7 @@ import * as restate from "@restatedev/restate-sdk/fetch";
 import { OmigaError } from "../../core/errors.ts";
 import { CheckpointFiles, sha256Hex } from "../checkpoint.ts";
 import { Engine, type EngineOptions, type SubmitOptions, type WorkOptions } from "../engine.ts";
-import { ShutdownError } from "../errors.ts";
+import { NotFoundError, ShutdownError } from "../errors.ts";
 import { stepCheckpointDir } from "../home.ts";
 import type { WorkflowRegistry } from "../registry.ts";
 import { isTerminalRunState, type RunRecord, type StepState } from "../store/records.ts";
@@ -87,7 +87,7 @@ interface StepEnd {
 /** Step states that no claim changes. */
 const FINISHED: ReadonlySet<StepState> = new Set(["succeeded", "failed", "cancelled", "skipped"]);
 
-/** A step running in this process for a driver, between the driver's segments. */
+/** A step running in this process for a step invocation, between its segments. */
 interface Execution {
   owner: string;
   controller: AbortController;
@@ -126,7 +126,7 @@ export class RestateEngine extends Engine {
   >;
   /** Steps this process runs for drivers, by `<run id>/<step id>`. */
   readonly #executions = new Map<string, Execution>();
-  /** Invocations this process has sent, by `<run id>/<resumes>`. */
+  /** Invocations this process has sent, by idempotency key (`<run id>/<resume event>`). */
   readonly #sent = new Set<string>();
 
   constructor(
@@ -172,15 +172,15 @@ export class RestateEngine extends Engine {
   }
 
   /**
-   * Sends run `runId` to Restate (once per resume: the send is idempotent) unless it has ended.
+   * Sends run `runId` to Restate unless it has ended: once per submission and per resume (the
+   * idempotency key is `<run id>/<seq of its latest run.resumed event, or 0>`).
    * Throws {@link RestateUnavailableError} when the ingress cannot be reached or refuses.
    */
   async dispatch(runId: string): Promise<void> {
     const run = this.store.runs.get(runId);
     if (isTerminalRunState(run.state)) return;
-    const resumes = this.store.events.list(runId, 0, 1_000_000)
-      .filter((event) => event.type === "run.resumed").length;
-    const key = `${runId}/${resumes}`;
+    // One invocation per submission and per resume: the latest resume's event names it.
+    const key = `${runId}/${this.store.events.latest(runId, "run.resumed")?.seq ?? 0}`;
     if (this.#sent.has(key)) return;
     const url = `${this.urls.ingress}/${RUN_DRIVER}/${encodeURIComponent(runId)}/drive/send`;
     let response: Response;
@@ -276,6 +276,7 @@ export class RestateEngine extends Engine {
    */
   async #drive(ctx: restate.ObjectContext): Promise<string> {
     const runId = ctx.key;
+    this.#assertKnown(runId);
     const open = new Map<string, restate.RestatePromise<StepEnd>>();
     const launched = new Set<string>();
     let idle = 0;
@@ -319,6 +320,7 @@ export class RestateEngine extends Engine {
   async #runStep(ctx: restate.ObjectContext): Promise<StepState> {
     const slash = ctx.key.indexOf("/");
     const [runId, stepId] = [ctx.key.slice(0, slash), ctx.key.slice(slash + 1)];
+    this.#assertKnown(runId);
     const invocation = `restate:${ctx.request().id}:`;
     // This attempt's identity (and the process running it); earlier attempts are superseded.
     const owner = `${invocation}${crypto.randomUUID().slice(0, 8)}@${this.owner}`;
@@ -450,6 +452,22 @@ export class RestateEngine extends Engine {
       execution.wake();
     });
     return execution;
+  }
+
+  /**
+   * Refuses, for good (no retry can help), an invocation for a run this endpoint's store does not
+   * hold: an endpoint registered for a cluster whose clients use another home.
+   */
+  #assertKnown(runId: string): void {
+    try {
+      this.store.runs.get(runId);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      throw new restate.TerminalError(
+        `run ${runId} is not in this endpoint's store (${this.store.home}): every endpoint and ` +
+          `client of one Restate cluster must share one OMIGA_HOME (docs/restate.md)`,
+      );
+    }
   }
 
   #stepState(runId: string, stepId: string): StepState {

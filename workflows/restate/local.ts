@@ -308,3 +308,31 @@ export async function registerDeployment(
   const body = JSON.parse(text) as { id: string; services: { name: string }[] };
   return { id: body.id, services: body.services.map((s) => s.name) };
 }
+
+/**
+ * Waits until the Restate admin at `adminUrl` lists a deployment at `endpointUrl` (an endpoint
+ * registering itself as it starts), at most `timeoutMs`.
+ */
+export async function waitForDeployment(
+  adminUrl: string,
+  endpointUrl: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(`${adminUrl}/deployments`);
+      const body = await response.json() as { deployments?: { uri?: string }[] };
+      if (body.deployments?.some((d) => d.uri === endpointUrl)) return;
+    } catch {
+      // Not answering yet.
+    }
+    if (Date.now() > deadline) {
+      throw new OmigaError(
+        "restate_unavailable",
+        `no deployment at ${endpointUrl} registered with ${adminUrl} within ${timeoutMs} ms`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

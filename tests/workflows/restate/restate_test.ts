@@ -18,6 +18,7 @@ import {
   freeNodePorts,
   type LocalRestate,
   startLocalRestate,
+  waitForDeployment,
 } from "../../../workflows/restate/local.ts";
 import { startServer } from "../../../handlers/server.ts";
 import { nextEvent, TEST_ENGINE } from "../test_engine.ts";
@@ -182,7 +183,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "cancelling a run driven by Restate stops its training Worker and ends the invocation",
+  name:
+    "cancelling a run driven by Restate stops its training Worker and ends the invocation; a resume finishes it",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -196,11 +198,12 @@ Deno.test({
       try {
         await server.ready;
         const engine = server.engine;
-        const { run } = engine.submit("train-evaluate", { ...TRAIN, iterations: 1_000_000 });
+        const params = { ...TRAIN, iterations: 400 };
+        const { run } = engine.submit("train-evaluate", params);
         await nextEvent(
           engine.store,
           run.id,
-          (e) => e.type === "step.progress" && e.stepId === "train",
+          (e) => e.type === "step.checkpoint" && e.stepId === "train",
         );
         engine.cancel(run.id, "enough");
         const released = await nextEvent(
@@ -228,6 +231,15 @@ Deno.test({
           assert(Date.now() < deadline, `the invocation did not end: ${JSON.stringify(body)}`);
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
+        // A resume is a new invocation, and the step continues from its checkpoint.
+        const resumedAt = engine.store.events.list(run.id, 0, 100_000).at(-1)!.seq;
+        engine.resume(run.id);
+        const finished = await engine.execute(run.id);
+        assertEquals(finished.state, "succeeded", finished.error ?? "");
+        const restored = engine.store.events.list(run.id, resumedAt, 100_000)
+          .filter((e) => e.type === "step.restored" && e.stepId === "train");
+        assertEquals(restored.length, 1, "the training step resumed from its checkpoint");
+        assertEquals(await policyOf(engine.store.home, run.id), await sqlitePolicy(dir, params));
       } finally {
         await server.stop();
       }
@@ -446,7 +458,7 @@ Deno.test({
         endpoints.set(endpoint.pid, endpoint);
       }
       using store = WorkflowStore.open({ home });
-      await waitFor(() => registeredWith(cluster.nodes[1].urls.admin, `${balancer.url}/restate`));
+      await waitForDeployment(cluster.nodes[1].urls.admin, `${balancer.url}/restate`);
       const client = new RestateEngine(store, defaultRegistry(), {
         ...TEST_ENGINE,
         restate: cluster.nodes[2].urls,
@@ -518,19 +530,4 @@ Deno.test({
 /** The process id in a Restate lease owner (`restate:<inv>:<attempt>@<host>:<pid>:<suffix>`). */
 function pidOf(owner: string): number {
   return Number(owner.split("@")[1].split(":")[1]);
-}
-
-/** Whether the admin at `admin` lists a deployment at `uri`. */
-async function registeredWith(admin: string, uri: string): Promise<boolean> {
-  const response = await fetch(`${admin}/deployments`);
-  const body = await response.json() as { deployments: { uri?: string }[] };
-  return body.deployments.some((d) => d.uri === uri);
-}
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    assert(Date.now() < deadline, "timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
