@@ -23,7 +23,8 @@ import {
 import { hashChain, type HashChainInput } from "../../workflows/demo/hash_chain_body.ts";
 import { median } from "./stats.ts";
 
-const noop = defineWorkflow({ name: "noop", description: "bench", params: z.object({}) })
+/** A three-step no-op workflow: what the engine itself costs per run. */
+export const noop = defineWorkflow({ name: "noop", description: "bench", params: z.object({}) })
   .step("a", { input: () => 1, run: (x) => Promise.resolve(x + 1) })
   .step("b", { input: ({ outputs }) => outputs.a, run: (x) => Promise.resolve(x + 1) })
   .step("c", { input: ({ outputs }) => outputs.b, run: (x) => Promise.resolve(x + 1) })

@@ -26,6 +26,7 @@ import {
 } from "../../workflows/mod.ts";
 import {
   freeNodePorts,
+  freePort,
   startLocalRestate,
   waitForDeployment,
 } from "../../workflows/restate/local.ts";
@@ -33,13 +34,8 @@ import type { RestateUrls } from "../../workflows/restate/config.ts";
 import { RestateEngine } from "../../workflows/restate/engine.ts";
 import { OmigaError, ValidationError } from "../../core/errors.ts";
 import { haproxyPath, startBalancer } from "./haproxy.ts";
+import { noop } from "./engine.ts";
 import { median } from "./stats.ts";
-
-const noop = defineWorkflow({ name: "noop", description: "bench", params: z.object({}) })
-  .step("a", { input: () => 1, run: (x) => Promise.resolve(x + 1) })
-  .step("b", { input: ({ outputs }) => outputs.a, run: (x) => Promise.resolve(x + 1) })
-  .step("c", { input: ({ outputs }) => outputs.b, run: (x) => Promise.resolve(x + 1) })
-  .build();
 
 const checkpointing = defineWorkflow({
   name: "checkpoints",
@@ -227,13 +223,6 @@ async function sweepsOnEndpoints(
     }
   }
   return seconds;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 async function waitForHealth(url: string): Promise<void> {

@@ -6,10 +6,14 @@ import { assert, assertEquals } from "../assert.ts";
 import { REPO_ROOT } from "./run_cli.ts";
 
 async function serve(home: string, ...args: string[]) {
+  return await serveWith({}, home, ...args);
+}
+
+async function serveWith(env: Record<string, string>, home: string, ...args: string[]) {
   const result = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "scripts/serve.ts", ...args],
     cwd: REPO_ROOT,
-    env: { OMIGA_HOME: home, NO_COLOR: "1" },
+    env: { OMIGA_HOME: home, NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -38,26 +42,26 @@ Deno.test("serve --engine restate: no unsigned endpoint off loopback, and Restat
   assertEquals(unknown.code, 2, unknown.stderr);
   assert(unknown.stderr.includes(`OMIGA_ENGINE must be sqlite or restate, got "temporal"`));
 
-  const exposed = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/serve.ts", "--engine", "restate", "--host", "0.0.0.0"],
-    cwd: REPO_ROOT,
-    env: { OMIGA_HOME: home, NO_COLOR: "1", OMIGA_TOKEN: "t" },
-    stderr: "piped",
-    stdout: "null",
-  }).output();
-  const stderr = new TextDecoder().decode(exposed.stderr).trim();
-  assertEquals(exposed.code, 2, stderr);
-  assert(stderr.includes("OMIGA_RESTATE_IDENTITY_KEYS"), stderr);
+  const exposed = await serveWith(
+    { OMIGA_TOKEN: "t" },
+    home,
+    "--engine",
+    "restate",
+    "--host",
+    "0.0.0.0",
+  );
+  assertEquals(exposed.code, 2, exposed.stderr);
+  assert(exposed.stderr.includes("OMIGA_RESTATE_IDENTITY_KEYS"), exposed.stderr);
 
-  const unreachable = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/serve.ts", "--engine", "restate", "--port", "0"],
-    cwd: REPO_ROOT,
-    env: { OMIGA_HOME: home, NO_COLOR: "1", OMIGA_RESTATE_ADMIN: "http://127.0.0.1:9" },
-    stderr: "piped",
-    stdout: "null",
-  }).output();
-  const lines = new TextDecoder().decode(unreachable.stderr).trim().split("\n")
-    .filter((line) => line.startsWith("error:"));
+  const unreachable = await serveWith(
+    { OMIGA_RESTATE_ADMIN: "http://127.0.0.1:9" },
+    home,
+    "--engine",
+    "restate",
+    "--port",
+    "0",
+  );
+  const lines = unreachable.stderr.split("\n").filter((line) => line.startsWith("error:"));
   assertEquals(unreachable.code, 1);
   assertEquals(lines.length, 1, lines.join("\n"));
   assert(lines[0].includes("cannot reach Restate's admin API at http://127.0.0.1:9"), lines[0]);

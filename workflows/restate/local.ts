@@ -127,6 +127,11 @@ export interface LocalRestateOptions {
   readyTimeoutMs?: number;
 }
 
+/** A loopback port that was free a moment ago. */
+export function freePort(): number {
+  return freePorts(1)[0];
+}
+
 /** `count` loopback ports that were free a moment ago. */
 function freePorts(count: number): number[] {
   const listeners = Array.from(

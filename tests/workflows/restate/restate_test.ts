@@ -16,11 +16,12 @@ import {
 import { RestateEngine } from "../../../workflows/restate/engine.ts";
 import {
   freeNodePorts,
+  freePort,
   type LocalRestate,
   startLocalRestate,
   waitForDeployment,
 } from "../../../workflows/restate/local.ts";
-import { startServer } from "../../../handlers/server.ts";
+import { type RunningServer, startServer } from "../../../handlers/server.ts";
 import { nextEvent, TEST_ENGINE } from "../test_engine.ts";
 import { mostAtOnce } from "../../../scripts/bench/sweep.ts";
 import { haproxyUnavailable, startBalancer } from "../../../scripts/bench/haproxy.ts";
@@ -50,6 +51,27 @@ async function withRestate(fn: (restate: LocalRestate, dir: string) => Promise<v
   }
 }
 
+/** {@link withRestate}, with a server on the Restate engine in this process as its endpoint. */
+function withRestateServer(
+  fn: (server: RunningServer, restate: LocalRestate, dir: string) => Promise<void>,
+  limits?: Record<string, number>,
+) {
+  return withRestate(async (restate, dir) => {
+    const server = startServer({
+      port: 0,
+      home: join(dir, "home"),
+      engineKind: "restate",
+      engine: { ...TEST_ENGINE, ...(limits ? { limits } : {}), restate: restate.urls },
+    });
+    try {
+      await server.ready;
+      await fn(server, restate, dir);
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
 const policyOf = (home: string, runId: string) =>
   Deno.readFile(join(runArtifactsDir(home, runId), "policy.safetensors"));
 
@@ -61,6 +83,33 @@ async function sqlitePolicy(dir: string, params: Record<string, unknown>): Promi
   const { run } = engine.submit("train-evaluate", params);
   assertEquals((await engine.execute(run.id)).state, "succeeded");
   return await policyOf(home, run.id);
+}
+
+/** The sweep of the cluster tests: cells that checkpoint often, one evaluation at the end. */
+const CLUSTER_SWEEP = {
+  preset: "smoke",
+  datasets: "spread-medium",
+  episodes: 8,
+  algorithms: "omiga,bc",
+  alphas: "10",
+  seeds: 1,
+  iterations: 60,
+  evalEvery: 60,
+  evalEpisodes: 2,
+  checkpointEvery: 5,
+  hiddenSize: 16,
+  batchSize: 16,
+  backend: "cpu",
+  threads: 1,
+};
+
+/** The `table.csv` of a sweep of `params` on the SQLite engine. */
+async function sqliteTable(dir: string, params: Record<string, unknown>): Promise<string> {
+  using store = WorkflowStore.open({ home: join(dir, "sqlite") });
+  const engine = new Engine(store, defaultRegistry(), TEST_ENGINE);
+  const run = await engine.execute(engine.submit("sweep", params).run.id);
+  assertEquals(run.state, "succeeded", run.error ?? "");
+  return await Deno.readTextFile((run.output as { files: { tableCsv: string } }).files.tableCsv);
 }
 
 /** A `deno task serve --engine restate` process on `port`, serving `home`. */
@@ -84,13 +133,6 @@ function spawnEndpoint(
   }).spawn();
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
 const started = (events: RunEvent[], stepId: string) =>
   events.filter((e) => e.type === "step.started" && e.stepId === stepId).length;
 
@@ -99,32 +141,21 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await withRestate(async (restate, dir) => {
-      const server = startServer({
-        port: 0,
-        home: join(dir, "home"),
-        engineKind: "restate",
-        engine: { ...TEST_ENGINE, restate: restate.urls },
-      });
-      try {
-        await server.ready;
-        const engine = server.engine;
-        assert(engine instanceof RestateEngine);
-        const { run } = engine.submit("train-evaluate", TRAIN);
-        const finished = await engine.execute(run.id);
-        assertEquals(finished.state, "succeeded", finished.error ?? "");
-        const events = engine.store.events.list(run.id, 0, 100_000);
-        // Every step ran once, under the invocation's lease.
-        for (const step of engine.store.runs.steps(run.id)) {
-          assertEquals(started(events, step.stepId), 1, step.stepId);
-        }
-        const owner = events.find((e) => e.type === "step.started")!.payload as { owner: string };
-        assert(owner.owner.startsWith("restate:inv_"), owner.owner);
-        const policy = await policyOf(engine.store.home, run.id);
-        assertEquals(policy, await sqlitePolicy(dir, TRAIN));
-      } finally {
-        await server.stop();
+    await withRestateServer(async (server, _restate, dir) => {
+      const engine = server.engine;
+      assert(engine instanceof RestateEngine);
+      const { run } = engine.submit("train-evaluate", TRAIN);
+      const finished = await engine.execute(run.id);
+      assertEquals(finished.state, "succeeded", finished.error ?? "");
+      const events = engine.store.events.list(run.id, 0, 100_000);
+      // Every step ran once, under the invocation's lease.
+      for (const step of engine.store.runs.steps(run.id)) {
+        assertEquals(started(events, step.stepId), 1, step.stepId);
       }
+      const owner = events.find((e) => e.type === "step.started")!.payload as { owner: string };
+      assert(owner.owner.startsWith("restate:inv_"), owner.owner);
+      const policy = await policyOf(engine.store.home, run.id);
+      assertEquals(policy, await sqlitePolicy(dir, TRAIN));
     });
   },
 });
@@ -188,61 +219,49 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await withRestate(async (restate, dir) => {
-      const server = startServer({
-        port: 0,
-        home: join(dir, "home"),
-        engineKind: "restate",
-        engine: { ...TEST_ENGINE, restate: restate.urls },
-      });
-      try {
-        await server.ready;
-        const engine = server.engine;
-        const params = { ...TRAIN, iterations: 400 };
-        const { run } = engine.submit("train-evaluate", params);
-        await nextEvent(
-          engine.store,
-          run.id,
-          (e) => e.type === "step.checkpoint" && e.stepId === "train",
-        );
-        engine.cancel(run.id, "enough");
-        const released = await nextEvent(
-          engine.store,
-          run.id,
-          (e) =>
-            e.stepId === "train" && (e.type === "step.released" || e.type === "step.cancelled"),
-        );
-        assert(released !== undefined);
-        assertEquals(engine.store.runs.get(run.id).state, "cancelled");
-        const train = engine.store.runs.steps(run.id).find((s) => s.stepId === "train")!;
-        assert(train.state !== "running", train.state);
-        // The invocation ends: Restate reports it completed.
-        const deadline = Date.now() + 30_000;
-        for (;;) {
-          const response = await fetch(`${restate.urls.admin}/query`, {
-            method: "POST",
-            headers: { "content-type": "application/json", accept: "application/json" },
-            body: JSON.stringify({
-              query: `SELECT status FROM sys_invocation WHERE target_service_key = '${run.id}'`,
-            }),
-          });
-          const body = await response.json() as { rows: { status: string }[] };
-          if (body.rows.length > 0 && body.rows.every((r) => r.status === "completed")) break;
-          assert(Date.now() < deadline, `the invocation did not end: ${JSON.stringify(body)}`);
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-        // A resume is a new invocation, and the step continues from its checkpoint.
-        const resumedAt = engine.store.events.list(run.id, 0, 100_000).at(-1)!.seq;
-        engine.resume(run.id);
-        const finished = await engine.execute(run.id);
-        assertEquals(finished.state, "succeeded", finished.error ?? "");
-        const restored = engine.store.events.list(run.id, resumedAt, 100_000)
-          .filter((e) => e.type === "step.restored" && e.stepId === "train");
-        assertEquals(restored.length, 1, "the training step resumed from its checkpoint");
-        assertEquals(await policyOf(engine.store.home, run.id), await sqlitePolicy(dir, params));
-      } finally {
-        await server.stop();
+    await withRestateServer(async (server, restate, dir) => {
+      const engine = server.engine;
+      const params = { ...TRAIN, iterations: 400 };
+      const { run } = engine.submit("train-evaluate", params);
+      await nextEvent(
+        engine.store,
+        run.id,
+        (e) => e.type === "step.checkpoint" && e.stepId === "train",
+      );
+      engine.cancel(run.id, "enough");
+      const released = await nextEvent(
+        engine.store,
+        run.id,
+        (e) => e.stepId === "train" && (e.type === "step.released" || e.type === "step.cancelled"),
+      );
+      assert(released !== undefined);
+      assertEquals(engine.store.runs.get(run.id).state, "cancelled");
+      const train = engine.store.runs.steps(run.id).find((s) => s.stepId === "train")!;
+      assert(train.state !== "running", train.state);
+      // The invocation ends: Restate reports it completed.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const response = await fetch(`${restate.urls.admin}/query`, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json" },
+          body: JSON.stringify({
+            query: `SELECT status FROM sys_invocation WHERE target_service_key = '${run.id}'`,
+          }),
+        });
+        const body = await response.json() as { rows: { status: string }[] };
+        if (body.rows.length > 0 && body.rows.every((r) => r.status === "completed")) break;
+        assert(Date.now() < deadline, `the invocation did not end: ${JSON.stringify(body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
+      // A resume is a new invocation, and the step continues from its checkpoint.
+      const resumedAt = engine.store.events.list(run.id, 0, 100_000).at(-1)!.seq;
+      engine.resume(run.id);
+      const finished = await engine.execute(run.id);
+      assertEquals(finished.state, "succeeded", finished.error ?? "");
+      const restored = engine.store.events.list(run.id, resumedAt, 100_000)
+        .filter((e) => e.type === "step.restored" && e.stepId === "train");
+      assertEquals(restored.length, 1, "the training step resumed from its checkpoint");
+      assertEquals(await policyOf(engine.store.home, run.id), await sqlitePolicy(dir, params));
     });
   },
 });
@@ -280,30 +299,19 @@ Deno.test({
         most: mostAtOnce(events, "cell/"),
       };
     };
-    await withRestate(async (restate, dir) => {
-      const server = startServer({
-        port: 0,
-        home: join(dir, "home"),
-        engineKind: "restate",
-        engine: { ...TEST_ENGINE, limits: { cpu: 2 }, restate: restate.urls },
-      });
-      try {
-        await server.ready;
-        const onRestate = await tableOf(server.engine);
-        assertEquals(onRestate.most, 2, "the driver runs the two cells side by side");
-        using store = WorkflowStore.open({ home: join(dir, "sqlite") });
-        const onSqlite = await tableOf(
-          new Engine(store, defaultRegistry(), { ...TEST_ENGINE, limits: { cpu: 1 } }),
-        );
-        assertEquals(
-          new TextDecoder().decode(onRestate.table),
-          new TextDecoder().decode(onSqlite.table),
-        );
-        assertEquals(onRestate.cells, onSqlite.cells);
-      } finally {
-        await server.stop();
-      }
-    });
+    await withRestateServer(async (server, _restate, dir) => {
+      const onRestate = await tableOf(server.engine);
+      assertEquals(onRestate.most, 2, "the driver runs the two cells side by side");
+      using store = WorkflowStore.open({ home: join(dir, "sqlite") });
+      const onSqlite = await tableOf(
+        new Engine(store, defaultRegistry(), { ...TEST_ENGINE, limits: { cpu: 1 } }),
+      );
+      assertEquals(
+        new TextDecoder().decode(onRestate.table),
+        new TextDecoder().decode(onSqlite.table),
+      );
+      assertEquals(onRestate.cells, onSqlite.cells);
+    }, { cpu: 2 });
   },
 });
 
@@ -313,22 +321,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const params = {
-      preset: "smoke",
-      datasets: "spread-medium",
-      episodes: 8,
-      algorithms: "omiga,bc",
-      alphas: "10",
-      seeds: 1,
-      iterations: 60,
-      evalEvery: 60,
-      evalEpisodes: 2,
-      checkpointEvery: 5,
-      hiddenSize: 16,
-      batchSize: 16,
-      backend: "cpu",
-      threads: 1,
-    };
+    const params = CLUSTER_SWEEP;
     const dir = await Deno.makeTempDir({ prefix: "omiga-restate-cluster-" });
     const cluster = await startLocalRestate({
       dir: join(dir, "restate"),
@@ -397,11 +390,7 @@ Deno.test({
         const output = store.runs.get(run.id).output as { files: { tableCsv: string } };
         const table = await Deno.readTextFile(output.files.tableCsv);
 
-        using reference = WorkflowStore.open({ home: join(dir, "sqlite") });
-        const sqlite = new Engine(reference, defaultRegistry(), TEST_ENGINE);
-        const expected = await sqlite.execute(sqlite.submit("sweep", params).run.id);
-        const files = (expected.output as { files: { tableCsv: string } }).files;
-        assertEquals(table, await Deno.readTextFile(files.tableCsv));
+        assertEquals(table, await sqliteTable(dir, params));
       } finally {
         await stopEndpoint();
       }
@@ -419,22 +408,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const params = {
-      preset: "smoke",
-      datasets: "spread-medium",
-      episodes: 8,
-      algorithms: "omiga,omiga-local,bc",
-      alphas: "10",
-      seeds: 1,
-      iterations: 60,
-      evalEvery: 60,
-      evalEpisodes: 2,
-      checkpointEvery: 5,
-      hiddenSize: 16,
-      batchSize: 16,
-      backend: "cpu",
-      threads: 1,
-    };
+    const params = { ...CLUSTER_SWEEP, algorithms: "omiga,omiga-local,bc" };
     const dir = await Deno.makeTempDir({ prefix: "omiga-restate-endpoints-" });
     const cluster = await startLocalRestate({
       dir: join(dir, "restate"),
@@ -507,14 +481,7 @@ Deno.test({
       );
 
       const output = done.output as { files: { tableCsv: string } };
-      using reference = WorkflowStore.open({ home: join(dir, "sqlite") });
-      const sqlite = new Engine(reference, defaultRegistry(), TEST_ENGINE);
-      const expected = await sqlite.execute(sqlite.submit("sweep", params).run.id);
-      const files = (expected.output as { files: { tableCsv: string } }).files;
-      assertEquals(
-        await Deno.readTextFile(output.files.tableCsv),
-        await Deno.readTextFile(files.tableCsv),
-      );
+      assertEquals(await Deno.readTextFile(output.files.tableCsv), await sqliteTable(dir, params));
     } finally {
       for (const endpoint of endpoints.values()) {
         endpoint.kill("SIGKILL");
