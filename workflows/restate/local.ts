@@ -67,8 +67,18 @@ export interface NodePorts {
  * assert.match(toml, /\[ingress\]\nbind-port = 8080/);
  * ```
  */
-export function nodeConfig(dir: string, ports: NodePorts[], index: number): string {
+export function nodeConfig(
+  dir: string,
+  ports: NodePorts[],
+  index: number,
+  identityKeyFile?: string,
+): string {
   const own = ports[index];
+  const signing = identityKeyFile === undefined ? [] : [
+    `[worker.invoker]`,
+    `request-identity-private-key-pem-file = ${JSON.stringify(identityKeyFile)}`,
+    ``,
+  ];
   return [
     `node-name = "n${index + 1}"`,
     `cluster-name = "omiga-local"`,
@@ -91,6 +101,7 @@ export function nodeConfig(dir: string, ports: NodePorts[], index: number): stri
     `[ingress]`,
     `bind-port = ${own.ingress}`,
     ``,
+    ...signing,
   ].join("\n");
 }
 
@@ -125,6 +136,8 @@ export interface LocalRestateOptions {
   ports?: NodePorts;
   /** How long to wait for every node to answer, in ms (default 60 000). */
   readyTimeoutMs?: number;
+  /** The private key (PEM file) the nodes sign their requests to endpoints with; none: unsigned. */
+  identityKeyFile?: string;
 }
 
 /** A loopback port that was free a moment ago. */
@@ -164,7 +177,7 @@ export async function startLocalRestate(options: LocalRestateOptions): Promise<L
   for (let i = 0; i < count; i++) {
     const name = `n${i + 1}`;
     const config = join(options.dir, `${name}.toml`);
-    await Deno.writeTextFile(config, nodeConfig(options.dir, ports, i));
+    await Deno.writeTextFile(config, nodeConfig(options.dir, ports, i, options.identityKeyFile));
     const log = join(options.dir, `${name}.log`);
     const file = await Deno.open(log, { create: true, append: true });
     const process = new Deno.Command(binary, {

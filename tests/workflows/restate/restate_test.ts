@@ -25,6 +25,7 @@ import { type RunningServer, startServer } from "../../../handlers/server.ts";
 import { nextEvent, TEST_ENGINE } from "../test_engine.ts";
 import { mostAtOnce } from "../../../scripts/bench/sweep.ts";
 import { haproxyUnavailable, startBalancer } from "../../../scripts/bench/haproxy.ts";
+import { requestIdentity } from "../../../workflows/restate/identity.ts";
 
 const TRAIN = {
   env: "spread",
@@ -498,3 +499,56 @@ Deno.test({
 function pidOf(owner: string): number {
   return Number(owner.split("@")[1].split(":")[1]);
 }
+
+Deno.test({
+  name:
+    "with a request identity, the endpoint answers Restate's signed requests and refuses unsigned ones",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "omiga-restate-identity-" });
+    const identity = await requestIdentity(join(dir, "keys"));
+    assert(identity.publicKey.startsWith("publickeyv1_"), identity.publicKey);
+    const other = await requestIdentity(join(dir, "other-keys"));
+    const restate = await startLocalRestate({
+      dir: join(dir, "restate"),
+      ports: freeNodePorts(),
+      identityKeyFile: identity.privateKeyFile,
+    });
+    const serverWith = (keys: string[], name: string) =>
+      startServer({
+        port: 0,
+        home: join(dir, name),
+        engineKind: "restate",
+        restateIdentityKeys: keys,
+        engine: { ...TEST_ENGINE, restate: restate.urls },
+      });
+    try {
+      const server = serverWith([identity.publicKey], "home");
+      try {
+        await server.ready; // Restate's signed discovery was accepted
+        const unsigned = await fetch(`${server.url}/restate/discover`, {
+          headers: { accept: "application/vnd.restate.endpointmanifest.v3+json" },
+        });
+        await unsigned.body?.cancel();
+        assertEquals(unsigned.status, 401);
+        const { run } = server.engine.submit("hash-chain", { iterations: 50 });
+        assertEquals((await server.engine.execute(run.id)).state, "succeeded");
+      } finally {
+        await server.stop();
+      }
+      // An endpoint that trusts another key refuses Restate's requests: registration fails.
+      const stranger = serverWith([other.publicKey], "other-home");
+      try {
+        const refused = await stranger.ready.then(() => undefined, (error: Error) => error);
+        assert(refused !== undefined, "registration should fail");
+        assert(refused.message.includes("401"), refused.message);
+      } finally {
+        await stranger.stop();
+      }
+    } finally {
+      await restate.stop();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
