@@ -86,8 +86,8 @@ async function sqlitePolicy(dir: string, params: Record<string, unknown>): Promi
   return await policyOf(home, run.id);
 }
 
-/** The sweep of the cluster tests: cells that checkpoint often, one evaluation at the end. */
-const CLUSTER_SWEEP = {
+/** The sweep of these tests: two cells that checkpoint often, one evaluation at the end. */
+const SMALL_SWEEP = {
   preset: "smoke",
   datasets: "spread-medium",
   episodes: 8,
@@ -272,22 +272,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const params = {
-      preset: "smoke",
-      datasets: "spread-medium",
-      episodes: 8,
-      algorithms: "omiga,bc",
-      alphas: "10",
-      seeds: 1,
-      iterations: 10,
-      evalEvery: 10,
-      evalEpisodes: 2,
-      checkpointEvery: 5,
-      hiddenSize: 16,
-      batchSize: 16,
-      backend: "cpu",
-      threads: 1,
-    };
+    const params = { ...SMALL_SWEEP, iterations: 10, evalEvery: 10 };
     const tableOf = async (engine: Engine) => {
       const { run } = engine.submit("sweep", params);
       const finished = await engine.execute(run.id);
@@ -322,7 +307,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const params = CLUSTER_SWEEP;
+    const params = SMALL_SWEEP;
     const dir = await Deno.makeTempDir({ prefix: "omiga-restate-cluster-" });
     const cluster = await startLocalRestate({
       dir: join(dir, "restate"),
@@ -409,7 +394,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const params = { ...CLUSTER_SWEEP, algorithms: "omiga,omiga-local,bc" };
+    const params = { ...SMALL_SWEEP, algorithms: "omiga,omiga-local,bc" };
     const dir = await Deno.makeTempDir({ prefix: "omiga-restate-endpoints-" });
     const cluster = await startLocalRestate({
       dir: join(dir, "restate"),
