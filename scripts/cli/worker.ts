@@ -13,6 +13,7 @@ import { ValidationError } from "../../core/errors.ts";
 import { parseLimits, runEngineService } from "../../workflows/mod.ts";
 import type { Command } from "./command.ts";
 import { eventLine } from "./progress_view.ts";
+import { RestateEngine } from "../../workflows/restate/engine.ts";
 import { openEngine } from "./workflow_engine.ts";
 
 function positive(name: string, raw: string | undefined): number | undefined {
@@ -62,6 +63,13 @@ export const workerCommand: Command = {
       `worker ${engine.owner} on ${engine.store.home} (lease ${engine.leaseMs} ms, ` +
         `${engine.concurrency} steps at once, cpu limit ${engine.limitOf("cpu")})`,
     );
+    if (engine instanceof RestateEngine) {
+      console.log(
+        `runs are driven by Restate (${engine.urls.ingress}): this worker hands queued runs to ` +
+          `it and fires schedules; the steps run in the endpoints it invokes ` +
+          `(\`deno task serve --engine restate\`)`,
+      );
+    }
     try {
       await runEngineService(engine, {
         signal: stop.signal,
