@@ -25,7 +25,7 @@ import { backoffDelayMs, DEFAULT_RETRY } from "./retry.ts";
 import type { FollowOptions } from "./store/event_log.ts";
 import { canonicalJson, type Json, type RunEvent, type RunRecord } from "./store/records.ts";
 import { defaultLimit, parseLimits } from "./store/limit_store.ts";
-import type { ClaimedStep } from "./store/step_store.ts";
+import type { ClaimedStep, ClaimRequest } from "./store/step_store.ts";
 import type { WorkflowStore } from "./store/store.ts";
 
 /** How an engine behaves. Every field has a default. */
@@ -205,6 +205,24 @@ export class Engine {
     return this.limits[key] ?? stored.get(key) ?? defaultLimit(key);
   }
 
+  /**
+   * Takes the lease of one ready step of this engine's workflows (see `StepStore.claim`), now,
+   * for this engine's lease time, within the concurrency limits (the home's are read once per
+   * claim, and only when a keyed step is ready).
+   */
+  protected claim(
+    request: Pick<ClaimRequest, "owner" | "runId" | "stepId" | "supersedes">,
+  ): ClaimedStep | null {
+    let stored: Map<string, number> | undefined;
+    return this.store.steps.claim({
+      ...request,
+      now: Date.now(),
+      leaseMs: this.leaseMs,
+      limitOf: (key) => this.limitOf(key, stored ??= this.store.limits.byKey()),
+      workflows: this.registry.names(),
+    });
+  }
+
   #abortRunning(runId: string, reason: Error): void {
     for (const controller of this.#running.get(runId) ?? []) controller.abort(reason);
   }
@@ -242,16 +260,7 @@ export class Engine {
     try {
       while (!signal?.aborted) {
         while (running.size < this.concurrency) {
-          // The home's limits are read once per claim, and only when a keyed step is ready.
-          let stored: Map<string, number> | undefined;
-          const claim = this.store.steps.claim({
-            owner: this.owner,
-            now: Date.now(),
-            leaseMs: this.leaseMs,
-            limitOf: (key) => this.limitOf(key, stored ??= this.store.limits.byKey()),
-            workflows,
-            runId,
-          });
+          const claim = this.claim({ owner: this.owner, runId });
           if (claim === null) break;
           const key = `${claim.run.id}/${claim.step.stepId}`;
           const controller = new AbortController();

@@ -8,6 +8,7 @@
  * @module
  */
 import { join } from "node:path";
+import { stopProcess } from "../../workflows/restate/local.ts";
 
 /** The haproxy binary, or undefined. */
 export function haproxyPath(): string | undefined {
@@ -78,13 +79,6 @@ export async function startBalancer(
   }).spawn();
   return {
     url: `http://127.0.0.1:${port}`,
-    async stop() {
-      try {
-        process.kill("SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      await process.status;
-    },
+    stop: () => stopProcess(process, "SIGTERM"),
   };
 }

@@ -27,7 +27,9 @@ import {
 import {
   freeNodePorts,
   freePort,
+  pollUntil,
   startLocalRestate,
+  stopProcess,
   waitForDeployment,
 } from "../../workflows/restate/local.ts";
 import type { RestateUrls } from "../../workflows/restate/config.ts";
@@ -217,25 +219,21 @@ async function sweepsOnEndpoints(
       }
       seconds[String(n)] = Number((median(times) / 1000).toFixed(2));
     } finally {
-      for (const p of processes) p.kill("SIGTERM");
-      await Promise.all(processes.map((p) => p.status));
+      await Promise.all(processes.map((p) => stopProcess(p, "SIGTERM")));
       await balancer?.stop();
     }
   }
   return seconds;
 }
 
-async function waitForHealth(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
+function waitForHealth(url: string): Promise<void> {
+  return pollUntil(
+    async () => {
       const response = await fetch(url);
       await response.body?.cancel();
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new OmigaError("bench_failed", `${url} did not answer`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+      return response.ok;
+    },
+    60_000,
+    () => new OmigaError("bench_failed", `${url} did not answer`),
+  );
 }

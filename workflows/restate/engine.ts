@@ -33,7 +33,12 @@ import { Engine, type EngineOptions, type SubmitOptions, type WorkOptions } from
 import { NotFoundError, ShutdownError } from "../errors.ts";
 import { stepCheckpointDir } from "../home.ts";
 import type { WorkflowRegistry } from "../registry.ts";
-import { isTerminalRunState, type RunRecord, type StepState } from "../store/records.ts";
+import {
+  isTerminalRunState,
+  type RunRecord,
+  type StepRecord,
+  type StepState,
+} from "../store/records.ts";
 import type { ClaimedStep } from "../store/step_store.ts";
 import type { WorkflowStore } from "../store/store.ts";
 import { type RestateUrls, restateUrls } from "./config.ts";
@@ -176,9 +181,13 @@ export class RestateEngine extends Engine {
    * idempotency key is `<run id>/<seq of its latest run.resumed event, or 0>`).
    * Throws {@link RestateUnavailableError} when the ingress cannot be reached or refuses.
    */
-  async dispatch(runId: string): Promise<void> {
-    const run = this.store.runs.get(runId);
+  dispatch(runId: string): Promise<void> {
+    return this.#dispatch(this.store.runs.get(runId));
+  }
+
+  async #dispatch(run: RunRecord): Promise<void> {
     if (isTerminalRunState(run.state)) return;
+    const runId = run.id;
     // One invocation per submission and per resume: the latest resume's event names it.
     const key = `${runId}/${this.store.events.latest(runId, "run.resumed")?.seq ?? 0}`;
     if (this.#sent.has(key)) return;
@@ -225,8 +234,8 @@ export class RestateEngine extends Engine {
         )
         : [this.store.runs.get(runId)];
       for (const run of active) {
-        if (!workflows.includes(run.workflow) || isTerminalRunState(run.state)) continue;
-        await this.dispatch(run.id).catch(() => {});
+        if (!workflows.includes(run.workflow)) continue;
+        await this.#dispatch(run).catch(() => {});
       }
       if (options.untilIdle && this.store.runs.activeCount(workflows, runId) === 0) return;
       await new Promise<void>((resolve) => {
@@ -281,7 +290,7 @@ export class RestateEngine extends Engine {
     const launched = new Set<string>();
     let idle = 0;
     for (let round = 0;; round++) {
-      const plan: Plan = await ctx.run(`plan ${round}`, () => this.#plan(runId, [...launched]));
+      const plan: Plan = await ctx.run(`plan ${round}`, () => this.#plan(runId, launched));
       for (const stepId of plan.launch) {
         launched.add(stepId);
         open.set(
@@ -293,7 +302,7 @@ export class RestateEngine extends Engine {
       if (open.size === 0) {
         if (plan.ended) return plan.runState;
         // Nothing runs and nothing is ready while the run is active: look again later.
-        await ctx.sleep(Math.min(this.idleWaitMs, 250 * 2 ** Math.min(idle++, 10)));
+        await ctx.sleep(this.#backoffMs(idle++));
         continue;
       }
       idle = 0;
@@ -303,12 +312,12 @@ export class RestateEngine extends Engine {
   }
 
   /** The steps of the run to launch now: ready ones (their dependencies succeeded) not launched. */
-  #plan(runId: string, launched: string[]): Plan {
+  #plan(runId: string, launched: ReadonlySet<string>): Plan {
     const run = this.store.runs.get(runId);
     if (isTerminalRunState(run.state)) return { ended: true, runState: run.state, launch: [] };
     const ready = this.store.steps.readySteps(this.registry.names(), runId)
       .map(({ step }) => step.stepId)
-      .filter((stepId) => !launched.includes(stepId));
+      .filter((stepId) => !launched.has(stepId));
     return { ended: false, runState: run.state, launch: ready };
   }
 
@@ -360,11 +369,12 @@ export class RestateEngine extends Engine {
     supersedes: (owner: string) => boolean,
     idle: number,
   ): StepClaim {
-    const state = this.#stepState(runId, stepId);
+    const step = this.#step(runId, stepId);
+    const state = step?.state ?? "pending";
     if (isTerminalRunState(this.store.runs.get(runId).state) || FINISHED.has(state)) {
       return { ended: state };
     }
-    const claim = this.#claim(runId, owner, supersedes, stepId);
+    const claim = this.claim({ owner, runId, stepId, supersedes });
     if (claim !== null) {
       this.#start(claim, owner);
       return { started: true };
@@ -372,9 +382,8 @@ export class RestateEngine extends Engine {
     // Its concurrency key is full, its retry is due later, or another process holds it: back
     // off (at most idleWaitMs), sooner when its retry comes due.
     const now = Date.now();
-    const backoff = Math.min(this.idleWaitMs, 250 * 2 ** Math.min(idle, 10));
-    const step = this.store.runs.steps(runId).find((s) => s.stepId === stepId);
-    const due = step?.state === "pending" ? step.retryAt : step?.leaseExpiresAt;
+    const backoff = this.#backoffMs(idle);
+    const due = state === "pending" ? step?.retryAt : step?.leaseExpiresAt;
     return {
       waitMs: due === null || due === undefined
         ? backoff
@@ -393,7 +402,7 @@ export class RestateEngine extends Engine {
     let execution = this.#executions.get(key);
     if (execution === undefined || execution.owner !== owner) {
       // A replay, or a new attempt: take the step over (it resumes from its checkpoint).
-      const claim = this.#claim(runId, owner, supersedes, stepId);
+      const claim = this.claim({ owner, runId, stepId, supersedes });
       if (claim === null) return { kind: "ended", state: this.#stepState(runId, stepId) };
       execution = this.#start(claim, owner);
     }
@@ -403,25 +412,6 @@ export class RestateEngine extends Engine {
     const next = execution.checkpoints.shift();
     if (next !== undefined) return next;
     return { kind: "ended", state: this.#stepState(runId, stepId) };
-  }
-
-  #claim(
-    runId: string,
-    owner: string,
-    supersedes: (owner: string) => boolean,
-    stepId?: string,
-  ): ClaimedStep | null {
-    let stored: Map<string, number> | undefined;
-    return this.store.steps.claim({
-      owner,
-      now: Date.now(),
-      leaseMs: this.leaseMs,
-      limitOf: (k) => this.limitOf(k, stored ??= this.store.limits.byKey()),
-      workflows: this.registry.names(),
-      runId,
-      stepId,
-      supersedes,
-    });
   }
 
   #start(claim: ClaimedStep, owner: string): Execution {
@@ -470,8 +460,17 @@ export class RestateEngine extends Engine {
     }
   }
 
+  #step(runId: string, stepId: string): StepRecord | undefined {
+    return this.store.runs.steps(runId).find((step) => step.stepId === stepId);
+  }
+
   #stepState(runId: string, stepId: string): StepState {
-    return this.store.runs.steps(runId).find((step) => step.stepId === stepId)?.state ?? "pending";
+    return this.#step(runId, stepId)?.state ?? "pending";
+  }
+
+  /** The wait after `idle` fruitless looks: 0.25 s doubling, at most `idleWaitMs`. */
+  #backoffMs(idle: number): number {
+    return Math.min(this.idleWaitMs, 250 * 2 ** Math.min(idle, 10));
   }
 }
 

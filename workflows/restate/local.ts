@@ -205,14 +205,7 @@ export async function startLocalRestate(options: LocalRestateOptions): Promise<L
     });
   }
   const stopAll = async (signal: Deno.Signal) => {
-    for (const node of nodes) {
-      try {
-        node.process.kill(signal);
-      } catch {
-        // Already gone.
-      }
-    }
-    await Promise.allSettled(nodes.map((node) => node.process.status));
+    await Promise.allSettled(nodes.map((node) => stopProcess(node.process, signal)));
   };
   try {
     await Promise.all(nodes.map((node) => waitUntilReady(node, options.readyTimeoutMs ?? 60_000)));
@@ -223,15 +216,7 @@ export async function startLocalRestate(options: LocalRestateOptions): Promise<L
   return {
     urls: nodes[0].urls,
     nodes,
-    async kill(index) {
-      const node = nodes[index];
-      try {
-        node.process.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-      await node.process.status;
-    },
+    kill: (index) => stopProcess(nodes[index].process, "SIGKILL"),
     stop: () => stopAll("SIGTERM"),
   };
 }
@@ -262,35 +247,57 @@ function isFree(port: number): boolean {
   }
 }
 
-async function waitUntilReady(node: LocalNode, timeoutMs: number): Promise<void> {
+/**
+ * Calls `ready` every 200 ms until it resolves true (a throw counts as not yet), and throws what
+ * `failure` names once `timeoutMs` has passed or `gone` says there is nothing left to wait for.
+ */
+export async function pollUntil(
+  ready: () => Promise<boolean>,
+  timeoutMs: number,
+  failure: (reason: "timeout" | "gone") => Error,
+  gone: () => boolean = () => false,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (gone()) throw failure("gone");
+    if (await ready().catch(() => false)) return;
+    if (Date.now() > deadline) throw failure("timeout");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Sends `signal` to `process` unless it has already exited, and waits for it to end. */
+export async function stopProcess(process: Deno.ChildProcess, signal: Deno.Signal): Promise<void> {
+  try {
+    process.kill(signal);
+  } catch {
+    // Already gone.
+  }
+  await process.status;
+}
+
+function waitUntilReady(node: LocalNode, timeoutMs: number): Promise<void> {
   let exited = false;
   node.process.status.then(() => exited = true);
-  for (;;) {
-    if (exited) {
-      throw new OmigaError(
-        "restate_failed",
-        `Restate node ${node.name} exited while starting; see ${node.log}`,
-      );
-    }
-    try {
+  return pollUntil(
+    async () => {
       const [admin, ingress] = await Promise.all([
         fetch(`${node.urls.admin}/health`),
         fetch(`${node.urls.ingress}/restate/health`),
       ]);
       await Promise.all([admin.body?.cancel(), ingress.body?.cancel()]);
-      if (admin.ok && ingress.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      throw new OmigaError(
+      return admin.ok && ingress.ok;
+    },
+    timeoutMs,
+    (reason) =>
+      new OmigaError(
         "restate_failed",
-        `Restate node ${node.name} did not answer within ${timeoutMs} ms; see ${node.log}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+        reason === "gone"
+          ? `Restate node ${node.name} exited while starting; see ${node.log}`
+          : `Restate node ${node.name} did not answer within ${timeoutMs} ms; see ${node.log}`,
+      ),
+    () => exited,
+  );
 }
 
 /**
@@ -331,26 +338,22 @@ export async function registerDeployment(
  * Waits until the Restate admin at `adminUrl` lists a deployment at `endpointUrl` (an endpoint
  * registering itself as it starts), at most `timeoutMs`.
  */
-export async function waitForDeployment(
+export function waitForDeployment(
   adminUrl: string,
   endpointUrl: string,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
+  return pollUntil(
+    async () => {
       const response = await fetch(`${adminUrl}/deployments`);
       const body = await response.json() as { deployments?: { uri?: string }[] };
-      if (body.deployments?.some((d) => d.uri === endpointUrl)) return;
-    } catch {
-      // Not answering yet.
-    }
-    if (Date.now() > deadline) {
-      throw new OmigaError(
+      return body.deployments?.some((d) => d.uri === endpointUrl) ?? false;
+    },
+    timeoutMs,
+    () =>
+      new OmigaError(
         "restate_unavailable",
         `no deployment at ${endpointUrl} registered with ${adminUrl} within ${timeoutMs} ms`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+      ),
+  );
 }

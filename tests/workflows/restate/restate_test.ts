@@ -18,6 +18,7 @@ import {
   freeNodePorts,
   freePort,
   type LocalRestate,
+  pollUntil,
   startLocalRestate,
   waitForDeployment,
 } from "../../../workflows/restate/local.ts";
@@ -240,20 +241,23 @@ Deno.test({
       const train = engine.store.runs.steps(run.id).find((s) => s.stepId === "train")!;
       assert(train.state !== "running", train.state);
       // The invocation ends: Restate reports it completed.
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const response = await fetch(`${restate.urls.admin}/query`, {
-          method: "POST",
-          headers: { "content-type": "application/json", accept: "application/json" },
-          body: JSON.stringify({
-            query: `SELECT status FROM sys_invocation WHERE target_service_key = '${run.id}'`,
-          }),
-        });
-        const body = await response.json() as { rows: { status: string }[] };
-        if (body.rows.length > 0 && body.rows.every((r) => r.status === "completed")) break;
-        assert(Date.now() < deadline, `the invocation did not end: ${JSON.stringify(body)}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      let statuses: string[] = [];
+      await pollUntil(
+        async () => {
+          const response = await fetch(`${restate.urls.admin}/query`, {
+            method: "POST",
+            headers: { "content-type": "application/json", accept: "application/json" },
+            body: JSON.stringify({
+              query: `SELECT status FROM sys_invocation WHERE target_service_key = '${run.id}'`,
+            }),
+          });
+          const body = await response.json() as { rows: { status: string }[] };
+          statuses = body.rows.map((r) => r.status);
+          return statuses.length > 0 && statuses.every((status) => status === "completed");
+        },
+        30_000,
+        () => new Error(`the invocation did not end: ${JSON.stringify(statuses)}`),
+      );
       // A resume is a new invocation, and the step continues from its checkpoint.
       const resumedAt = engine.store.events.list(run.id, 0, 100_000).at(-1)!.seq;
       engine.resume(run.id);
