@@ -2,8 +2,10 @@
  * Training checkpoints: the whole training state in one safetensors file. Tensors: each
  * algorithm's live and target flat parameter vectors and the Adam moments
  * ({@link stateTensors}). `__metadata__` (strings, as the format asks): format, version,
- * iteration, the Rng state, the config (with its algorithm), the data spec and the Adam step
- * counts, each as JSON.
+ * iteration, the Rng state, the config (with its algorithm), the data spec, the Adam step
+ * counts and, once a step has run, that step's losses (non-finite values as the strings "NaN",
+ * "Infinity", "-Infinity"), each as JSON. Checkpoints written before the losses were kept read
+ * as having none.
  *
  * @module
  */
@@ -72,6 +74,8 @@ export interface CheckpointContent {
   adamSteps: Record<string, number>;
   /** By {@link StateTensor} name. */
   tensors: Record<string, Float32Array>;
+  /** The losses of the step that reached `iteration`; absent before the first step. */
+  losses?: Record<string, number>;
 }
 
 const FORMAT = "omiga-checkpoint";
@@ -92,6 +96,7 @@ export function encodeCheckpoint(content: CheckpointContent): Uint8Array {
       config: JSON.stringify(content.config),
       spec: JSON.stringify(content.spec),
       adam_steps: JSON.stringify(content.adamSteps),
+      ...(content.losses ? { losses: JSON.stringify(encodeLosses(content.losses)) } : {}),
     },
   });
 }
@@ -103,6 +108,18 @@ const rngSchema: z.ZodType<RngState> = z.object({
 });
 
 const adamStepsSchema = z.record(z.string(), count);
+
+/** JSON has no NaN or infinities; a diverged step's losses keep them as strings. */
+const NON_FINITE = ["NaN", "Infinity", "-Infinity"] as const;
+const lossesSchema = z.record(z.string(), z.union([z.number(), z.enum(NON_FINITE)]));
+
+function encodeLosses(losses: Record<string, number>): Record<string, number | string> {
+  return Object.fromEntries(
+    Object.entries(losses).map((
+      [name, value],
+    ) => [name, Number.isFinite(value) ? value : String(value)]),
+  );
+}
 
 /**
  * Decodes and checks a checkpoint; a {@link CheckpointError} says what is wrong. The bytes are
@@ -160,6 +177,11 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContent {
     rng: json("rng", rngSchema),
     adamSteps: json("adam_steps", adamStepsSchema),
     tensors,
+    ...(metadata.losses === undefined ? {} : {
+      losses: Object.fromEntries(
+        Object.entries(json("losses", lossesSchema)).map(([name, value]) => [name, Number(value)]),
+      ),
+    }),
   };
 }
 

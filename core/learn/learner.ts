@@ -93,6 +93,8 @@ export class Learner {
   readonly rng: Rng;
   #state: TrainingState;
   #lastLosses?: tf.Tensor1D;
+  /** The losses a restored checkpoint holds, until this learner takes a step of its own. */
+  #restoredLosses?: Losses;
   #sampler?: { data: TransitionArrays; sampler: BatchSampler };
   #team?: Team;
   #shard?: { collective: Collective; data: TransitionArrays; context: StepShard };
@@ -105,6 +107,7 @@ export class Learner {
     rng: Rng,
     iteration: number,
     kernels: Kernels,
+    restoredLosses?: Losses,
   ) {
     this.config = config;
     this.spec = { ...spec };
@@ -114,6 +117,7 @@ export class Learner {
     this.rng = rng;
     this.iteration = iteration;
     this.kernels = kernels;
+    if (restoredLosses) this.#restoredLosses = { ...restoredLosses };
   }
 
   /**
@@ -203,6 +207,7 @@ export class Learner {
       Rng.fromState(content.rng),
       content.iteration,
       kernels,
+      content.losses,
     );
   }
 
@@ -212,6 +217,7 @@ export class Learner {
     const values = await Promise.all(
       this.stateTensors.map((entry) => read(entry.get(this.#state))),
     );
+    const losses = await this.losses();
     return encodeCheckpoint({
       config: this.config,
       spec: this.spec,
@@ -221,6 +227,7 @@ export class Learner {
         this.model.groups.map((group) => [group.name, this.#state.adam[group.name].step]),
       ),
       tensors: Object.fromEntries(this.stateTensors.map((entry, i) => [entry.name, values[i]])),
+      ...(losses ? { losses } : {}),
     });
   }
 
@@ -238,6 +245,11 @@ export class Learner {
   /** The current training state (read-only use: checkpoints, export, tests). */
   get state(): TrainingState {
     return this.#state;
+  }
+
+  /** The team of {@link Learner.useThreads}, while there is one (read-only use: tests). */
+  get team(): Team | undefined {
+    return this.#team;
   }
 
   /** Threads taking each step: 1, or the size of the team of {@link Learner.useThreads}. */
@@ -346,6 +358,7 @@ export class Learner {
       this.#lastLosses?.dispose();
       this.#state = next.state;
       this.#lastLosses = next.losses;
+      this.#restoredLosses = undefined;
       this.iteration += 1;
     } finally {
       disposeBatch(uploaded);
@@ -357,9 +370,14 @@ export class Learner {
     for (let i = 0; i < iterations; i++) this.step(data);
   }
 
-  /** The latest step's values (one read-back), or undefined before the first step. */
+  /**
+   * The latest step's values (one read-back), or undefined before the first step. A learner
+   * restored from a checkpoint answers with the losses the checkpoint holds until it steps.
+   */
   async losses(): Promise<Losses | undefined> {
-    if (this.#lastLosses === undefined) return undefined;
+    if (this.#lastLosses === undefined) {
+      return this.#restoredLosses ? { ...this.#restoredLosses } : undefined;
+    }
     const values = await this.#lastLosses.data();
     return Object.fromEntries(this.model.lossNames.map((name, i) => [name, values[i]]));
   }

@@ -25,7 +25,13 @@
 export { ALGORITHM_NAMES, type AlgorithmName, algorithmOf, hasAlpha } from "../algorithms/mod.ts";
 export { parseTrainConfig, type TrainConfig, type TrainConfigInput } from "./config.ts";
 export { Learner, type Losses } from "./learner.ts";
-export { train, type TrainOptions, type TrainProgress, type TrainResult } from "./train.ts";
+export {
+  openLearner,
+  train,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+} from "./train.ts";
 export {
   CheckpointError,
   decodeCheckpoint,

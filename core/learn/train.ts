@@ -1,8 +1,11 @@
 /**
  * The trainer the workflow engine calls: `train(data, config, options)` runs the config's
- * algorithm (OMIGA by default) for a number of iterations, resumable from checkpoint bytes, reporting progress and checkpoints through
- * callbacks and stopping cleanly when its signal aborts. It touches no main-thread API (no DOM,
- * no `Deno` calls), so it runs as well inside a Worker.
+ * algorithm (OMIGA by default) for a number of iterations, resumable from checkpoint bytes,
+ * reporting progress and checkpoints through callbacks and stopping cleanly when its signal
+ * aborts. A caller that trains in segments (evaluating between them) opens one learner with
+ * {@link openLearner} and passes it to every segment, so that the learner and its team of
+ * threads start once. It touches no main-thread API (no DOM, no `Deno` calls), so it runs as
+ * well inside a Worker.
  *
  * @module
  */
@@ -30,6 +33,12 @@ export interface TrainOptions {
   iterations: number;
   /** Checkpoint bytes to continue from; their config must equal the one given. */
   resumeFrom?: Uint8Array;
+  /**
+   * An open learner to continue (from {@link openLearner}; not with `resumeFrom`). Its config
+   * must equal the one given. The caller owns it: `train` leaves it open, and on its team of
+   * threads once it has one.
+   */
+  learner?: Learner;
   /** Emit a checkpoint every this many iterations (0: only at the end). Default 0. */
   checkpointEvery?: number;
   /** Receives checkpoint bytes and the iteration they hold. */
@@ -99,13 +108,21 @@ export async function train(
   checkCount("progressEvery", options.progressEvery, 1);
   checkCount("threads", options.threads, 1);
   checkCount("maxThreads", options.maxThreads, 1);
-  const parsed = parseTrainConfig(config);
-  const learner = options.resumeFrom
-    ? Learner.fromCheckpoint(options.resumeFrom)
-    : Learner.create(data.spec, parsed);
+  if (options.learner && options.resumeFrom) {
+    throw new ValidationError("train: give either learner or resumeFrom, not both");
+  }
+  const owned = options.learner === undefined;
+  const learner = options.learner ?? openLearner(data, config, options.resumeFrom);
   try {
-    if (options.resumeFrom) checkSameConfig(learner.config, parsed);
-    await learner.useThreads(threadsFor(learner, options), data);
+    if (!owned) checkSameConfig(learner.config, parseTrainConfig(config));
+    const threads = threadsFor(learner, options);
+    if (learner.threads === 1) {
+      await learner.useThreads(threads, data);
+    } else if (options.threads !== undefined && options.threads !== learner.threads) {
+      throw new ValidationError(
+        `train: the learner trains on ${learner.threads} threads, the options ask for ${options.threads}`,
+      );
+    }
     const checkpointEvery = options.checkpointEvery ?? 0;
     const progressEvery = options.progressEvery ?? 100;
     let lastReport = { time: performance.now(), iteration: learner.iteration };
@@ -145,8 +162,46 @@ export async function train(
       threads: learner.threads,
     };
   } finally {
-    learner.dispose();
+    if (owned) learner.dispose();
   }
+}
+
+/**
+ * A learner for {@link train}'s `learner` option: restored from `resumeFrom` (whose config must
+ * equal `config`), else fresh for `data`. Dispose of it when done.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tf } from "../tf.ts";
+ * import { syntheticTransitions } from "./synthetic.ts";
+ * import { openLearner, train } from "./train.ts";
+ * await tf.setBackend("cpu");
+ * const spec = { nAgents: 2, obsDim: 3, stateDim: 3, actionKind: "continuous" as const, actDim: 1 };
+ * const data = syntheticTransitions(spec, 64, 1);
+ * const config = { hiddenSize: 8, batchSize: 16, seed: 1 };
+ * const learner = openLearner(data, config);
+ * await train(data, config, { iterations: 2, learner });
+ * const last = await train(data, config, { iterations: 4, learner });
+ * assert.equal(last.iteration, 4);
+ * learner.dispose();
+ * ```
+ */
+export function openLearner(
+  data: TransitionArrays,
+  config: TrainConfigInput,
+  resumeFrom?: Uint8Array,
+): Learner {
+  const parsed = parseTrainConfig(config);
+  if (resumeFrom === undefined) return Learner.create(data.spec, parsed);
+  const learner = Learner.fromCheckpoint(resumeFrom);
+  try {
+    checkSameConfig(learner.config, parsed);
+  } catch (error) {
+    learner.dispose();
+    throw error;
+  }
+  return learner;
 }
 
 /** The threads of {@link TrainOptions}: `threads`, else up to `maxThreads` where allowed. */

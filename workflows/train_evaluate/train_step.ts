@@ -13,6 +13,7 @@ import {
   decodeCheckpoint,
   encodePolicyOnnx,
   onnxUnsupportedReason,
+  openLearner,
   parseTrainConfig,
   type PolicyExport,
   train,
@@ -78,54 +79,61 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
   let savedAt = resumedAt; // the iteration the newest saved checkpoint holds
   let threads = 1;
 
-  for (const end of segmentEnds(input.iterations, input.evalEvery)) {
-    const evaluated = curve.some((p) => p.iteration === end);
-    // A finished segment is skipped, but never the last: it yields the policy (at once, when
-    // the checkpoint already holds every iteration).
-    if (end <= iteration && evaluated && end < input.iterations) continue;
-    const result = await train(transitions, input.config, {
-      iterations: end,
-      resumeFrom: checkpoint,
-      checkpointEvery: input.checkpointEvery,
-      onCheckpoint: async (bytes, at) => {
-        await ctx.checkpoint.save(bytes);
-        savedAt = at;
-      },
-      onProgress: (p) =>
+  // One learner (and one team of threads) for every segment: a segment continues the state the
+  // previous one left, exactly as resuming from its checkpoint would.
+  const learner = openLearner(transitions, input.config, checkpoint);
+  try {
+    for (const end of segmentEnds(input.iterations, input.evalEvery)) {
+      const evaluated = curve.some((p) => p.iteration === end);
+      // A finished segment is skipped, but never the last: it yields the policy (at once, when
+      // the checkpoint already holds every iteration).
+      if (end <= iteration && evaluated && end < input.iterations) continue;
+      const result = await train(transitions, input.config, {
+        iterations: end,
+        learner,
+        checkpointEvery: input.checkpointEvery,
+        onCheckpoint: async (bytes, at) => {
+          await ctx.checkpoint.save(bytes);
+          savedAt = at;
+        },
+        onProgress: (p) =>
+          ctx.progress({
+            unit: "iteration",
+            done: p.iteration,
+            total: input.iterations,
+            perSecond: p.itersPerSecond,
+            metrics: { ...p.losses },
+          }),
+        signal: ctx.signal,
+        ...(input.threads !== undefined ? { threads: input.threads } : { maxThreads: ctx.cores }),
+      });
+      if (threads !== result.threads) ctx.log(`training on ${result.threads} thread(s)`);
+      threads = result.threads;
+      if (result.status === "aborted") throw ctx.signal.reason ?? new Error("training was aborted");
+      checkpoint = result.checkpoint;
+      iteration = result.iteration;
+      policy = result.policy;
+      losses = { ...(result.losses ?? {}) };
+      if (input.evalEvery > 0 && input.evaluation && !evaluated) {
+        const evaluation = await evaluateExport(policy, input.evaluation);
+        const point: CurvePoint = { iteration, teamReturn: evaluation.mean };
+        if (evaluation.normalisedScore !== undefined) point.score = evaluation.normalisedScore;
+        curve.push(point);
+        await writeFileAtomic(curvePath, encodeJson(curve));
         ctx.progress({
           unit: "iteration",
-          done: p.iteration,
+          done: iteration,
           total: input.iterations,
-          perSecond: p.itersPerSecond,
-          metrics: { ...p.losses },
-        }),
-      signal: ctx.signal,
-      ...(input.threads !== undefined ? { threads: input.threads } : { maxThreads: ctx.cores }),
-    });
-    if (threads !== result.threads) ctx.log(`training on ${result.threads} thread(s)`);
-    threads = result.threads;
-    if (result.status === "aborted") throw ctx.signal.reason ?? new Error("training was aborted");
-    checkpoint = result.checkpoint;
-    iteration = result.iteration;
-    policy = result.policy;
-    losses = { ...(result.losses ?? {}) };
-    if (input.evalEvery > 0 && input.evaluation && !evaluated) {
-      const evaluation = await evaluateExport(policy, input.evaluation);
-      const point: CurvePoint = { iteration, teamReturn: evaluation.mean };
-      if (evaluation.normalisedScore !== undefined) point.score = evaluation.normalisedScore;
-      curve.push(point);
-      await writeFileAtomic(curvePath, encodeJson(curve));
-      ctx.progress({
-        unit: "iteration",
-        done: iteration,
-        total: input.iterations,
-        metrics: {
-          teamReturn: point.teamReturn,
-          ...(point.score !== undefined ? { score: point.score } : {}),
-        },
-        message: "evaluated",
-      });
+          metrics: {
+            teamReturn: point.teamReturn,
+            ...(point.score !== undefined ? { score: point.score } : {}),
+          },
+          message: "evaluated",
+        });
+      }
     }
+  } finally {
+    learner.dispose();
   }
   if (policy === undefined) throw new Error("training produced no policy");
   // The final state, unless the trainer's own cadence has just saved it.

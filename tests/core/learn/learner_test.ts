@@ -1,9 +1,16 @@
-import { assert, assertEquals, assertRejects } from "../../assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../../assert.ts";
 import { selectBackend } from "../../../core/backend/mod.ts";
 import { tf } from "../../../core/tf.ts";
 import type { MultiAgentSpec } from "../../../core/dataset.ts";
 import { ValidationError } from "../../../core/errors.ts";
-import { decodeCheckpoint, Learner, train } from "../../../core/learn/mod.ts";
+import { decodeSafetensors, encodeSafetensors } from "../../../core/checkpoint/mod.ts";
+import {
+  CheckpointError,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  Learner,
+  train,
+} from "../../../core/learn/mod.ts";
 import { syntheticTransitions } from "../../../core/learn/synthetic.ts";
 
 const spec: MultiAgentSpec = {
@@ -146,4 +153,50 @@ Deno.test("resuming with a different config is refused with a clear error", asyn
     ValidationError,
     "alpha",
   );
+});
+
+Deno.test("a checkpoint keeps the last step's losses: a resumed learner reports them before it steps", async () => {
+  await selectBackend({ backend: "cpu" });
+  const fresh = Learner.create(data.spec, tiny);
+  assertEquals(decodeCheckpoint(await fresh.checkpoint()).losses, undefined);
+  fresh.fit(data, 3);
+  const losses = (await fresh.losses())!;
+  const bytes = await fresh.checkpoint();
+  fresh.dispose();
+  assertEquals(decodeCheckpoint(bytes).losses, losses);
+  const resumed = Learner.fromCheckpoint(bytes);
+  assertEquals(await resumed.losses(), losses);
+  resumed.step(data);
+  assert((await resumed.losses())!.q !== losses.q, "a step replaces the restored losses");
+  resumed.dispose();
+  // Resumed at its last iteration, train takes no step and still reports the losses.
+  const done = await train(data, tiny, { iterations: 3, resumeFrom: bytes });
+  assertEquals(done.losses, losses);
+});
+
+Deno.test("a checkpoint's losses keep NaN and infinities; ill-typed ones are refused", async () => {
+  await selectBackend({ backend: "cpu" });
+  const learner = Learner.create(data.spec, tiny);
+  const bytes = await learner.checkpoint();
+  learner.dispose();
+  const content = decodeCheckpoint(
+    encodeCheckpoint({
+      ...decodeCheckpoint(bytes),
+      losses: { q: Number.NaN, v: Infinity, policy: -Infinity, weightEss: 0.25 },
+    }),
+  );
+  assert(Number.isNaN(content.losses!.q), "NaN");
+  assertEquals([content.losses!.v, content.losses!.policy, content.losses!.weightEss], [
+    Infinity,
+    -Infinity,
+    0.25,
+  ]);
+  const file = decodeSafetensors(bytes);
+  const bad = encodeSafetensors({
+    tensors: Object.fromEntries(
+      Object.entries(file.tensors).map(([name, t]) => [name, { data: t.data, shape: t.shape }]),
+    ),
+    metadata: { ...file.metadata, losses: JSON.stringify({ q: "lots" }) },
+  });
+  assertThrows(() => decodeCheckpoint(bad), CheckpointError, "metadata.losses");
 });

@@ -64,6 +64,9 @@ Deno.test({
     const second = await trainOmiga(input, again.ctx);
     assertEquals(second.iterations, 20);
     assertEquals(second.curve, first.curve);
+    // The losses (OMIGA's weight ESS among them) come back from the checkpoint, not from a step.
+    assert(first.losses.weightEss > 0, "the first pass reports the weight ESS");
+    assertEquals(second.losses, first.losses);
     assert(
       !again.progress.some((p) => p.message === "evaluated"),
       "no evaluation is repeated",

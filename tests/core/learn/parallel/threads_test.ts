@@ -2,7 +2,7 @@ import { assert, assertClose, assertEquals, assertRejects } from "../../../asser
 import { selectBackend } from "../../../../core/backend/mod.ts";
 import { BackendError, ValidationError } from "../../../../core/errors.ts";
 import type { MultiAgentSpec } from "../../../../core/dataset.ts";
-import { Learner, train } from "../../../../core/learn/mod.ts";
+import { Learner, openLearner, train } from "../../../../core/learn/mod.ts";
 import { Team } from "../../../../core/learn/parallel/team.ts";
 import { syntheticTransitions } from "../../../../core/learn/synthetic.ts";
 import { tf } from "../../../../core/tf.ts";
@@ -160,4 +160,38 @@ Deno.test("train: maxThreads where the algorithm can share its step, one thread 
     ValidationError,
     "one thread only",
   );
+});
+
+Deno.test("train in segments on one learner keeps its team, bit for bit with one call", async () => {
+  await selectBackend({ backend: "wasm" });
+  const data = syntheticTransitions(continuous, 300, 5);
+  const whole = await train(data, tiny, { iterations: 9, threads: 2 });
+  const learner = openLearner(data, tiny);
+  try {
+    const first = await train(data, tiny, { iterations: 3, threads: 2, learner });
+    assertEquals([first.threads, learner.threads], [2, 2]);
+    const team = learner.team;
+    await train(data, tiny, { iterations: 6, learner });
+    const last = await train(data, tiny, { iterations: 9, learner });
+    assert(learner.team === team, "a later segment started another team");
+    assertEquals(last.threads, 2);
+    assert(sameBytes(last.checkpoint, whole.checkpoint), "segments drifted from one call");
+    await assertRejects(
+      () => train(data, tiny, { iterations: 10, threads: 3, learner }),
+      ValidationError,
+      "trains on 2 threads",
+    );
+    await assertRejects(
+      () => train(data, tiny, { iterations: 10, learner, resumeFrom: last.checkpoint }),
+      ValidationError,
+      "not both",
+    );
+    await assertRejects(
+      () => train(data, { ...tiny, alpha: 3 }, { iterations: 10, learner }),
+      ValidationError,
+      "alpha",
+    );
+  } finally {
+    learner.dispose();
+  }
 });
