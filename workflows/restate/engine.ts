@@ -26,7 +26,9 @@
  *
  * @module
  */
-import * as restate from "@restatedev/restate-sdk/fetch";
+// Types only: the SDK itself loads when an endpoint is made (`endpoint`), so that the CLI, which
+// only sends invocations over HTTP, does not pay for importing it (~40 ms per command).
+import type * as restate from "@restatedev/restate-sdk/fetch";
 import { OmigaError } from "../../core/errors.ts";
 import { CheckpointFiles, sha256Hex } from "../checkpoint.ts";
 import { Engine, type EngineOptions, type SubmitOptions, type WorkOptions } from "../engine.ts";
@@ -124,11 +126,8 @@ export class RestateUnavailableError extends OmigaError {
 export class RestateEngine extends Engine {
   readonly urls: RestateUrls;
   readonly idleWaitMs: number;
-  readonly #driver: restate.VirtualObjectDefinition<typeof RUN_DRIVER, unknown>;
-  readonly #runner: restate.VirtualObjectDefinition<
-    typeof STEP_RUNNER,
-    { run: (ctx: restate.ObjectContext) => Promise<StepState> }
-  >;
+  /** The SDK and this engine's services, once {@link RestateEngine.endpoint} has loaded them. */
+  #served?: Served;
   /** Steps this process runs for drivers, by `<run id>/<step id>`. */
   readonly #executions = new Map<string, Execution>();
   /** Invocations this process has sent, by idempotency key (`<run id>/<resume event>`). */
@@ -142,18 +141,6 @@ export class RestateEngine extends Engine {
     super(store, registry, options);
     this.urls = restateUrls(options.restate);
     this.idleWaitMs = options.idleWaitMs ?? 5_000;
-    this.#driver = restate.object({
-      name: RUN_DRIVER,
-      description: "Drives one omiga-flow run (the key is the run id)",
-      handlers: { drive: (ctx: restate.ObjectContext) => this.#drive(ctx) },
-      options: SERVICE_OPTIONS,
-    });
-    this.#runner = restate.object({
-      name: STEP_RUNNER,
-      description: "Runs one step of an omiga-flow run (the key is <run id>/<step id>)",
-      handlers: { run: (ctx: restate.ObjectContext) => this.#runStep(ctx) },
-      options: SERVICE_OPTIONS,
-    });
   }
 
   /** Stores the run, then hands it to Restate (in the background; `work` retries). */
@@ -255,25 +242,50 @@ export class RestateEngine extends Engine {
   }
 
   /**
-   * The Restate services this engine's endpoint serves: `omiga-run` (the driver, keyed by run id)
-   * and `omiga-step` (one step, keyed by `<run id>/<step id>`).
-   */
-  services(): restate.VirtualObjectDefinition<string, unknown>[] {
-    return [this.#driver, this.#runner];
-  }
-
-  /**
-   * A fetch handler serving {@link RestateEngine.services} (mount it under `/restate`). With
-   * `identityKeys` (Restate's `publickeyv1_...` keys), it answers only requests that Restate
-   * signed with one of them.
+   * A fetch handler serving this engine's two Restate services (mount it under `/restate`):
+   * `omiga-run` (the driver, keyed by run id) and `omiga-step` (one step, keyed by
+   * `<run id>/<step id>`). With `identityKeys` (Restate's `publickeyv1_...` keys), it answers
+   * only requests that Restate signed with one of them. The SDK loads on the first call; the
+   * handler waits for it.
    */
   endpoint(identityKeys: string[] = []): (request: Request) => Promise<Response> {
-    return restate.createEndpointHandler({
-      services: this.services(),
-      bidirectional: true,
-      logger: quietLogger,
-      ...(identityKeys.length > 0 ? { identityKeys } : {}),
-    });
+    const handler = this.#serve().then(({ sdk, driver, runner }) =>
+      sdk.createEndpointHandler({
+        services: [driver, runner],
+        bidirectional: true,
+        logger: quietLogger,
+        ...(identityKeys.length > 0 ? { identityKeys } : {}),
+      })
+    );
+    handler.catch(() => {}); // a failed load answers each request with its error instead
+    return async (request) => (await handler)(request);
+  }
+
+  async #serve(): Promise<Served> {
+    if (this.#served) return this.#served;
+    const sdk = await import("@restatedev/restate-sdk/fetch");
+    this.#served ??= {
+      sdk,
+      driver: sdk.object({
+        name: RUN_DRIVER,
+        description: "Drives one omiga-flow run (the key is the run id)",
+        handlers: { drive: (ctx: restate.ObjectContext) => this.#drive(ctx) },
+        options: SERVICE_OPTIONS,
+      }),
+      runner: sdk.object({
+        name: STEP_RUNNER,
+        description: "Runs one step of an omiga-flow run (the key is <run id>/<step id>)",
+        handlers: { run: (ctx: restate.ObjectContext) => this.#runStep(ctx) },
+        options: SERVICE_OPTIONS,
+      }),
+    };
+    return this.#served;
+  }
+
+  /** What the handlers use; they run only on an endpoint, which has loaded it. */
+  get #sdk(): Served {
+    if (!this.#served) throw new Error("the Restate SDK is not loaded: no endpoint was made");
+    return this.#served;
   }
 
   /**
@@ -295,7 +307,7 @@ export class RestateEngine extends Engine {
         launched.add(stepId);
         open.set(
           stepId,
-          ctx.objectClient(this.#runner, `${runId}/${stepId}`).run()
+          ctx.objectClient(this.#sdk.runner, `${runId}/${stepId}`).run()
             .map((state) => ({ stepId, state: state! })),
         );
       }
@@ -306,7 +318,7 @@ export class RestateEngine extends Engine {
         continue;
       }
       idle = 0;
-      const first = await restate.RestatePromise.race([...open.values()]);
+      const first = await this.#sdk.sdk.RestatePromise.race([...open.values()]);
       open.delete(first.stepId);
     }
   }
@@ -453,7 +465,7 @@ export class RestateEngine extends Engine {
       this.store.runs.get(runId);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
-      throw new restate.TerminalError(
+      throw new this.#sdk.sdk.TerminalError(
         `run ${runId} is not in this endpoint's store (${this.store.home}): every endpoint and ` +
           `client of one Restate cluster must share one OMIGA_HOME (docs/restate.md)`,
       );
@@ -475,6 +487,16 @@ export class RestateEngine extends Engine {
 }
 
 const WAKING = new Set(["run.submitted", "run.resumed"]);
+
+/** The loaded SDK and the two services built with it. */
+interface Served {
+  sdk: typeof restate;
+  driver: restate.VirtualObjectDefinition<typeof RUN_DRIVER, unknown>;
+  runner: restate.VirtualObjectDefinition<
+    typeof STEP_RUNNER,
+    { run: (ctx: restate.ObjectContext) => Promise<StepState> }
+  >;
+}
 
 /**
  * The SDK's log lines, warnings and errors only (not replaying), on stderr; the run's own events

@@ -7,7 +7,7 @@
  * @module
  */
 import { normalisedScore } from "../../core/dataset.ts";
-import { datasetStats, listDatasets } from "../../data/mod.ts";
+import { type DatasetManifest, datasetStats, listDatasets } from "../../data/mod.ts";
 import { isMujocoTask } from "../../core/envs/mujoco/tasks.ts";
 import { NonRetriableError } from "../errors.ts";
 import type { StepContext } from "../step.ts";
@@ -36,19 +36,30 @@ export interface SweepDatasetOutput {
 }
 
 /**
- * The stored dataset of a MuJoCo tier: the newest stored under the key's name by a `behaviour`
- * run (those tiers come from a trained behaviour policy, not from a scripted controller).
+ * The stored dataset of a MuJoCo tier: the newest stored on `home` under the key's name by a
+ * `behaviour` run (those tiers come from a trained behaviour policy, not from a scripted
+ * controller), or undefined.
  */
-async function behaviourDataset(key: string, env: string, ctx: StepContext): Promise<string> {
-  const found = (await listDatasets({ home: ctx.home })).filter((m) =>
-    m.name === key && m.source === "behaviour"
-  ).at(-1);
-  if (found === undefined) {
-    throw new NonRetriableError(
-      `no stored dataset ${key}: the MuJoCo tiers come from a behaviour run; store them with ` +
-        `\`deno task omiga run behaviour --env ${env}\` on this home first`,
-    );
-  }
+export async function storedBehaviourDataset(
+  key: string,
+  home: string,
+): Promise<DatasetManifest | undefined> {
+  return (await listDatasets({ home })).filter((m) => m.name === key && m.source === "behaviour")
+    .at(-1);
+}
+
+/** What to do about MuJoCo tiers `keys` that no `behaviour` run has stored yet. */
+export function missingTiersMessage(keys: readonly string[]): string {
+  const envs = [...new Set(keys.map((key) => DATASET_KEY.exec(key)?.[1] ?? key))];
+  return `no stored dataset ${keys.join(", ")}: the MuJoCo tiers come from a behaviour run; ` +
+    `store them with ${
+      envs.map((env) => `\`deno task omiga run behaviour --env ${env}\``).join(" and ")
+    } on this home first`;
+}
+
+async function behaviourDataset(key: string, ctx: StepContext): Promise<string> {
+  const found = await storedBehaviourDataset(key, ctx.home);
+  if (found === undefined) throw new NonRetriableError(missingTiersMessage([key]));
   ctx.log(`${key}: stored dataset ${found.id} (behaviour run ${found.behaviour?.run ?? "?"})`);
   return found.id;
 }
@@ -59,7 +70,7 @@ export async function describeSweepDataset(
   ctx: StepContext,
 ): Promise<SweepDatasetOutput> {
   const [, env, tier] = DATASET_KEY.exec(input.key) ?? [];
-  const source = isMujocoTask(env) ? { dataset: await behaviourDataset(input.key, env, ctx) } : {
+  const source = isMujocoTask(env) ? { dataset: await behaviourDataset(input.key, ctx) } : {
     env,
     tier,
   };

@@ -13,6 +13,7 @@
  */
 import { trainInput } from "../train_evaluate/train_input.ts";
 import { defineWorkflow } from "../definition.ts";
+import { preflightSweep } from "./preflight.ts";
 import { CPU_KEY } from "../store/limit_store.ts";
 import { cellPath, cellStepId, datasetStepId, type SweepCellKey, sweepCells } from "./cells.ts";
 import { type SweepCellInput, trainAndEvaluateCell } from "./cell_step.ts";
@@ -86,6 +87,7 @@ export const sweepWorkflow = defineWorkflow({
   name: "sweep",
   description: "datasets x algorithms x alphas x seeds, each trained and evaluated; a report",
   params: sweepParams,
+  preflight: preflightSweep,
 })
   .expand("dataset", {
     steps: (params) => {

@@ -2,10 +2,11 @@
  * The `behaviour` workflow end to end with tiny networks: SAC trains on hopper-3x1, the five
  * tiers are stored under `<task>-<tier>` with the run, the actor's step and the reference
  * returns in their manifests, and a sweep trains on one of them by name; a sweep naming a task
- * no behaviour run has stored fails saying how to store it.
+ * no behaviour run has stored is refused at submission, naming every missing tier and how to
+ * store it (and fails saying so if the tier is removed after submission).
  */
-import { assert, assertEquals } from "../../assert.ts";
-import { listDatasets } from "../../../data/mod.ts";
+import { assert, assertEquals, assertRejects } from "../../assert.ts";
+import { DatasetError, listDatasets } from "../../../data/mod.ts";
 import { defaultRegistry } from "../../../workflows/mod.ts";
 import type { BehaviourReport } from "../../../workflows/behaviour/mod.ts";
 import { openTestEngine } from "../test_engine.ts";
@@ -54,7 +55,7 @@ Deno.test({
     assertEquals(replay.behaviour?.step, report.tiers.medium.step);
     assertEquals(byName.get("hopper-3x1-random")!.behaviour?.algorithm, "random");
 
-    const sweep = t.engine.submit("sweep", {
+    const sweep = await t.engine.submitChecked("sweep", {
       preset: "smoke",
       datasets: ["hopper-3x1-medium-replay"],
       algorithms: ["bc"],
@@ -70,15 +71,31 @@ Deno.test({
     const swept = await t.engine.execute(sweep.run.id);
     assertEquals(swept.state, "succeeded", swept.error ?? "");
 
-    const missing = t.engine.submit("sweep", {
+    const unstored = {
       preset: "smoke",
-      datasets: ["halfcheetah-6x1-medium"],
+      datasets: [
+        "hopper-3x1-medium",
+        "halfcheetah-6x1-medium",
+        "spread-medium",
+        "halfcheetah-6x1-expert",
+      ],
       algorithms: ["bc"],
       seeds: 1,
       iterations: 10,
       evalEvery: 10,
       backend: "cpu",
-    });
+    };
+    const refused = await assertRejects(
+      () => t.engine.submitChecked("sweep", unstored),
+      DatasetError,
+      "datasets: no stored dataset halfcheetah-6x1-medium, halfcheetah-6x1-expert: the MuJoCo " +
+        "tiers come from a behaviour run; store them with " +
+        "`deno task omiga run behaviour --env halfcheetah-6x1` on this home first",
+    );
+    assertEquals(refused.code, "not_found");
+    assertEquals(t.store.runs.list().filter((r) => r.workflow === "sweep").length, 1);
+    // Past the preflight (a schedule's firing, or a tier removed since): the step says the same.
+    const missing = t.engine.submit("sweep", { ...unstored, datasets: ["halfcheetah-6x1-medium"] });
     const failed = await t.engine.execute(missing.run.id);
     assertEquals(failed.state, "failed");
     assert(failed.error?.includes("run behaviour --env halfcheetah-6x1"), failed.error ?? "");
