@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { errorOf, openTestApp, parseSse, QUICK_CHAIN } from "./test_app.ts";
+import { sweepWorkflow } from "../../workflows/sweep/mod.ts";
 
 const submit = (workflow: string, params: unknown, key?: string) => ({
   method: "POST",
@@ -199,4 +200,14 @@ Deno.test("POST /v1/runs: iterations alone carries the cadences; a conflicting o
     conflict.message.includes("evalEvery: 200 is more than iterations (100): pass evalEvery 100"),
     conflict.message,
   );
+});
+
+Deno.test("a sweep naming MuJoCo tiers no behaviour run stored is refused with 404, queuing nothing", async () => {
+  using t = openTestApp({ workflows: [sweepWorkflow] });
+  const params = { preset: "smoke", datasets: ["hopper-3x1-medium", "spread-medium"] };
+  const refused = await errorOf(await t.call("/v1/runs", submit("sweep", params)));
+  assertEquals([refused.status, refused.code], [404, "not_found"]);
+  assert(refused.message.includes("no stored dataset hopper-3x1-medium:"), refused.message);
+  assert(refused.message.includes("run behaviour --env hopper-3x1"), refused.message);
+  assertEquals(t.store.runs.list().length, 0);
 });
