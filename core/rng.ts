@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { z } from "zod";
 import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 import type { JumpableRandomGenerator } from "pure-rand/types/JumpableRandomGenerator";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
@@ -30,6 +31,12 @@ export interface RngState {
   algorithm: "xoroshiro128plus";
   words: number[];
 }
+
+/** An {@link RngState} read from untrusted JSON (a checkpoint's metadata). */
+export const rngStateSchema: z.ZodType<RngState> = z.object({
+  algorithm: z.literal("xoroshiro128plus"),
+  words: z.array(z.number().int().min(-(2 ** 31)).max(2 ** 32 - 1)).length(4),
+});
 
 /**
  * A seeded xoroshiro128+ generator (pure-rand) with the draws the project needs.

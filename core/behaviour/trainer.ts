@@ -22,7 +22,7 @@ import { fullStateOf, MujocoEnv, mujocoSpec } from "../envs/mujoco/env.ts";
 import { loadMujoco } from "../envs/mujoco/engine.ts";
 import { MUJOCO_TASK_NAMES, MUJOCO_TASKS, type MujocoTaskName } from "../envs/mujoco/tasks.ts";
 import type { Kernels } from "../kernels/mod.ts";
-import { Rng, type RngState } from "../rng.ts";
+import { Rng, rngStateSchema } from "../rng.ts";
 import { tf } from "../tf.ts";
 import { BehaviourPolicy, jointToAgents, normals } from "./policy.ts";
 import { ReplayBuffer } from "./replay.ts";
@@ -136,13 +136,41 @@ export function encodeBehaviourPolicy(file: BehaviourPolicyFile): Uint8Array {
   });
 }
 
-function metadataJson(metadata: Record<string, string>, key: string): unknown {
+/** `metadata[key]` as JSON of `schema`'s shape; a {@link BehaviourFileError} names what is not. */
+function metadataJson<T>(
+  metadata: Record<string, string>,
+  key: string,
+  schema: z.ZodType<T>,
+): T {
+  let raw: unknown;
   try {
-    return JSON.parse(metadata[key]);
+    raw = JSON.parse(metadata[key]);
   } catch {
     throw new BehaviourFileError(`metadata.${key} is missing or not JSON`);
   }
+  try {
+    return parseOrExplain(schema, raw, `metadata.${key}`, "(whole)");
+  } catch (error) {
+    throw new BehaviourFileError((error as Error).message, { cause: error });
+  }
 }
+
+const count = z.number().int().nonnegative();
+const episodeRecordsSchema: z.ZodType<EpisodeRecord[]> = z.array(
+  z.object({ episode: count, step: count, return: z.number(), length: count }),
+);
+const sacAdamStepsSchema = z.object({ actor: count, critic: count, logAlpha: count });
+const returnSummarySchema: z.ZodType<ReturnSummary> = z.object({
+  episodes: count,
+  mean: z.number(),
+  std: z.number(),
+  ci95: z.tuple([z.number(), z.number()]),
+  winRate: z.number().optional(),
+});
+const snapshotRecordsSchema: z.ZodType<SnapshotRecord[]> = z.array(
+  z.object({ step: count, episodes: count, evaluation: returnSummarySchema }),
+);
+const lossesSchema = z.record(z.string(), z.number().nullable());
 
 function readFile(bytes: Uint8Array, format: string) {
   let file;
@@ -173,15 +201,14 @@ function f32(tensors: Record<string, { data: unknown }>, name: string): Float32A
 /** Decodes and checks a behaviour actor file. */
 export function decodeBehaviourPolicy(bytes: Uint8Array): BehaviourPolicyFile {
   const file = readFile(bytes, POLICY_FORMAT);
-  const sac = sacConfigSchema.safeParse(metadataJson(file.metadata, "sac"));
-  if (!sac.success) throw new BehaviourFileError(`metadata.sac: ${sac.error.message}`);
+  const sac = metadataJson(file.metadata, "sac", sacConfigSchema);
   const env = file.metadata.env as MujocoTaskName;
   const actor = f32(file.tensors, "actor");
-  const expected = sacLayouts(taskShape(env), sac.data).actor.size;
+  const expected = sacLayouts(taskShape(env), sac).actor.size;
   if (actor.length !== expected) {
     throw new BehaviourFileError(`actor has ${actor.length} weights, its layout needs ${expected}`);
   }
-  return { env, sac: sac.data, step: Number(file.metadata.step), actor };
+  return { env, sac, step: metadataJson(file.metadata, "step", count), actor };
 }
 
 /** The full-state width and joint-action width of a task. */
@@ -299,22 +326,26 @@ export class BehaviourRun {
 
   static #restore(settings: BehaviourSettings, kernels: Kernels, bytes: Uint8Array): BehaviourRun {
     const file = readFile(bytes, CHECKPOINT_FORMAT);
-    const stored = metadataJson(file.metadata, "settings");
+    const stored = metadataJson(file.metadata, "settings", z.unknown());
     if (JSON.stringify(stored) !== JSON.stringify(settings)) {
       throw new BehaviourFileError(
         `the checkpoint was written by a run with other settings: ${JSON.stringify(stored)}`,
       );
     }
     const shape = taskShape(settings.env);
-    const step = Number(file.metadata.step);
-    const episodes = metadataJson(file.metadata, "episodes") as EpisodeRecord[];
-    const size = Number(file.metadata.replay_size);
+    const step = metadataJson(file.metadata, "step", count);
+    const episodes = metadataJson(file.metadata, "episodes", episodeRecordsSchema);
+    const size = metadataJson(file.metadata, "replay_size", count);
+    const terminal = file.tensors["replay.terminal"]?.data;
+    if (!(terminal instanceof Uint8Array)) {
+      throw new BehaviourFileError(`no U8 tensor "replay.terminal"`);
+    }
     const replay = ReplayBuffer.restore(
       {
         state: f32(file.tensors, "replay.state"),
         action: f32(file.tensors, "replay.action"),
         reward: f32(file.tensors, "replay.reward"),
-        terminal: file.tensors["replay.terminal"]?.data as Uint8Array,
+        terminal,
         nextState: f32(file.tensors, "replay.next_state"),
       },
       size,
@@ -322,7 +353,7 @@ export class BehaviourRun {
       shape.stateDim,
       shape.actionDim,
     );
-    const adamSteps = metadataJson(file.metadata, "adam_steps") as Record<string, number>;
+    const adamSteps = metadataJson(file.metadata, "adam_steps", sacAdamStepsSchema);
     const t = (name: string) => tf.tensor1d(f32(file.tensors, name));
     const state: SacState = {
       actor: t("actor"),
@@ -341,12 +372,17 @@ export class BehaviourRun {
     };
     return new BehaviourRun(settings, kernels, {
       state,
-      rng: Rng.fromState(metadataJson(file.metadata, "rng") as RngState),
+      rng: Rng.fromState(metadataJson(file.metadata, "rng", rngStateSchema)),
       step,
       replay,
       episodes,
-      snapshots: metadataJson(file.metadata, "snapshots") as SnapshotRecord[],
-      losses: metadataJson(file.metadata, "losses") as Record<string, number>,
+      snapshots: metadataJson(file.metadata, "snapshots", snapshotRecordsSchema),
+      // JSON writes a diverged loss (NaN) as null.
+      losses: Object.fromEntries(
+        Object.entries(metadataJson(file.metadata, "losses", lossesSchema)).map((
+          [name, value],
+        ) => [name, value ?? Number.NaN]),
+      ),
     });
   }
 

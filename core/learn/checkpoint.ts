@@ -12,7 +12,7 @@
 import type { MultiAgentSpec } from "../dataset.ts";
 import { z } from "zod";
 import { OmigaError, parseOrExplain, ValidationError } from "../errors.ts";
-import type { RngState } from "../rng.ts";
+import { type RngState, rngStateSchema } from "../rng.ts";
 import { decodeSafetensors, encodeSafetensors, writeFileAtomic } from "../checkpoint/mod.ts";
 import type { tf } from "../tf.ts";
 import type { ParameterGroup, TrainingState } from "./algorithm.ts";
@@ -102,10 +102,6 @@ export function encodeCheckpoint(content: CheckpointContent): Uint8Array {
 }
 
 const count = z.number().int().nonnegative();
-const rngSchema: z.ZodType<RngState> = z.object({
-  algorithm: z.literal("xoroshiro128plus"),
-  words: z.array(z.number().int().min(-(2 ** 31)).max(2 ** 32 - 1)).length(4),
-});
 
 const adamStepsSchema = z.record(z.string(), count);
 
@@ -174,7 +170,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContent {
     config: json("config", parseTrainConfig),
     spec: json("spec", specSchema),
     iteration,
-    rng: json("rng", rngSchema),
+    rng: json("rng", rngStateSchema),
     adamSteps: json("adam_steps", adamStepsSchema),
     tensors,
     ...(metadata.losses === undefined ? {} : {

@@ -4,10 +4,12 @@
  * the simulator to the logged returns; the full state read back from the agents' observations
  * is the task's own observation; the medium choice follows the third-to-half band.
  */
-import { assert, assertClose, assertEquals, assertThrows } from "../../assert.ts";
+import { assert, assertClose, assertEquals, assertRejects, assertThrows } from "../../assert.ts";
+import { decodeSafetensors, encodeSafetensors } from "../../../core/checkpoint/mod.ts";
 import { tf } from "../../../core/tf.ts";
 import { kernelsFor } from "../../../core/kernels/mod.ts";
 import {
+  BehaviourFileError,
   BehaviourRun,
   decodeBehaviourPolicy,
   encodeBehaviourPolicy,
@@ -136,4 +138,44 @@ Deno.test("medium is the snapshot nearest 0.4 of the expert's return within a th
   const shifted = chooseMedium([snap(100, -100), snap(200, 300), snap(300, 900)], 900, -300);
   assertClose(shifted.fraction, 0.5, 1e-9);
   assertThrows(() => chooseMedium([snap(100, 5)], 10, 0), Error, "single snapshot");
+});
+
+Deno.test("a checkpoint or actor file with ill-typed metadata is refused, naming the entry", async () => {
+  const run = await BehaviourRun.open(SETTINGS, kernelsFor());
+  const bytes = run.checkpoint();
+  const policy = encodeBehaviourPolicy(run.policyFile());
+  run.dispose();
+  const edited = (original: Uint8Array, metadata: Record<string, string>) => {
+    const file = decodeSafetensors(original);
+    return encodeSafetensors({
+      tensors: Object.fromEntries(
+        Object.entries(file.tensors).map(([name, t]) => [name, { data: t.data, shape: t.shape }]),
+      ),
+      metadata: { ...file.metadata, ...metadata },
+    });
+  };
+  const cases: [Record<string, string>, string][] = [
+    [{ step: "-3" }, "metadata.step"],
+    [{ replay_size: '"many"' }, "metadata.replay_size"],
+    [
+      { episodes: '[{"episode": 0, "step": 5, "return": "high", "length": 5}]' },
+      "metadata.episodes",
+    ],
+    [{ adam_steps: '{"actor": 1}' }, "metadata.adam_steps"],
+    [{ rng: '{"algorithm": "mt19937", "words": [1, 2, 3, 4]}' }, "metadata.rng"],
+    [{ snapshots: '[{"step": 1}]' }, "metadata.snapshots"],
+    [{ losses: '{"actor": "low"}' }, "metadata.losses"],
+  ];
+  for (const [metadata, named] of cases) {
+    await assertRejects(
+      () => BehaviourRun.open(SETTINGS, kernelsFor(), edited(bytes, metadata)),
+      BehaviourFileError,
+      named,
+    );
+  }
+  assertThrows(
+    () => decodeBehaviourPolicy(edited(policy, { step: "1.5" })),
+    BehaviourFileError,
+    "metadata.step",
+  );
 });
