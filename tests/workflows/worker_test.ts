@@ -9,6 +9,7 @@ import {
   RunCancelledError,
   type StepContext,
 } from "../../workflows/mod.ts";
+import { Collective, type TeamMemory } from "../../core/learn/parallel/collective.ts";
 import { chainDigest } from "../../workflows/demo/hash_chain_body.ts";
 import { eventsOf, Gate, nextEvent, openTestEngine } from "./test_engine.ts";
 
@@ -121,6 +122,25 @@ Deno.test("cancellation is relayed into the Worker, which stops with the run's r
   await assertRejects(() => result, RunCancelledError, "cancelled");
   assertEquals(seen.logs, ["waiting for cancellation"]);
   assertEquals(seen.progress, [{ unit: "tick", done: 1, total: 2 }]);
+});
+
+Deno.test("a Worker killed past its grace stops the team of training threads it started", async () => {
+  const abort = new AbortController();
+  const { ctx, firstProgress } = recordingContext(abort.signal);
+  let team: TeamMemory | undefined;
+  ctx.annotate = (name, value) => {
+    if (name === "team") team = value as unknown as TeamMemory;
+  };
+  const body = inWorker<null, never>(bodies, "trainIgnoringAbort", { abortGraceMs: 200 });
+  const result = body(null, ctx);
+  await firstProgress.promise;
+  assert(team !== undefined, "the body's team was posted");
+  const seenBy = new Collective(team, 1);
+  assertEquals(seenBy.stopReason, undefined);
+  abort.abort(new RunCancelledError("run"));
+  await assertRejects(() => result, RunCancelledError, "cancelled");
+  // Its helper would otherwise sleep on until the heartbeat timeout (docs/threads.md).
+  assertEquals(seenBy.stopReason, "the Worker running trainIgnoringAbort was stopped");
 });
 
 Deno.test("a non-retriable error in a Worker stays non-retriable and fails the run at once", async () => {

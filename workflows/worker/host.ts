@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { onTeamStart } from "../../core/learn/parallel/team.ts";
 import { NonRetriableError } from "../errors.ts";
 import type { StepContext } from "../step.ts";
 import type { FromWorker, ToWorker, WireError } from "./protocol.ts";
@@ -62,6 +63,8 @@ async function start(message: Extract<ToWorker, { type: "start" }>): Promise<voi
     scope.postMessage({ type: "failed", error: toWireError(error) });
   }
 }
+
+onTeamStart((memory) => scope.postMessage({ type: "team", memory }));
 
 scope.onmessage = (event) => {
   const message = event.data;

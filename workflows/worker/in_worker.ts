@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { stopTeam, type TeamMemory } from "../../core/learn/parallel/collective.ts";
 import type { StepBody, StepContext } from "../step.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 import { fromWireError, toWireError } from "./wire_error.ts";
@@ -39,6 +40,9 @@ export function inWorker<I, O>(
       const worker = new Worker(HOST, { type: "module", name: `${ctx.stepId}:${exportName}` });
       let killTimer: ReturnType<typeof setTimeout> | undefined;
       let settled = false;
+      // Teams of training threads the body started: terminating the Worker leaves their
+      // helpers running, so they are stopped here (a no-op for a team the body stopped).
+      const teams: TeamMemory[] = [];
       const send = (message: ToWorker) => worker.postMessage(message);
       const settle = (outcome: () => void) => {
         if (settled) return;
@@ -46,6 +50,9 @@ export function inWorker<I, O>(
         clearTimeout(killTimer);
         ctx.signal.removeEventListener("abort", onAbort);
         worker.terminate();
+        for (const memory of teams) {
+          stopTeam(memory, `the Worker running ${exportName} was stopped`);
+        }
         outcome();
       };
       function onAbort() {
@@ -72,6 +79,8 @@ export function inWorker<I, O>(
             return void reply(message.id, () => ctx.checkpoint.save(message.bytes));
           case "checkpoint-load":
             return void reply(message.id, () => ctx.checkpoint.load());
+          case "team":
+            return void teams.push(message.memory);
           case "done":
             return settle(() => resolve(message.output as O));
           case "failed":

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { TeamMemory } from "../../core/learn/parallel/collective.ts";
 import type { StepProgress } from "../step.ts";
 import type { Json } from "../store/records.ts";
 
@@ -41,4 +42,6 @@ export type FromWorker =
   | { type: "checkpoint-save"; id: number; bytes: Uint8Array }
   | { type: "checkpoint-load"; id: number }
   | { type: "done"; output: unknown }
+  /** A team of training threads the body started (its helpers outlive a terminated Worker). */
+  | { type: "team"; memory: TeamMemory }
   | { type: "failed"; error: WireError };

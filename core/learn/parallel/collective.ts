@@ -70,6 +70,23 @@ export function teamMemory(size: number, capacity: number): TeamMemory {
   };
 }
 
+/**
+ * Stops the team on `memory`, from any thread that holds it (a rank, or the thread that
+ * terminated a trainer: its helpers would otherwise sleep until {@link HEARTBEAT_TIMEOUT_S}):
+ * every rank waiting or arriving later raises {@link TeamStopped} with `message`. The first
+ * message stays; stopping a stopped team only wakes it.
+ */
+export function stopTeam(memory: TeamMemory, message = "the team was stopped"): void {
+  const control = new Int32Array(memory.control, 0, MESSAGE_OFFSET / 4);
+  if (Atomics.compareExchange(control, STOPPED, 0, 1) === 0) {
+    const bytes = new TextEncoder().encode(message).subarray(0, MESSAGE_BYTES);
+    new Uint8Array(memory.control, MESSAGE_OFFSET, MESSAGE_BYTES).set(bytes);
+    Atomics.store(control, MESSAGE_LENGTH, bytes.length);
+  }
+  Atomics.add(control, GENERATION, 0);
+  Atomics.notify(control, GENERATION);
+}
+
 /** One rank's end of a team's collectives. */
 export class Collective {
   readonly rank: number;
@@ -161,13 +178,7 @@ export class Collective {
 
   /** Stops the team: every rank waiting or arriving later raises {@link TeamStopped}. */
   stop(message = "the team was stopped"): void {
-    if (Atomics.compareExchange(this.#control, STOPPED, 0, 1) === 0) {
-      const bytes = new TextEncoder().encode(message).subarray(0, MESSAGE_BYTES);
-      new Uint8Array(this.#memory.control, MESSAGE_OFFSET, MESSAGE_BYTES).set(bytes);
-      Atomics.store(this.#control, MESSAGE_LENGTH, bytes.length);
-    }
-    Atomics.add(this.#control, GENERATION, 0);
-    Atomics.notify(this.#control, GENERATION);
+    stopTeam(this.#memory, message);
   }
 
   /** Why the team stopped, or undefined while it runs. */

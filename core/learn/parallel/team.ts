@@ -40,6 +40,19 @@ export interface TeamOptions {
   capacity: number;
 }
 
+const teamListeners = new Set<(memory: TeamMemory) => void>();
+
+/**
+ * Calls `listener` with the shared memory of every team this thread starts, before its helpers
+ * start; returns the unsubscribe. The Worker that runs a workflow step posts it to the engine,
+ * which stops the team (`stopTeam`) if it has to terminate that Worker: Deno does not end a
+ * terminated Worker's own Workers.
+ */
+export function onTeamStart(listener: (memory: TeamMemory) => void): () => void {
+  teamListeners.add(listener);
+  return () => teamListeners.delete(listener);
+}
+
 /** Seconds rank 0's event loop lets pass between heartbeats while no step runs. */
 const HEARTBEAT_EVERY_MS = 10_000;
 
@@ -63,6 +76,7 @@ export class Team {
   static async start(options: TeamOptions): Promise<Team> {
     const memory = teamMemory(options.threads, options.capacity);
     const collective = new Collective(memory, 0);
+    for (const listener of teamListeners) listener(memory);
     const workers: Worker[] = [];
     try {
       const ready: Promise<void>[] = [];
