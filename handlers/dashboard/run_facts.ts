@@ -6,7 +6,9 @@
  *
  * @module
  */
+import { hasAlpha } from "../../core/algorithms/mod.ts";
 import type { Json, RunRecord } from "../../workflows/mod.ts";
+import { defaultAlpha } from "../../workflows/train_evaluate/params.ts";
 
 /** One row of the run table. */
 export interface RunFacts {
@@ -55,6 +57,27 @@ function datasetOf(run: RunRecord): string | undefined {
   return env === undefined ? undefined : tier === undefined ? env : `${env}-${tier}`;
 }
 
+/**
+ * The run's alpha: the one its output records; else the one it was given; else, for a
+ * train-evaluate run on a built-in environment or MuJoCo task with an algorithm that has an
+ * alpha, the default it will train with ({@link defaultAlpha}), so that a queued or running run
+ * shows it too. A run on a stored dataset shows none until its output names it (the default
+ * depends on the dataset's environment).
+ */
+function alphaOf(run: RunRecord): number | undefined {
+  const given = number(pick(run.output, "alpha")) ?? number(pick(run.params, "alpha"));
+  if (given !== undefined || run.workflow !== "train-evaluate") return given;
+  const env = text(pick(run.params, "env"));
+  const algorithm = text(pick(run.params, "algorithm"));
+  if (env === undefined || text(pick(run.params, "dataset")) !== undefined) return undefined;
+  if (algorithm === undefined) return undefined;
+  try {
+    return hasAlpha(algorithm) ? defaultAlpha(env) : undefined;
+  } catch {
+    return undefined; // an algorithm this version does not know (an old record)
+  }
+}
+
 function algorithmOf(run: RunRecord): string | undefined {
   const one = text(pick(run.output, "algorithm")) ?? text(pick(run.params, "algorithm"));
   if (one !== undefined) return one;
@@ -92,7 +115,7 @@ export function runFacts(run: RunRecord, now = Date.now()): RunFacts {
     state: run.state,
     dataset: datasetOf(run),
     algorithm: algorithmOf(run),
-    alpha: number(pick(run.output, "alpha")) ?? number(pick(run.params, "alpha")),
+    alpha: alphaOf(run),
     score: number(pick(policy, "normalisedScore")) ?? number(pick(policy, "teamReturn")),
     durationMs: run.startedAt !== null && end !== null ? end - run.startedAt : undefined,
     createdAt: run.createdAt,
