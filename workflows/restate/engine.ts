@@ -103,7 +103,17 @@ interface Execution {
   /** Wakes a segment waiting for the next checkpoint or the end. */
   wake: () => void;
   ended: boolean;
+  /** Set once the attempt running it has completed: stops it unless a later attempt adopts it. */
+  orphaned?: ReturnType<typeof setTimeout>;
 }
+
+/**
+ * How long a step whose invocation attempt has completed (its stream to Restate broke: a node
+ * restarted, a partition's leader moved) keeps running for the invocation's next attempt to
+ * adopt it, instead of restarting it from its checkpoint. Restate retries an invocation within
+ * SERVICE_OPTIONS' retry interval (at most 10 s); a step no attempt adopts stops after this.
+ */
+const ADOPT_GRACE_MS = 15_000;
 
 /** Could not reach Restate, or Restate refused a request. */
 export class RestateUnavailableError extends OmigaError {
@@ -343,18 +353,24 @@ export class RestateEngine extends Engine {
     const [runId, stepId] = [ctx.key.slice(0, slash), ctx.key.slice(slash + 1)];
     this.#assertKnown(runId);
     const invocation = `restate:${ctx.request().id}:`;
-    // This attempt's identity (and the process running it); earlier attempts are superseded.
-    const owner = `${invocation}${crypto.randomUUID().slice(0, 8)}@${this.owner}`;
+    // This attempt's identity (and the process running it); earlier attempts are superseded, or
+    // adopted while one still runs the step here (then the attempt takes on its owner).
+    const attempt = { owner: `${invocation}${crypto.randomUUID().slice(0, 8)}@${this.owner}` };
     const supersedes = (other: string) => other.startsWith(invocation);
     ctx.request().attemptCompletedSignal.addEventListener("abort", () => {
       const execution = this.#executions.get(`${runId}/${stepId}`);
-      if (execution?.owner === owner) execution.controller.abort(new ShutdownError());
+      if (execution?.owner !== attempt.owner || execution.ended) return;
+      execution.orphaned = setTimeout(
+        () => execution.controller.abort(new ShutdownError()),
+        ADOPT_GRACE_MS,
+      );
+      Deno.unrefTimer(execution.orphaned);
     }, { once: true });
     let idle = 0;
     for (let turn = 0;; turn++) {
       const claim: StepClaim = await ctx.run(
         `claim ${turn}`,
-        () => this.#claimStep(runId, stepId, owner, supersedes, idle),
+        () => this.#claimStep(runId, stepId, attempt, supersedes, idle),
       );
       if ("ended" in claim) return claim.ended;
       if ("waitMs" in claim) {
@@ -366,7 +382,7 @@ export class RestateEngine extends Engine {
       for (let segment = 0;; segment++) {
         const outcome: SegmentOutcome = await ctx.run(
           `turn ${turn} #${segment}`,
-          () => this.#nextSegment(runId, stepId, owner, supersedes),
+          () => this.#nextSegment(runId, stepId, attempt, supersedes),
         );
         if (outcome.kind === "ended") break;
       }
@@ -377,7 +393,7 @@ export class RestateEngine extends Engine {
   #claimStep(
     runId: string,
     stepId: string,
-    owner: string,
+    attempt: { owner: string },
     supersedes: (owner: string) => boolean,
     idle: number,
   ): StepClaim {
@@ -386,9 +402,10 @@ export class RestateEngine extends Engine {
     if (isTerminalRunState(this.store.runs.get(runId).state) || FINISHED.has(state)) {
       return { ended: state };
     }
-    const claim = this.claim({ owner, runId, stepId, supersedes });
+    if (this.#adopt(`${runId}/${stepId}`, attempt, supersedes)) return { started: true };
+    const claim = this.claim({ owner: attempt.owner, runId, stepId, supersedes });
     if (claim !== null) {
-      this.#start(claim, owner);
+      this.#start(claim, attempt.owner);
       return { started: true };
     }
     // Its concurrency key is full, its retry is due later, or another process holds it: back
@@ -407,16 +424,18 @@ export class RestateEngine extends Engine {
   async #nextSegment(
     runId: string,
     stepId: string,
-    owner: string,
+    attempt: { owner: string },
     supersedes: (owner: string) => boolean,
   ): Promise<SegmentOutcome> {
     const key = `${runId}/${stepId}`;
+    this.#adopt(key, attempt, supersedes);
     let execution = this.#executions.get(key);
-    if (execution === undefined || execution.owner !== owner) {
-      // A replay, or a new attempt: take the step over (it resumes from its checkpoint).
-      const claim = this.claim({ owner, runId, stepId, supersedes });
+    if (execution === undefined || execution.owner !== attempt.owner) {
+      // A replay, or a new attempt in another process: take the step over (it resumes from its
+      // checkpoint).
+      const claim = this.claim({ owner: attempt.owner, runId, stepId, supersedes });
       if (claim === null) return { kind: "ended", state: this.#stepState(runId, stepId) };
-      execution = this.#start(claim, owner);
+      execution = this.#start(claim, attempt.owner);
     }
     while (execution.checkpoints.length === 0 && !execution.ended) {
       await new Promise<void>((resolve) => execution!.wake = resolve);
@@ -424,6 +443,21 @@ export class RestateEngine extends Engine {
     const next = execution.checkpoints.shift();
     if (next !== undefined) return next;
     return { kind: "ended", state: this.#stepState(runId, stepId) };
+  }
+
+  /**
+   * Whether an earlier attempt of this invocation still runs step `key` in this process; if so
+   * the attempt adopts it (its lease, its Worker, its next checkpoints) rather than restart it.
+   */
+  #adopt(key: string, attempt: { owner: string }, supersedes: (owner: string) => boolean): boolean {
+    const execution = this.#executions.get(key);
+    if (execution === undefined || execution.ended) return false;
+    if (execution.owner === attempt.owner) return true;
+    if (!supersedes(execution.owner)) return false;
+    clearTimeout(execution.orphaned);
+    execution.orphaned = undefined;
+    attempt.owner = execution.owner;
+    return true;
   }
 
   #start(claim: ClaimedStep, owner: string): Execution {
@@ -450,6 +484,7 @@ export class RestateEngine extends Engine {
       execution.wake();
     }).finally(() => {
       execution.ended = true;
+      clearTimeout(execution.orphaned);
       if (this.#executions.get(key) === execution) this.#executions.delete(key);
       execution.wake();
     });

@@ -2,7 +2,8 @@
  * The Restate engine against a real Restate server (started by each test from the pinned npm
  * package, on free ports): train-evaluate end to end with the same policy bytes as the SQLite
  * engine; the endpoint killed with SIGKILL mid-training resumes from its checkpoint to those
- * same bytes, without rerunning finished steps; cancelling a run stops its training Worker.
+ * same bytes, without rerunning finished steps; a Restate node restarted mid-training leaves the
+ * running step to be adopted by the next attempt; cancelling a run stops its training Worker.
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "../../assert.ts";
@@ -212,6 +213,56 @@ Deno.test({
       assert((takeover.payload as { takeoverFrom: string | null }).takeoverFrom !== null);
       assertEquals(await policyOf(home, run.id), await sqlitePolicy(dir, TRAIN));
     });
+  },
+});
+
+Deno.test({
+  name:
+    "a Restate node restarted mid-training: the next attempt adopts the running step, no restart",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "omiga-restate-" });
+    const options = { dir: join(dir, "restate"), ports: freeNodePorts() };
+    let restate = await startLocalRestate(options);
+    const server = startServer({
+      port: 0,
+      home: join(dir, "home"),
+      engineKind: "restate",
+      engine: { ...TEST_ENGINE, restate: restate.urls },
+    });
+    try {
+      await server.ready;
+      const engine = server.engine;
+      const params = { ...TRAIN, iterations: 400 };
+      const { run } = engine.submit("train-evaluate", params);
+      const first = await nextEvent(
+        engine.store,
+        run.id,
+        (e) => e.type === "step.checkpoint" && e.stepId === "train",
+      );
+      // The node dies and comes back on its data: its invocations' streams to this endpoint
+      // broke, and Restate drives them again from their journals.
+      await restate.kill(0);
+      restate = await startLocalRestate(options);
+      // The step went on meanwhile: it checkpoints again under the same lease.
+      await nextEvent(
+        engine.store,
+        run.id,
+        (e) => e.type === "step.checkpoint" && e.stepId === "train",
+        first.seq,
+      );
+      const finished = await engine.execute(run.id);
+      assertEquals(finished.state, "succeeded", finished.error ?? "");
+      const events = engine.store.events.list(run.id, 0, 100_000);
+      assertEquals(started(events, "train"), 1, "the step was adopted, not started again");
+      assertEquals(events.filter((e) => e.type === "step.restored").length, 0);
+      assertEquals(await policyOf(engine.store.home, run.id), await sqlitePolicy(dir, params));
+    } finally {
+      await server.stop();
+      await restate.stop();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
   },
 });
 
