@@ -21,6 +21,8 @@ export interface EpisodePlan {
   maxBatch?: number;
   /** Called after every batch with the episodes finished so far and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** Stops the episodes (with its reason) once it aborts. */
+  signal?: AbortSignal;
 }
 
 /** Per-episode outcomes, seed-major (all episodes of seeds[0] first). */
@@ -64,7 +66,13 @@ export async function playEpisodes(
     hasWinner = env.hasWinner;
     let result;
     try {
-      result = await rollout(env, policy, episodeSeeds.subarray(start, start + size));
+      result = await rollout(
+        env,
+        policy,
+        episodeSeeds.subarray(start, start + size),
+        undefined,
+        plan.signal,
+      );
     } finally {
       env.dispose?.();
     }
@@ -72,6 +80,11 @@ export async function playEpisodes(
     lengths.set(result.lengths, start);
     won.set(result.won, start);
     plan.onProgress?.(start + size, total);
+    if (plan.signal && start + size < total) {
+      // Let the abort's message or timer run between batches, as rollout does within one.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      plan.signal.throwIfAborted();
+    }
   }
   return { returns, lengths, won, hasWinner };
 }

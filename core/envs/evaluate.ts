@@ -33,6 +33,8 @@ export interface EvaluateOptions {
   /** Most copies stepped at once (default 1024). */
   maxBatch?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Stops the evaluation (with its reason) once it aborts. */
+  signal?: AbortSignal;
 }
 
 /** The outcome of an evaluation. */
@@ -90,6 +92,7 @@ export async function evaluate(
     seeds,
     maxBatch: Math.min(options.maxBatch ?? 1024, choice ? maxCopies(choice.name) : 1024),
     onProgress: options.onProgress,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const summary = summariseReturns(outcomes.returns, outcomes.hasWinner ? outcomes.won : undefined);
   const reference = options.reference ??

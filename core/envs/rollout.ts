@@ -32,13 +32,25 @@ export interface RolloutRecorder {
   stepped(t: number, outcome: VecStep): void;
 }
 
-/** Resets `env` with `seeds` and steps it with `policy` until every copy's episode has ended. */
+/**
+ * Steps between two yields of a rollout to its thread's event loop. A policy's `act` resolves in
+ * microtasks, so without these a long evaluation would hold off every timer and message of its
+ * thread: a training team's heartbeat (docs/threads.md), a step Worker's abort message.
+ */
+const YIELD_EVERY_STEPS = 200;
+
+/**
+ * Resets `env` with `seeds` and steps it with `policy` until every copy's episode has ended.
+ * With `signal`, it stops with the signal's reason once that aborts (checked at each yield).
+ */
 export async function rollout(
   env: VecEnv,
   policy: Policy,
   seeds: number | ArrayLike<number>,
   recorder?: RolloutRecorder,
+  signal?: AbortSignal,
 ): Promise<RolloutResult> {
+  signal?.throwIfAborted();
   checkSpec(env, policy);
   const B = env.numEnvs;
   const returns = new Float64Array(B);
@@ -61,6 +73,10 @@ export async function rollout(
       }
     }
     current = after;
+    if (t % YIELD_EVERY_STEPS === YIELD_EVERY_STEPS - 1) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      signal?.throwIfAborted();
+    }
   }
   return { returns, lengths, terminated, won: env.won().slice() };
 }

@@ -29,7 +29,7 @@ export async function evaluatePolicy(
   ) as PolicyArchitecture;
   const plan = input.evaluation;
   ctx.log(`evaluating on ${plan.env}: ${plan.episodes} episodes x ${plan.seeds.length} seeds`);
-  const evaluation = await evaluateExport({ weights, architecture }, plan);
+  const evaluation = await evaluateExport({ weights, architecture }, plan, ctx.signal);
   const output: EvaluateOutput = {
     teamReturn: evaluation.mean,
     std: evaluation.std,

@@ -115,7 +115,7 @@ export async function trainOmiga(input: TrainInput, ctx: StepContext): Promise<T
       policy = result.policy;
       losses = { ...(result.losses ?? {}) };
       if (input.evalEvery > 0 && input.evaluation && !evaluated) {
-        const evaluation = await evaluateExport(policy, input.evaluation);
+        const evaluation = await evaluateExport(policy, input.evaluation, ctx.signal);
         const point: CurvePoint = { iteration, teamReturn: evaluation.mean };
         if (evaluation.normalisedScore !== undefined) point.score = evaluation.normalisedScore;
         curve.push(point);

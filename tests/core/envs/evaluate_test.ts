@@ -142,3 +142,48 @@ Deno.test("configs: unknown fields and bad values name the field", () => {
   );
   assertThrows(() => makeEnv("skirmish", 1, { nEnemies: 0 }), ValidationError, `"nEnemies"`);
 });
+
+Deno.test("evaluate: a signal that aborts (on a timer) stops long episodes and many batches", async () => {
+  // One rollout of 100,000-step episodes: it yields to timers every few hundred steps.
+  const long = new AbortController();
+  const policy = new StandStill();
+  setTimeout(() => long.abort(new Error("stopped mid-episode")), 50);
+  await assertRejects(
+    () =>
+      evaluate(policy, { name: "spread", config: { timeLimit: 100_000 } }, {
+        episodes: 2,
+        signal: long.signal,
+        reference: { random: -60, expert: -10 },
+      }),
+    Error,
+    "stopped mid-episode",
+  );
+  assert(policy.calls < 100_000, `stopped part-way (${policy.calls} steps)`);
+  // Many one-copy batches: it yields between them.
+  const batches = new AbortController();
+  setTimeout(() => batches.abort(new Error("stopped between batches")), 50);
+  await assertRejects(
+    () =>
+      evaluate(new StandStill(), "spread", {
+        episodes: 100_000,
+        maxBatch: 1,
+        signal: batches.signal,
+        reference: { random: -60, expert: -10 },
+      }),
+    Error,
+    "stopped between batches",
+  );
+  // Aborted already: nothing runs.
+  const before = new StandStill();
+  await assertRejects(
+    () =>
+      evaluate(before, "spread", {
+        episodes: 1,
+        signal: AbortSignal.abort(new Error("never started")),
+        reference: { random: -60, expert: -10 },
+      }),
+    Error,
+    "never started",
+  );
+  assertEquals(before.calls, 0);
+});
