@@ -14,7 +14,7 @@
  */
 import { z } from "zod";
 import type { MultiAgentSpec, ReturnSummary } from "../dataset.ts";
-import { decodeSafetensors, encodeSafetensors } from "../checkpoint/mod.ts";
+import { decodeSafetensors, encodeSafetensors, metadataJson } from "../checkpoint/mod.ts";
 import { OmigaError, parseOrExplain } from "../errors.ts";
 import { episodeSeed } from "../envs/env.ts";
 import { playEpisodes, summariseReturns } from "../envs/episodes.ts";
@@ -136,23 +136,14 @@ export function encodeBehaviourPolicy(file: BehaviourPolicyFile): Uint8Array {
   });
 }
 
-/** `metadata[key]` as JSON of `schema`'s shape; a {@link BehaviourFileError} names what is not. */
-function metadataJson<T>(
-  metadata: Record<string, string>,
-  key: string,
-  schema: z.ZodType<T>,
-): T {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(metadata[key]);
-  } catch {
-    throw new BehaviourFileError(`metadata.${key} is missing or not JSON`);
-  }
-  try {
-    return parseOrExplain(schema, raw, `metadata.${key}`, "(whole)");
-  } catch (error) {
-    throw new BehaviourFileError((error as Error).message, { cause: error });
-  }
+/** `metadata[key]` checked by `schema`; a {@link BehaviourFileError} names what is not. */
+function metadataEntry<T>(metadata: Record<string, string>, key: string, schema: z.ZodType<T>): T {
+  return metadataJson(
+    metadata,
+    key,
+    schema,
+    (message, options) => new BehaviourFileError(message, options),
+  );
 }
 
 const count = z.number().int().nonnegative();
@@ -201,14 +192,14 @@ function f32(tensors: Record<string, { data: unknown }>, name: string): Float32A
 /** Decodes and checks a behaviour actor file. */
 export function decodeBehaviourPolicy(bytes: Uint8Array): BehaviourPolicyFile {
   const file = readFile(bytes, POLICY_FORMAT);
-  const sac = metadataJson(file.metadata, "sac", sacConfigSchema);
+  const sac = metadataEntry(file.metadata, "sac", sacConfigSchema);
   const env = file.metadata.env as MujocoTaskName;
   const actor = f32(file.tensors, "actor");
   const expected = sacLayouts(taskShape(env), sac).actor.size;
   if (actor.length !== expected) {
     throw new BehaviourFileError(`actor has ${actor.length} weights, its layout needs ${expected}`);
   }
-  return { env, sac, step: metadataJson(file.metadata, "step", count), actor };
+  return { env, sac, step: metadataEntry(file.metadata, "step", count), actor };
 }
 
 /** The full-state width and joint-action width of a task. */
@@ -326,16 +317,16 @@ export class BehaviourRun {
 
   static #restore(settings: BehaviourSettings, kernels: Kernels, bytes: Uint8Array): BehaviourRun {
     const file = readFile(bytes, CHECKPOINT_FORMAT);
-    const stored = metadataJson(file.metadata, "settings", z.unknown());
+    const stored = metadataEntry(file.metadata, "settings", z.unknown());
     if (JSON.stringify(stored) !== JSON.stringify(settings)) {
       throw new BehaviourFileError(
         `the checkpoint was written by a run with other settings: ${JSON.stringify(stored)}`,
       );
     }
     const shape = taskShape(settings.env);
-    const step = metadataJson(file.metadata, "step", count);
-    const episodes = metadataJson(file.metadata, "episodes", episodeRecordsSchema);
-    const size = metadataJson(file.metadata, "replay_size", count);
+    const step = metadataEntry(file.metadata, "step", count);
+    const episodes = metadataEntry(file.metadata, "episodes", episodeRecordsSchema);
+    const size = metadataEntry(file.metadata, "replay_size", count);
     const terminal = file.tensors["replay.terminal"]?.data;
     if (!(terminal instanceof Uint8Array)) {
       throw new BehaviourFileError(`no U8 tensor "replay.terminal"`);
@@ -353,7 +344,7 @@ export class BehaviourRun {
       shape.stateDim,
       shape.actionDim,
     );
-    const adamSteps = metadataJson(file.metadata, "adam_steps", sacAdamStepsSchema);
+    const adamSteps = metadataEntry(file.metadata, "adam_steps", sacAdamStepsSchema);
     const t = (name: string) => tf.tensor1d(f32(file.tensors, name));
     const state: SacState = {
       actor: t("actor"),
@@ -372,14 +363,14 @@ export class BehaviourRun {
     };
     return new BehaviourRun(settings, kernels, {
       state,
-      rng: Rng.fromState(metadataJson(file.metadata, "rng", rngStateSchema)),
+      rng: Rng.fromState(metadataEntry(file.metadata, "rng", rngStateSchema)),
       step,
       replay,
       episodes,
-      snapshots: metadataJson(file.metadata, "snapshots", snapshotRecordsSchema),
+      snapshots: metadataEntry(file.metadata, "snapshots", snapshotRecordsSchema),
       // JSON writes a diverged loss (NaN) as null.
       losses: Object.fromEntries(
-        Object.entries(metadataJson(file.metadata, "losses", lossesSchema)).map((
+        Object.entries(metadataEntry(file.metadata, "losses", lossesSchema)).map((
           [name, value],
         ) => [name, value ?? Number.NaN]),
       ),

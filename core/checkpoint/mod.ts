@@ -13,3 +13,4 @@ export {
   type TensorData,
 } from "./safetensors.ts";
 export { writeFileAtomic } from "./atomic_file.ts";
+export { metadataJson } from "./metadata.ts";

@@ -11,9 +11,14 @@
  */
 import type { MultiAgentSpec } from "../dataset.ts";
 import { z } from "zod";
-import { OmigaError, parseOrExplain, ValidationError } from "../errors.ts";
+import { OmigaError } from "../errors.ts";
 import { type RngState, rngStateSchema } from "../rng.ts";
-import { decodeSafetensors, encodeSafetensors, writeFileAtomic } from "../checkpoint/mod.ts";
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  metadataJson,
+  writeFileAtomic,
+} from "../checkpoint/mod.ts";
 import type { tf } from "../tf.ts";
 import type { ParameterGroup, TrainingState } from "./algorithm.ts";
 import { parseTrainConfig, type TrainConfig } from "./config.ts";
@@ -136,25 +141,8 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContent {
   if (metadata.version !== VERSION) {
     throw new CheckpointError(`version ${metadata.version}, this code reads ${VERSION}`);
   }
-  const json = <T>(key: string, schema: z.ZodType<T> | ((raw: unknown) => T)): T => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(metadata[key]);
-    } catch {
-      throw new CheckpointError(`metadata.${key} is missing or not JSON`);
-    }
-    try {
-      return typeof schema === "function"
-        ? schema(raw)
-        : parseOrExplain(schema, raw, `metadata.${key}`, "(whole)");
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      throw new CheckpointError(
-        error.message.startsWith("metadata.") ? error.message : `metadata.${key}: ${error.message}`,
-        { cause: error },
-      );
-    }
-  };
+  const json = <T>(key: string, parse: z.ZodType<T> | ((raw: unknown) => T)): T =>
+    metadataJson(metadata, key, parse, (message, options) => new CheckpointError(message, options));
   const tensors: Record<string, Float32Array> = {};
   for (const [name, tensor] of Object.entries(file.tensors)) {
     if (!(tensor.data instanceof Float32Array)) {
