@@ -36,16 +36,15 @@ export interface SweepDatasetOutput {
 }
 
 /**
- * The stored dataset of a MuJoCo tier: the newest stored on `home` under the key's name by a
- * `behaviour` run (those tiers come from a trained behaviour policy, not from a scripted
- * controller), or undefined.
+ * The stored dataset of a MuJoCo tier among `stored` (a home's `listDatasets`): the newest stored
+ * under the key's name by a `behaviour` run (those tiers come from a trained behaviour policy,
+ * not from a scripted controller), or undefined.
  */
-export async function storedBehaviourDataset(
+export function storedBehaviourDataset(
   key: string,
-  home: string,
-): Promise<DatasetManifest | undefined> {
-  return (await listDatasets({ home })).filter((m) => m.name === key && m.source === "behaviour")
-    .at(-1);
+  stored: readonly DatasetManifest[],
+): DatasetManifest | undefined {
+  return stored.filter((m) => m.name === key && m.source === "behaviour").at(-1);
 }
 
 /** What to do about MuJoCo tiers `keys` that no `behaviour` run has stored yet. */
@@ -58,7 +57,7 @@ export function missingTiersMessage(keys: readonly string[]): string {
 }
 
 async function behaviourDataset(key: string, ctx: StepContext): Promise<string> {
-  const found = await storedBehaviourDataset(key, ctx.home);
+  const found = storedBehaviourDataset(key, await listDatasets({ home: ctx.home }));
   if (found === undefined) throw new NonRetriableError(missingTiersMessage([key]));
   ctx.log(`${key}: stored dataset ${found.id} (behaviour run ${found.behaviour?.run ?? "?"})`);
   return found.id;

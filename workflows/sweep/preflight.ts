@@ -8,7 +8,7 @@
  * @module
  */
 import { isMujocoTask } from "../../core/envs/mujoco/tasks.ts";
-import { DatasetError } from "../../data/mod.ts";
+import { DatasetError, listDatasets } from "../../data/mod.ts";
 import type { PreflightContext } from "../definition.ts";
 import { checkDatasetFits } from "../train_evaluate/preflight.ts";
 import { missingTiersMessage, storedBehaviourDataset } from "./dataset_step.ts";
@@ -20,11 +20,15 @@ export async function preflightSweep(
   { home }: PreflightContext,
 ): Promise<void> {
   const plan = resolveSweep(params);
-  const missing: string[] = [];
-  for (const key of plan.datasets) {
+  const tiers = plan.datasets.filter((key) => {
     const env = DATASET_KEY.exec(key)?.[1];
-    if (env === undefined || !isMujocoTask(env)) continue;
-    const manifest = await storedBehaviourDataset(key, home);
+    return env !== undefined && isMujocoTask(env);
+  });
+  if (tiers.length === 0) return;
+  const stored = await listDatasets({ home }); // one listing for every tier
+  const missing: string[] = [];
+  for (const key of tiers) {
+    const manifest = storedBehaviourDataset(key, stored);
     if (manifest === undefined) {
       missing.push(key);
       continue;
