@@ -790,7 +790,7 @@ export interface components {
        */
       observations: number[][][];
       /** @description [B][nAgents][nActions] 0/1 masks (discrete actions only) */
-      availActions?: number[][][];
+      availActions?: (0 | 1)[][][];
     };
   };
   responses: never;

@@ -114,6 +114,17 @@ Deno.test("act at name@version runs that version; a bad shape is a 400 naming th
       "observations[0][0]: expected 5 values (obsDim) of shape [B, 3, 5]",
     ],
     [{ observations: [] }, "observations: expected shape [B, 3, 5]"],
+    [{ observations: "none" }, "observations: Invalid input: expected array"],
+    // The nested values are checked by packObservations alone (no schema pass over them).
+    [
+      { observations: [[[1, 2, 3, 4, 5], [1, 2, "x", 4, 5], [1, 2, 3, 4, 5]]] },
+      'observations[0][1][2]: "x" is not allowed here',
+    ],
+    [
+      { observations: [[[1, 2, 3, 4, 5], [1, 2, 3, 4, 5], [1, 2, 3, 4, null]]] },
+      "observations[0][2][4]: null is not allowed here",
+    ],
+    [{ observations: [[[1, 2, 3, 4, 5], 7, [1, 2, 3, 4, 5]]] }, "observations[0][1]: expected 5"],
   ];
   for (const [body, message] of cases) {
     const response = await t.call("/v1/policies/walker/act", body);
