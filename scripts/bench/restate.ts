@@ -6,6 +6,9 @@
  * - `msPerStep`: a three-step no-op workflow, submitted and executed, per step;
  * - `msPerSegment`: a one-step workflow that stores `--segments` checkpoints, per checkpoint
  *   (on Restate, each checkpoint is also one journaled segment);
+ * - `queueSeconds`: six independent 200 ms steps of the `cpu` key under its limit of 2 (three
+ *   rounds: 0.6 s at best), the median of `--runs` / 4 runs; it shows how soon a step waiting
+ *   for its key starts once a place frees (on Restate, the key's gate wakes it);
  * - `sweepSeconds`: the median wall time of `--sweeps` runs of a small sweep (two cells side by
  *   side) on each engine, taking turns, after one unmeasured sweep on each;
  * - with `--endpoints N` (N > 1, needs HAProxy), `sweepSecondsByEndpoints`: the same sweep on
@@ -54,6 +57,19 @@ const checkpointing = defineWorkflow({
   })
   .build();
 
+/** Six independent steps of the `cpu` key, 200 ms each (`queueSeconds`). */
+const QUEUED_STEPS = 6;
+const queued = Array.from({ length: QUEUED_STEPS }, (_, i) => `s${i}`).reduce(
+  (workflow, stepId) =>
+    workflow.step(stepId, {
+      after: [],
+      concurrency: "cpu",
+      input: () => 200,
+      run: (ms: number) => new Promise<number>((resolve) => setTimeout(() => resolve(ms), ms)),
+    }),
+  defineWorkflow({ name: "queued", description: "bench", params: z.object({}) }),
+).build();
+
 /** A small sweep: two cells of a few iterations, side by side. */
 const SWEEP = {
   preset: "smoke",
@@ -75,6 +91,7 @@ const SWEEP = {
 interface EngineCosts {
   msPerStep: number;
   msPerSegment: number;
+  queueSeconds: number;
   sweepSeconds?: number;
 }
 
@@ -89,9 +106,14 @@ async function stepCosts(engine: Engine, runs: number, segments: number) {
   const perRun: number[] = [];
   for (let i = 0; i < runs; i++) perRun.push(await succeed(engine, "noop", {}));
   const msPerSegment = (await succeed(engine, "checkpoints", { segments })) / segments;
+  const queue: number[] = [];
+  for (let i = 0; i < Math.max(1, Math.round(runs / 4)); i++) {
+    queue.push(await succeed(engine, "queued", {}));
+  }
   return {
     msPerStep: Number((median(perRun) / 3).toFixed(2)),
     msPerSegment: Number(msPerSegment.toFixed(2)),
+    queueSeconds: Number((median(queue) / 1000).toFixed(2)),
   };
 }
 
@@ -116,7 +138,12 @@ export async function benchRestate(args: string[]): Promise<Record<string, unkno
       `--endpoints must be an integer from 1 to 4, got ${values.endpoints}`,
     );
   }
-  const registry = new WorkflowRegistry([noop, checkpointing, defaultRegistry().get("sweep")]);
+  const registry = new WorkflowRegistry([
+    noop,
+    checkpointing,
+    queued,
+    defaultRegistry().get("sweep"),
+  ]);
   const dir = await Deno.makeTempDir({ prefix: "omiga-bench-restate-" });
   const limits = { cpu: 2 };
   const restate = await startLocalRestate({ dir: join(dir, "restate"), ports: freeNodePorts() });

@@ -15,7 +15,7 @@
  *   run the steps of one run on different endpoints (behind a load balancer).
  * - A step invocation claims its step inside `ctx.run` (the SQLite engine's claim: dependencies,
  *   retry time, concurrency limits across every process on the home; it waits while its key is
- *   full), then runs it in **segments**: one `ctx.run` per stored checkpoint, whose journal entry
+ *   full, woken by the key's gate, {@link KEY_GATE}, when a step of the key ends), then runs it in **segments**: one `ctx.run` per stored checkpoint, whose journal entry
  *   holds the checkpoint's path and SHA-256. A failover therefore repeats at most one segment:
  *   the step resumes from its last checkpoint, as it does under the SQLite engine.
  * - Steps run under a lease owned by `restate:<invocation id>:<attempt>@<process>`. When Restate retries an
@@ -51,6 +51,14 @@ export const RUN_DRIVER = "omiga-run";
 /** The name of the Restate virtual object that runs one step (key: `<run id>/<step id>`). */
 export const STEP_RUNNER = "omiga-step";
 
+/**
+ * The name of the Restate virtual object that wakes steps waiting for a concurrency key (key:
+ * the concurrency key, e.g. `cpu`): a waiting step leaves an awakeable there, and a step of that
+ * key that ends resolves them all, so that the waiters claim again at once instead of at their
+ * next look (up to `idleWaitMs` later). The claim itself stays in the store.
+ */
+export const KEY_GATE = "omiga-gate";
+
 /** The services' timeouts and retries. */
 const SERVICE_OPTIONS = {
   // One segment (the time between two checkpoints of a step) must end within this.
@@ -75,8 +83,11 @@ export type SegmentOutcome =
   | { kind: "checkpoint"; sequence: number; path: string; sha256: string }
   | { kind: "ended"; state: StepState };
 
-/** What a step's claim found (a journal entry). */
-type StepClaim = { started: true } | { waitMs: number } | { ended: StepState };
+/**
+ * What a step's claim found (a journal entry); `key`: the concurrency key it waits for, when
+ * that may be what holds it back.
+ */
+type StepClaim = { started: true } | { waitMs: number; key?: string } | { ended: StepState };
 
 /** The driver's plan (a journal entry): the steps to launch, or the run's end. */
 interface Plan {
@@ -252,16 +263,17 @@ export class RestateEngine extends Engine {
   }
 
   /**
-   * A fetch handler serving this engine's two Restate services (mount it under `/restate`):
-   * `omiga-run` (the driver, keyed by run id) and `omiga-step` (one step, keyed by
-   * `<run id>/<step id>`). With `identityKeys` (Restate's `publickeyv1_...` keys), it answers
+   * A fetch handler serving this engine's three Restate services (mount it under `/restate`):
+   * `omiga-run` (the driver, keyed by run id), `omiga-step` (one step, keyed by
+   * `<run id>/<step id>`) and `omiga-gate` (wakes steps waiting for a concurrency key, keyed by
+   * it). With `identityKeys` (Restate's `publickeyv1_...` keys), it answers
    * only requests that Restate signed with one of them. The SDK loads on the first call; the
    * handler waits for it.
    */
   endpoint(identityKeys: string[] = []): (request: Request) => Promise<Response> {
-    const handler = this.#serve().then(({ sdk, driver, runner }) =>
+    const handler = this.#serve().then(({ sdk, driver, runner, gate }) =>
       sdk.createEndpointHandler({
-        services: [driver, runner],
+        services: [driver, runner, gate],
         bidirectional: true,
         logger: quietLogger,
         ...(identityKeys.length > 0 ? { identityKeys } : {}),
@@ -287,6 +299,14 @@ export class RestateEngine extends Engine {
         description: "Runs one step of an omiga-flow run (the key is <run id>/<step id>)",
         handlers: { run: (ctx: restate.ObjectContext) => this.#runStep(ctx) },
         options: SERVICE_OPTIONS,
+      }),
+      gate: sdk.object({
+        name: KEY_GATE,
+        description: "Wakes omiga-flow steps waiting for a concurrency key (the key)",
+        handlers: {
+          wait: (ctx: restate.ObjectContext, waiter: GateWaiter) => gateWait(ctx, waiter),
+          release: (ctx: restate.ObjectContext) => gateRelease(ctx),
+        },
       }),
     };
     return this.#served;
@@ -375,7 +395,7 @@ export class RestateEngine extends Engine {
       if ("ended" in claim) return claim.ended;
       if ("waitMs" in claim) {
         idle++;
-        await ctx.sleep(claim.waitMs);
+        await this.#waitForKey(ctx, claim.key, claim.waitMs);
         continue;
       }
       idle = 0;
@@ -386,7 +406,23 @@ export class RestateEngine extends Engine {
         );
         if (outcome.kind === "ended") break;
       }
+      // Its key has a free place now (this attempt's run of the step has ended): wake its waiters.
+      const key = this.#step(runId, stepId)?.concurrencyKey;
+      if (key) ctx.objectSendClient(this.#sdk.gate, key).release();
     }
+  }
+
+  /**
+   * Waits `waitMs`, or less when `key` is given and a step of that key ends before: the step
+   * leaves an awakeable at the key's gate ({@link KEY_GATE}). The sleep stays the bound, for a
+   * place freed between the claim and the awakeable's arrival at the gate (no step of the key
+   * ends after it), or by a process that is not an endpoint of this cluster.
+   */
+  async #waitForKey(ctx: restate.ObjectContext, key: string | undefined, waitMs: number) {
+    if (key === undefined) return await ctx.sleep(waitMs);
+    const woken = ctx.awakeable<null>();
+    ctx.objectSendClient(this.#sdk.gate, key).wait({ step: ctx.key, awakeable: woken.id });
+    await this.#sdk.sdk.RestatePromise.race([woken.promise, ctx.sleep(waitMs)]);
   }
 
   /** Claims the step (and starts it), says it has ended, or how long to wait. */
@@ -413,10 +449,13 @@ export class RestateEngine extends Engine {
     const now = Date.now();
     const backoff = this.#backoffMs(idle);
     const due = state === "pending" ? step?.retryAt : step?.leaseExpiresAt;
+    const key = step?.concurrencyKey;
+    const keyed = state === "pending" && key && (due === null || due === undefined || due <= now);
     return {
       waitMs: due === null || due === undefined
         ? backoff
         : Math.max(10, Math.min(backoff, due - now + 1)),
+      ...(keyed ? { key } : {}),
     };
   }
 
@@ -523,13 +562,43 @@ export class RestateEngine extends Engine {
 
 const WAKING = new Set(["run.submitted", "run.resumed"]);
 
-/** The loaded SDK and the two services built with it. */
+/** A step waiting at a key's gate: its `omiga-step` key and the awakeable that wakes it. */
+interface GateWaiter {
+  step: string;
+  awakeable: string;
+}
+
+/**
+ * The gate's `wait`: keeps the step's latest awakeable (one per step, so that a step that looks
+ * again many times leaves one entry).
+ */
+async function gateWait(ctx: restate.ObjectContext, waiter: GateWaiter): Promise<void> {
+  const waiters = (await ctx.get<Record<string, string>>("waiters")) ?? {};
+  waiters[waiter.step] = waiter.awakeable;
+  ctx.set("waiters", waiters);
+}
+
+/** The gate's `release`: wakes every waiting step (each claims again; the store decides). */
+async function gateRelease(ctx: restate.ObjectContext): Promise<void> {
+  const waiters = (await ctx.get<Record<string, string>>("waiters")) ?? {};
+  for (const awakeable of Object.values(waiters)) ctx.resolveAwakeable(awakeable, null);
+  ctx.clear("waiters");
+}
+
+/** The loaded SDK and the three services built with it. */
 interface Served {
   sdk: typeof restate;
   driver: restate.VirtualObjectDefinition<typeof RUN_DRIVER, unknown>;
   runner: restate.VirtualObjectDefinition<
     typeof STEP_RUNNER,
     { run: (ctx: restate.ObjectContext) => Promise<StepState> }
+  >;
+  gate: restate.VirtualObjectDefinition<
+    typeof KEY_GATE,
+    {
+      wait: (ctx: restate.ObjectContext, waiter: GateWaiter) => Promise<void>;
+      release: (ctx: restate.ObjectContext) => Promise<void>;
+    }
   >;
 }
 

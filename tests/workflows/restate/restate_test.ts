@@ -3,15 +3,19 @@
  * package, on free ports): train-evaluate end to end with the same policy bytes as the SQLite
  * engine; the endpoint killed with SIGKILL mid-training resumes from its checkpoint to those
  * same bytes, without rerunning finished steps; a Restate node restarted mid-training leaves the
- * running step to be adopted by the next attempt; cancelling a run stops its training Worker.
+ * running step to be adopted by the next attempt; cancelling a run stops its training Worker;
+ * a step waiting for its concurrency key starts as soon as the step holding it ends.
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "../../assert.ts";
+import { z } from "zod";
 import {
   defaultRegistry,
+  defineWorkflow,
   Engine,
   runArtifactsDir,
   type RunEvent,
+  WorkflowRegistry,
   WorkflowStore,
 } from "../../../workflows/mod.ts";
 import { RestateEngine } from "../../../workflows/restate/engine.ts";
@@ -58,11 +62,13 @@ async function withRestate(fn: (restate: LocalRestate, dir: string) => Promise<v
 function withRestateServer(
   fn: (server: RunningServer, restate: LocalRestate, dir: string) => Promise<void>,
   limits?: Record<string, number>,
+  registry?: WorkflowRegistry,
 ) {
   return withRestate(async (restate, dir) => {
     const server = startServer({
       port: 0,
       home: join(dir, "home"),
+      ...(registry ? { registry } : {}),
       engineKind: "restate",
       engine: { ...TEST_ENGINE, ...(limits ? { limits } : {}), restate: restate.urls },
     });
@@ -138,6 +144,39 @@ function spawnEndpoint(
 
 const started = (events: RunEvent[], stepId: string) =>
   events.filter((e) => e.type === "step.started" && e.stepId === stepId).length;
+
+Deno.test({
+  name: "a step waiting for its concurrency key starts as soon as the key's step ends (its gate)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // Two 1.9 s steps of the key `cpu` under a limit of 1. Looking again by backoff alone
+    // (0.25, 0.5, 1 and 2 s) the second would start 1.85 s after the first ended; woken by the
+    // key's gate it starts within a few tens of ms.
+    const sleep = (ms: number) => new Promise<number>((resolve) => setTimeout(resolve, ms, ms));
+    const keyed = defineWorkflow({ name: "keyed", description: "test", params: z.object({}) })
+      .step("a", { after: [], concurrency: "cpu", input: () => 1900, run: sleep })
+      .step("b", { after: [], concurrency: "cpu", input: () => 1900, run: sleep })
+      .build();
+    await withRestateServer(
+      async (server) => {
+        const finished = await server.engine.execute(server.engine.submit("keyed", {}).run.id);
+        assertEquals(finished.state, "succeeded", finished.error ?? "");
+        const events = server.engine.store.events.list(finished.id, 0, 1000);
+        const at = (type: string) => events.filter((e) => e.type === type).map((e) => e.time);
+        const [firstEnd] = at("step.succeeded");
+        const secondStart = at("step.started")[1];
+        assert(secondStart >= firstEnd, "one step at a time");
+        assert(
+          secondStart - firstEnd < 1000,
+          `the second started ${secondStart - firstEnd} ms late`,
+        );
+      },
+      { cpu: 1 },
+      new WorkflowRegistry([keyed]),
+    );
+  },
+});
 
 Deno.test({
   name: "a train-evaluate run driven by Restate equals the SQLite engine's, policy bytes included",
