@@ -117,7 +117,9 @@ export async function train(
     if (!owned) checkSameConfig(learner.config, parseTrainConfig(config));
     const threads = threadsFor(learner, options);
     if (learner.threads === 1) {
-      await learner.useThreads(threads, data);
+      // A learner that already holds every iteration (a step resumed after its last checkpoint)
+      // takes no step: starting a team for it would only cost its start (~0.4 s).
+      if (learner.iteration < options.iterations) await learner.useThreads(threads, data);
     } else if (options.threads !== undefined && options.threads !== learner.threads) {
       throw new ValidationError(
         `train: the learner trains on ${learner.threads} threads, the options ask for ${options.threads}`,
@@ -159,7 +161,8 @@ export async function train(
       checkpoint,
       policy: await learner.exportPolicy(),
       losses: await learner.losses(),
-      threads: learner.threads,
+      // The threads it trains on (a learner with nothing left to train names those it would use).
+      threads: learner.threads === 1 ? threads : learner.threads,
     };
   } finally {
     if (owned) learner.dispose();

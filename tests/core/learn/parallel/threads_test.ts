@@ -3,7 +3,7 @@ import { selectBackend } from "../../../../core/backend/mod.ts";
 import { BackendError, ValidationError } from "../../../../core/errors.ts";
 import type { MultiAgentSpec } from "../../../../core/dataset.ts";
 import { Learner, openLearner, train } from "../../../../core/learn/mod.ts";
-import { Team } from "../../../../core/learn/parallel/team.ts";
+import { onTeamStart, Team } from "../../../../core/learn/parallel/team.ts";
 import { syntheticTransitions } from "../../../../core/learn/synthetic.ts";
 import { tf } from "../../../../core/tf.ts";
 
@@ -160,6 +160,27 @@ Deno.test("train: maxThreads where the algorithm can share its step, one thread 
     ValidationError,
     "one thread only",
   );
+});
+
+Deno.test("train resumed from a checkpoint that holds every iteration starts no team", async () => {
+  await selectBackend({ backend: "wasm" });
+  const data = syntheticTransitions(continuous, 300, 5);
+  const done = await train(data, tiny, { iterations: 4, threads: 2 });
+  let teams = 0;
+  const unsubscribe = onTeamStart(() => teams++);
+  try {
+    const again = await train(data, tiny, {
+      iterations: 4,
+      threads: 2,
+      resumeFrom: done.checkpoint,
+    });
+    assertEquals([teams, again.threads, again.iteration], [0, 2, 4]);
+    assert(sameBytes(again.checkpoint, done.checkpoint), "a learner with nothing to do changed");
+    await train(data, tiny, { iterations: 5, threads: 2, resumeFrom: done.checkpoint });
+    assertEquals(teams, 1, "a learner with an iteration left trains on its team");
+  } finally {
+    unsubscribe();
+  }
 });
 
 Deno.test("train in segments on one learner keeps its team, bit for bit with one call", async () => {
