@@ -34,6 +34,11 @@ export class WasmHeap {
     return this.#backend.dataIdMap.get(tensor.dataId)!.memoryOffset!;
   }
 
+  /** A tensor's float32 values where they lie on the heap (a view: valid until it grows). */
+  values(tensor: tf.TensorInfo): Float32Array {
+    return this.#backend.typedArrayFromHeap(tensor);
+  }
+
   /** The tensor for storage from {@link WasmHeap.output}, tracked by the engine. */
   tensor<T extends tf.Tensor>(info: tf.TensorInfo): T {
     return tf.engine().makeTensorFromTensorInfo(info) as T;

@@ -39,7 +39,16 @@ type RowDots = (
   n: number,
 ) => void;
 
-type Kernels = { gemm: Kernel; gemmTransposedA: Kernel; rowDots: RowDots };
+type Transpose = (
+  src: number,
+  dst: number,
+  rows: number,
+  cols: number,
+  rows4: number,
+  cols4: number,
+) => void;
+
+type Kernels = { gemm: Kernel; gemmTransposedA: Kernel; rowDots: RowDots; transpose: Transpose };
 
 /** Rows of the inner dimension per chunk of a transposed product (B's chunk stays in cache). */
 const K_CHUNK = 512;
@@ -86,7 +95,7 @@ export function heapMatMul(
     // A narrow product (a head): dot products of A's rows with B's columns, B transposed first
     // (a reshape for one column).
     if (transposeA || relu || mask) return undefined;
-    const bt = columns === 1 ? tf.reshape(b, [1, inner]) : tf.transpose(b);
+    const bt = columns === 1 ? tf.reshape(b, [1, inner]) : heapTranspose(b) ?? tf.transpose(b);
     const out = heap.output([rows, columns]);
     exports.rowDots(
       heap.address(a),
@@ -140,5 +149,31 @@ export function heapMatMul(
     relu ? 1 : 0,
     mask ? address(mask) : 0,
   );
+  return heap.tensor<tf.Tensor2D>(out);
+}
+
+/**
+ * The transpose of a float32 matrix [R, C] -> [C, R], on the wasm heap: the same values as
+ * `tf.transpose` (a copy), in 4 x 4 SIMD blocks, the strips of fewer than 4 rows or columns
+ * copied one by one. tfjs's wasm `Transpose` took about 150 us for 256 x 256 here; a backward
+ * pass transposes every hidden layer's weights (`inputGradient`). Undefined where the kernels
+ * do not apply (not the wasm backend, no relaxed SIMD, not float32): use `tf.transpose` then.
+ */
+export function heapTranspose(x: tf.Tensor2D): tf.Tensor2D | undefined {
+  const kernels = heapModule<Kernels>("gemm", gemmModuleBytes);
+  if (kernels === null || x.dtype !== "float32") return undefined;
+  const { heap, exports } = kernels;
+  const [rows, cols] = x.shape;
+  const out = heap.output([cols, rows]); // first: it may grow the heap
+  const [rows4, cols4] = [rows - rows % 4, cols - cols % 4];
+  exports.transpose(heap.address(x), heap.address(out), rows, cols, rows4, cols4);
+  if (rows4 < rows || cols4 < cols) {
+    const src = heap.values(x);
+    const dst = heap.values(out);
+    for (let i = 0; i < rows; i++) {
+      // The columns from cols4 in every row; the first cols4 columns in rows from rows4.
+      for (let j = i < rows4 ? cols4 : 0; j < cols; j++) dst[j * rows + i] = src[i * cols + j];
+    }
+  }
   return heap.tensor<tf.Tensor2D>(out);
 }

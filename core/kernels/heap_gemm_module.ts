@@ -187,7 +187,67 @@ function rowDotsBody(): number[] {
   return code.bytes;
 }
 
-/** The kernel module: imports `env.memory`, exports `gemm`, `gemmTransposedA`, `rowDots`. */
+/** `i8x16.shuffle` immediates taking f32 lanes `lanes` of (a, b): 0-3 from a, 4-7 from b. */
+function laneBytes(lanes: number[]): number[] {
+  return lanes.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3]);
+}
+
+/**
+ * `transpose(src, dst, rows, cols, rows4, cols4)`: dst[j, i] = src[i, j] for i < rows4 and
+ * j < cols4 (multiples of 4, at most rows and cols), src [rows, cols] and dst [cols, rows]
+ * row-major. Each 4 x 4 block is four vector loads, eight shuffles and four vector stores; the
+ * caller copies the strips left over (fewer than 4 rows or columns).
+ */
+function transposeBody(): number[] {
+  const [SRC, DST, ROWS, COLS, ROWS4, COLS4] = [0, 1, 2, 3, 4, 5];
+  const [TI, TJ, PS, PD, ROW_BYTES, COL_BYTES] = [6, 7, 8, 9, 10, 11];
+  const R = [12, 13, 14, 15]; // the block's rows, then its columns
+  const T = [16, 17, 18, 19];
+  const code = new Code();
+  code.get(COLS).const(2).emit(op.i32Shl).set(ROW_BYTES);
+  code.get(ROWS).const(2).emit(op.i32Shl).set(COL_BYTES);
+  const forEach4 = (counter: number, bound: number, body: () => void) => {
+    code.const(0).set(counter);
+    code.emit(op.block, op.empty, op.loop, op.empty);
+    code.get(counter).get(bound).emit(op.i32GeU, op.brIf, 1);
+    body();
+    code.get(counter).const(4).emit(op.i32Add).set(counter);
+    code.emit(op.br, 0, op.end, op.end);
+  };
+  const shuffle = (target: number, a: number, b: number, lanes: number[]) =>
+    code.get(a).get(b).simd(simd.i8x16Shuffle, ...laneBytes(lanes)).set(target);
+  forEach4(TI, ROWS4, () =>
+    forEach4(TJ, COLS4, () => {
+      // ps = src + (i cols + j) 4; pd = dst + (j rows + i) 4
+      code.get(SRC).get(TI).get(COLS).emit(op.i32Mul).get(TJ).emit(op.i32Add).const(2)
+        .emit(op.i32Shl, op.i32Add).set(PS);
+      code.get(DST).get(TJ).get(ROWS).emit(op.i32Mul).get(TI).emit(op.i32Add).const(2)
+        .emit(op.i32Shl, op.i32Add).set(PD);
+      for (let r = 0; r < 4; r++) {
+        code.loadVector(R[r], PS, 0);
+        if (r < 3) code.add(PS, PS, ROW_BYTES);
+      }
+      shuffle(T[0], R[0], R[1], [0, 4, 1, 5]);
+      shuffle(T[1], R[0], R[1], [2, 6, 3, 7]);
+      shuffle(T[2], R[2], R[3], [0, 4, 1, 5]);
+      shuffle(T[3], R[2], R[3], [2, 6, 3, 7]);
+      shuffle(R[0], T[0], T[2], [0, 1, 4, 5]);
+      shuffle(R[1], T[0], T[2], [2, 3, 6, 7]);
+      shuffle(R[2], T[1], T[3], [0, 1, 4, 5]);
+      shuffle(R[3], T[1], T[3], [2, 3, 6, 7]);
+      for (let c = 0; c < 4; c++) {
+        code.get(PD).get(R[c]).simd(simd.store, 0, 0);
+        if (c < 3) code.add(PD, PD, COL_BYTES);
+      }
+    }));
+  code.emit(op.end);
+  return code.bytes;
+}
+
+/**
+ * The kernel module: imports `env.memory`, exports `gemm`, `gemmTransposedA`, `rowDots` and
+ * `transpose`.
+ */
 export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
   const signature = { params: new Array(PARAMS).fill("i32" as const), results: [] };
   const locals = { i32: I32_LOCALS, v128: V128_LOCALS };
@@ -199,6 +259,12 @@ export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
       signature: { params: new Array(8).fill("i32" as const), results: [] },
       locals: { i32: 6, f32: 1, v128: 1 },
       body: rowDotsBody(),
+    },
+    {
+      name: "transpose",
+      signature: { params: new Array(6).fill("i32" as const), results: [] },
+      locals: { i32: 6, v128: 8 },
+      body: transposeBody(),
     },
   ]);
 }

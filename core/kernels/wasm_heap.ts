@@ -10,7 +10,7 @@ import { tf } from "../tf.ts";
 import type { Kernels } from "./mod.ts";
 import { tfjsKernels } from "./tfjs.ts";
 import { heapAdamStep, heapSoftUpdate } from "./heap_adam.ts";
-import { heapMatMul } from "./heap_gemm.ts";
+import { heapMatMul, heapTranspose } from "./heap_gemm.ts";
 import { heapModule, type WasmBackendInternals } from "./heap.ts";
 import { gemmModuleBytes } from "./heap_gemm_module.ts";
 
@@ -28,6 +28,11 @@ function slice(vector: tf.Tensor1D, offset: number, size: number, shape: number[
   return tf.engine().makeTensorFromTensorInfo(out);
 }
 
+/** x^T: on the heap (exact, about 3x faster than tfjs's `Transpose` at 256 x 256), else tfjs. */
+function transpose(x: tf.Tensor2D): tf.Tensor2D {
+  return heapTranspose(x) ?? tf.transpose(x);
+}
+
 function denseGradients(input: tf.Tensor2D, upstream: tf.Tensor2D) {
   return tf.tidy(() => {
     const ones = tf.ones([1, upstream.shape[0]]) as tf.Tensor2D;
@@ -39,7 +44,7 @@ function denseGradients(input: tf.Tensor2D, upstream: tf.Tensor2D) {
     if (transposed === undefined) return tfjsKernels.denseGradients(input, upstream);
     const [outputs, inputs] = transposed.shape;
     return {
-      weight: outputs === 1 ? tf.reshape(transposed, [inputs, 1]) : tf.transpose(transposed),
+      weight: outputs === 1 ? tf.reshape(transposed, [inputs, 1]) : transpose(transposed),
       bias: tf.reshape(heapMatMul(ones, upstream) ?? tf.matMul(ones, upstream), [-1]),
     };
   });
@@ -48,7 +53,7 @@ function denseGradients(input: tf.Tensor2D, upstream: tf.Tensor2D) {
 function inputGradient(upstream: tf.Tensor2D, weight: tf.Tensor2D, mask?: tf.Tensor2D) {
   return tf.tidy(() => {
     const [inputs, outputs] = weight.shape;
-    const weightT = outputs === 1 ? tf.reshape(weight, [1, inputs]) : tf.transpose(weight);
+    const weightT = outputs === 1 ? tf.reshape(weight, [1, inputs]) : transpose(weight);
     return heapMatMul(upstream, weightT as tf.Tensor2D, { mask }) ??
       tfjsKernels.inputGradient(upstream, weight, mask);
   });

@@ -1,7 +1,7 @@
 import { assert, assertClose, assertEquals } from "../../assert.ts";
 import { selectBackend } from "../../../core/backend/mod.ts";
 import { tf } from "../../../core/tf.ts";
-import { heapMatMul } from "../../../core/kernels/heap_gemm.ts";
+import { heapMatMul, heapTranspose } from "../../../core/kernels/heap_gemm.ts";
 import { gemmModuleBytes } from "../../../core/kernels/heap_gemm_module.ts";
 import { Rng } from "../../../core/rng.ts";
 
@@ -114,4 +114,21 @@ Deno.test("heap products decline what they do not cover, so callers use tfjs ops
   });
   await selectBackend({ backend: "cpu" });
   tf.tidy(() => assertEquals(heapMatMul(tf.ones([4, 3]), tf.ones([3, 8])), undefined));
+});
+
+Deno.test("the heap transpose equals tf.transpose exactly, strips of fewer than 4 included", async () => {
+  await selectBackend({ backend: "wasm" });
+  const rng = Rng.fromSeed(7);
+  for (
+    const [rows, cols] of [[256, 256], [17, 256], [256, 2], [6, 9], [1, 1], [3, 3], [4, 4], [13, 1]]
+  ) {
+    const x = tf.tensor2d(values(rng, rows * cols), [rows, cols]);
+    const heap = heapTranspose(x);
+    assert(heap !== undefined, "the heap kernels run on the wasm backend");
+    assertEquals(heap.shape, [cols, rows]);
+    assertEquals(heap.dataSync(), tf.transpose(x).dataSync(), `${rows} x ${cols}`);
+    tf.dispose([x, heap]);
+  }
+  await selectBackend({ backend: "cpu" });
+  assertEquals(heapTranspose(tf.zeros([2, 2])), undefined, "not on the cpu backend");
 });
