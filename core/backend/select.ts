@@ -11,6 +11,7 @@
 import { createRequire } from "node:module";
 import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { BackendError, ValidationError } from "../errors.ts";
+import { registerHeapSlice } from "../kernels/heap_slice.ts";
 import { tf } from "../tf.ts";
 
 /** The backends this project knows, in the order they are tried. */
@@ -307,6 +308,7 @@ async function startWasm(): Promise<Probe> {
   setWasmPaths(folder.href);
   const probe = await activate("wasm", "WebAssembly kernels");
   if (!probe.ok) return probe;
+  registerHeapSlice();
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT") === true;
   const threads = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT") === true;
   return {
