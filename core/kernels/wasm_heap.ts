@@ -15,9 +15,9 @@ import { heapModule, type WasmBackendInternals } from "./heap.ts";
 import { gemmModuleBytes } from "./heap_gemm_module.ts";
 
 /**
- * The wasm backend's `Slice` kernel first copies its whole input out of the heap (`readSync`),
- * which for a small bias cut from a flat parameter vector costs a full copy of the vector; here
- * the range is copied heap to heap, straight into a tensor of the wanted shape.
+ * A range of a flat parameter vector as a tensor of the wanted shape, copied heap to heap in one
+ * pass (`tf.slice` then `tf.reshape` would be two ops; the wasm backend's own `Slice` also
+ * copied its whole input out of the heap first, until `heap_slice.ts` replaced it).
  */
 function slice(vector: tf.Tensor1D, offset: number, size: number, shape: number[]): tf.Tensor {
   const heap = tf.backend() as unknown as WasmBackendInternals;
