@@ -141,14 +141,8 @@ function rowDotsBody(): number[] {
   const [DA, DSTRIDE, DBT, DBIAS, DC, DM, DK, DN] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [DI, DJ, DKK, DPA, DPB, DPC, SUM, DACC] = [8, 9, 10, 11, 12, 13, 14, 15];
   const code = new Code();
-  const forEach = (counter: number, bound: number, body: () => void) => {
-    code.const(0).set(counter);
-    code.emit(op.block, op.empty, op.loop, op.empty);
-    code.get(counter).get(bound).emit(op.i32GeU, op.brIf, 1);
-    body();
-    code.get(counter).const(1).emit(op.i32Add).set(counter);
-    code.emit(op.br, 0, op.end, op.end);
-  };
+  const forEach = (counter: number, bound: number, body: () => void) =>
+    code.forEach(counter, bound, 1, body);
   code.get(DC).set(DPC);
   forEach(DI, DM, () =>
     forEach(DJ, DN, () => {
@@ -206,14 +200,8 @@ function transposeBody(): number[] {
   const code = new Code();
   code.get(COLS).const(2).emit(op.i32Shl).set(ROW_BYTES);
   code.get(ROWS).const(2).emit(op.i32Shl).set(COL_BYTES);
-  const forEach4 = (counter: number, bound: number, body: () => void) => {
-    code.const(0).set(counter);
-    code.emit(op.block, op.empty, op.loop, op.empty);
-    code.get(counter).get(bound).emit(op.i32GeU, op.brIf, 1);
-    body();
-    code.get(counter).const(4).emit(op.i32Add).set(counter);
-    code.emit(op.br, 0, op.end, op.end);
-  };
+  const forEach4 = (counter: number, bound: number, body: () => void) =>
+    code.forEach(counter, bound, 4, body);
   const shuffle = (target: number, a: number, b: number, lanes: number[]) =>
     code.get(a).get(b).simd(simd.i8x16Shuffle, ...laneBytes(lanes)).set(target);
   forEach4(TI, ROWS4, () =>

@@ -104,6 +104,15 @@ export class Code {
   add(target: number, a: number, b: number): this {
     return this.get(a).get(b).emit(op.i32Add).set(target);
   }
+  /** for (local[counter] = 0; local[counter] < local[bound]; local[counter] += step) body() */
+  forEach(counter: number, bound: number, step: number, body: () => void): this {
+    this.const(0).set(counter);
+    this.emit(op.block, op.empty, op.loop, op.empty);
+    this.get(counter).get(bound).emit(op.i32GeU, op.brIf, 1);
+    body();
+    this.get(counter).const(step).emit(op.i32Add).set(counter);
+    return this.emit(op.br, 0, op.end, op.end);
+  }
   /** local[target] = the zero vector */
   zero(target: number): this {
     return this.simd(simd.const, ...new Array(16).fill(0)).set(target);
