@@ -157,13 +157,13 @@ export function heapMatMul(
  * `tf.transpose` (a copy), in 4 x 4 SIMD blocks, the strips of fewer than 4 rows or columns
  * copied one by one. tfjs's wasm `Transpose` took about 150 us for 256 x 256 here; a backward
  * pass transposes every hidden layer's weights (`inputGradient`). Undefined where the kernels
- * do not apply (not the wasm backend, no relaxed SIMD, not float32): use `tf.transpose` then.
+ * do not apply (not the wasm backend, no relaxed SIMD, not float32, empty): use `tf.transpose`.
  */
 export function heapTranspose(x: tf.Tensor2D): tf.Tensor2D | undefined {
   const kernels = heapModule<Kernels>("gemm", gemmModuleBytes);
-  if (kernels === null || x.dtype !== "float32") return undefined;
-  const { heap, exports } = kernels;
   const [rows, cols] = x.shape;
+  if (kernels === null || x.dtype !== "float32" || rows * cols === 0) return undefined;
+  const { heap, exports } = kernels;
   const out = heap.output([cols, rows]); // first: it may grow the heap
   const [rows4, cols4] = [rows - rows % 4, cols - cols % 4];
   exports.transpose(heap.address(x), heap.address(out), rows, cols, rows4, cols4);

@@ -15,8 +15,9 @@
  *   run the steps of one run on different endpoints (behind a load balancer).
  * - A step invocation claims its step inside `ctx.run` (the SQLite engine's claim: dependencies,
  *   retry time, concurrency limits across every process on the home; it waits while its key is
- *   full, woken by the key's gate, {@link KEY_GATE}, when a step of the key ends), then runs it in **segments**: one `ctx.run` per stored checkpoint, whose journal entry
- *   holds the checkpoint's path and SHA-256. A failover therefore repeats at most one segment:
+ *   full, woken by the key's gate, {@link KEY_GATE}, when a step of the key ends), then runs it
+ *   in **segments**: one `ctx.run` per stored checkpoint, whose journal entry holds the
+ *   checkpoint's path and SHA-256. A failover therefore repeats at most one segment:
  *   the step resumes from its last checkpoint, as it does under the SQLite engine.
  * - Steps run under a lease owned by `restate:<invocation id>:<attempt>@<process>`. When Restate retries an
  *   invocation (its endpoint died, or the stream broke), the new attempt takes over the leases
