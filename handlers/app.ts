@@ -120,7 +120,7 @@ export function createApp(options: AppOptions = {}): OpenAPIHono {
     };
     const services: ApiServices = {
       engine: options.engine,
-      home: options.engine.store.home,
+      home: options.engine.store.artifacts,
       limits,
       importDirs: options.importDirs ?? [join(options.engine.store.home, "imports")],
       shutdown: options.signal ?? new AbortController().signal,

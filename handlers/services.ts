@@ -1,7 +1,7 @@
 /**
  * What the `/v1` routes work on: the workflow engine (its store holds runs, events and
- * schedules; its home holds datasets and run artifacts), the server's limits and the folders
- * server-side imports may read.
+ * schedules; its artifacts root holds datasets, run artifacts and registered policies), the
+ * server's limits and the folders server-side imports may read.
  *
  * @module
  */
@@ -77,9 +77,9 @@ export function importDirsFromEnv(env: Record<string, string | undefined>, home:
 
 /** The engine and limits the API routes use. */
 export interface ApiServices {
-  /** Submits, cancels and resumes runs and reads their events; its store's home is `OMIGA_HOME`. */
+  /** Submits, cancels and resumes runs and reads their events. */
   engine: Engine;
-  /** The data directory (datasets, run artifacts). */
+  /** The artifacts root (`OMIGA_ARTIFACTS`, by default the home): datasets, run artifacts, policies. */
   home: string;
   /** What one client may ask. */
   limits: ApiLimits;

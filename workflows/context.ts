@@ -48,10 +48,10 @@ export function createStepContext(
   assertLease: () => void,
   cores = navigator.hardwareConcurrency,
 ): StepContext {
-  const artifactsDir = runArtifactsDir(store.home, run.id);
+  const artifactsDir = runArtifactsDir(store.artifacts, run.id);
   mkdirSync(artifactsDir, { recursive: true });
   const events = store.events;
-  const files = new CheckpointFiles(stepCheckpointDir(store.home, run.id, step.stepId));
+  const files = new CheckpointFiles(stepCheckpointDir(store.artifacts, run.id, step.stepId));
   const rate = new ProgressRate();
   const append = (type: string, payload: Json) => events.append(run.id, type, payload, step.stepId);
   return {
@@ -59,8 +59,9 @@ export function createStepContext(
     stepId: step.stepId,
     attempt: step.attempt,
     signal,
-    home: store.home,
+    home: store.artifacts,
     artifactsDir,
+    store: store.location,
     cores,
     checkpoint: {
       async save(bytes) {

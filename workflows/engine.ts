@@ -139,7 +139,7 @@ export class Engine {
   async preflight(workflowName: string, params: unknown): Promise<Json> {
     const workflow = this.registry.get(workflowName);
     const parsed = parseParams(workflow, params);
-    await workflow.preflight?.(parsed, { home: this.store.home });
+    await workflow.preflight?.(parsed, { home: this.store.artifacts });
     return parsed as Json;
   }
 

@@ -5,21 +5,21 @@
  * @module
  */
 import { join } from "node:path";
-import { omigaHome } from "../data/home.ts";
+import { artifactsRoot, omigaHome } from "../data/home.ts";
 
-export { omigaHome };
+export { artifactsRoot, omigaHome };
 
 /** The SQLite file holding runs, steps, events and schedules. */
 export function stateDbPath(home: string): string {
   return join(home, "state.db");
 }
 
-/** A run's artifact folder: checkpoints, policies, reports. */
-export function runArtifactsDir(home: string, runId: string): string {
-  return join(home, "runs", runId);
+/** A run's artifact folder (checkpoints, policies, reports) under the artifacts root. */
+export function runArtifactsDir(artifacts: string, runId: string): string {
+  return join(artifacts, "runs", runId);
 }
 
 /** The folder holding one step's checkpoints. */
-export function stepCheckpointDir(home: string, runId: string, stepId: string): string {
-  return join(runArtifactsDir(home, runId), "checkpoints", stepId);
+export function stepCheckpointDir(artifacts: string, runId: string, stepId: string): string {
+  return join(runArtifactsDir(artifacts, runId), "checkpoints", stepId);
 }

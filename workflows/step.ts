@@ -6,6 +6,7 @@
  * @module
  */
 import type { Json } from "./store/records.ts";
+import type { StoreLocation } from "./store/store.ts";
 
 /** A progress report: what is counted, how far, and optional metrics (losses, returns). */
 export interface StepProgress {
@@ -41,10 +42,15 @@ export interface StepContext {
   readonly attempt: number;
   /** Aborted when the run is cancelled, the lease is lost or the worker shuts down. */
   readonly signal: AbortSignal;
-  /** The data directory (`OMIGA_HOME`): the dataset store and the workflow store live there. */
+  /**
+   * The artifacts root (`OMIGA_ARTIFACTS`, by default `OMIGA_HOME`): the dataset store, every
+   * run's artifact folder and the registered policies live there.
+   */
   readonly home: string;
-  /** The run's artifact folder (`$OMIGA_HOME/runs/<run id>`), for files the step writes. */
+  /** The run's artifact folder (`<artifacts root>/runs/<run id>`), for files the step writes. */
   readonly artifactsDir: string;
+  /** Where the workflow store lives, to open it from a step (`WorkflowStore.open(ctx.store)`). */
+  readonly store: StoreLocation;
   /**
    * The cores this step may keep busy: the machine's cores shared out among the steps its
    * concurrency key lets run at once (at least 1), all of them for a step without a key.

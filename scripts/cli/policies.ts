@@ -92,8 +92,8 @@ async function act(store: WorkflowStore, args: string[]): Promise<number> {
   const version = store.policies.version(ref.name, ref.version);
   await selectBackend({ backend: actBackend() }); // the act endpoint's, so the actions agree
   const policy = loadPolicy(
-    await Deno.readFile(join(store.home, version.files.policy)),
-    JSON.parse(await Deno.readTextFile(join(store.home, version.files.architecture))),
+    await Deno.readFile(join(store.artifacts, version.files.policy)),
+    JSON.parse(await Deno.readTextFile(join(store.artifacts, version.files.architecture))),
   );
   try {
     const packed = packObservations(policy.spec, batch);

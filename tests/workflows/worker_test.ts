@@ -26,6 +26,7 @@ function recordingContext(signal = new AbortController().signal) {
     signal,
     home: "/nonexistent",
     artifactsDir: "/nonexistent",
+    store: { home: "/nonexistent", url: "sqlite", artifacts: "/nonexistent" },
     cores: 1,
     checkpoint: {
       save: (bytes) => Promise.resolve(seen.saved.push(bytes)),

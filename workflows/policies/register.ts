@@ -21,7 +21,7 @@ import type { TrainEvaluateParams } from "../train_evaluate/params.ts";
 import type { EvaluateOutput, IngestOutput, TrainOutput } from "../train_evaluate/types.ts";
 import { evaluationHash } from "./promotion.ts";
 
-/** The registry folder of one version's files, relative to the home. */
+/** The registry folder of one version's files, relative to the artifacts root. */
 export function policyFolder(name: string, runId: string): string {
   return join("policies", name, runId);
 }
@@ -57,7 +57,7 @@ export async function registerRunPolicy(
   input: RegistrationInput,
   ctx: StepContext,
 ): Promise<PolicyVersionRecord | undefined> {
-  using store = WorkflowStore.open({ home: ctx.home });
+  using store = WorkflowStore.open(ctx.store);
   const run = store.runs.get(ctx.runId);
   const name = input.params.policyName ?? run.scheduleId ?? undefined;
   if (name === undefined) return undefined;

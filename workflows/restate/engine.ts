@@ -504,7 +504,7 @@ export class RestateEngine extends Engine {
     const key = `${claim.run.id}/${claim.step.stepId}`;
     this.#executions.get(key)?.controller.abort(new ShutdownError());
     const files = new CheckpointFiles(
-      stepCheckpointDir(this.store.home, claim.run.id, claim.step.stepId),
+      stepCheckpointDir(this.store.artifacts, claim.run.id, claim.step.stepId),
     );
     const execution: Execution = {
       owner,
@@ -541,8 +541,8 @@ export class RestateEngine extends Engine {
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       throw new this.#sdk.sdk.TerminalError(
-        `run ${runId} is not in this endpoint's store (${this.store.home}): every endpoint and ` +
-          `client of one Restate cluster must share one OMIGA_HOME (docs/restate.md)`,
+        `run ${runId} is not in this endpoint's store (${this.store.path}): every endpoint and ` +
+          `client of one Restate cluster must share one store (docs/restate.md)`,
       );
     }
   }

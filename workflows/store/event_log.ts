@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { SqlDatabase, SqlStatement } from "./sql.ts";
 import { eventFromRow, type Json, type RunEvent } from "./records.ts";
 
 /** Event types that end a run's stream. */
@@ -36,12 +36,12 @@ export interface FollowOptions {
 /** Appends to and reads from the `events` table. */
 export class EventLog {
   readonly #file: string;
-  readonly #insert: StatementSync;
-  readonly #after: StatementSync;
-  readonly #runState: StatementSync;
-  readonly #latest: StatementSync;
+  readonly #insert: SqlStatement;
+  readonly #after: SqlStatement;
+  readonly #runState: SqlStatement;
+  readonly #latest: SqlStatement;
 
-  constructor(db: DatabaseSync, file: string) {
+  constructor(db: SqlDatabase, file: string) {
     this.#file = file;
     this.#insert = db.prepare(
       `INSERT INTO events (run_id, seq, type, step_id, payload, time)

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { SqlDatabase } from "./sql.ts";
 import { ValidationError } from "../../core/errors.ts";
 
 /** The key training steps name: its default limit is the machine's core count. */
@@ -78,9 +78,9 @@ export function parseLimits(text: string, what = "concurrency limits"): Record<s
 
 /** The `concurrency_limits` table. */
 export class LimitStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDatabase;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDatabase) {
     this.#db = db;
   }
 

@@ -1,12 +1,14 @@
 /**
- * The schema of the workflow store as a versioned list of migrations. `PRAGMA user_version`
- * records how many have been applied; each runs in its own transaction, so a crash mid-way
- * leaves the database at the previous version.
+ * The schema of the workflow store as a versioned list of migrations per dialect. SQLite
+ * records the version in `PRAGMA user_version`, PostgreSQL in the one-row table
+ * `schema_version`; each migration runs in its own transaction, so a crash mid-way leaves the
+ * database at the previous version. A version number names the same schema on both: the
+ * PostgreSQL list starts at version 4 with everything SQLite reached in four steps.
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
 import { OmigaError } from "../../core/errors.ts";
+import type { SqlDatabase, SqlDialect } from "./sql.ts";
 import { immediateTransaction } from "./transaction.ts";
 
 /** One schema change. `version` is its position in {@link MIGRATIONS}, from 1. */
@@ -197,10 +199,148 @@ export class SchemaVersionError extends OmigaError {
   }
 }
 
-/** The schema version recorded in the database (0 for a new file). */
-export function schemaVersion(db: DatabaseSync): number {
-  const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
-  return row.user_version;
+/**
+ * The same schema as SQLite's version 4, on PostgreSQL: 64-bit integers (times are in ms),
+ * binary collation for ids (prefix ranges and `ORDER BY id` as in SQLite), and an explicit
+ * `rowid` for submission order, which SQLite gives every table. JSON stays in TEXT columns,
+ * byte for byte as written.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 4,
+    description: "runs, steps, events, schedules, concurrency limits and the policy registry",
+    sql: `
+      CREATE TABLE runs (
+        rowid BIGSERIAL UNIQUE,
+        id TEXT COLLATE "C" PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        params TEXT NOT NULL,
+        state TEXT NOT NULL
+          CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+        idempotency_key TEXT UNIQUE,
+        request_hash TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        error_code TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        started_at BIGINT,
+        finished_at BIGINT,
+        schedule_id TEXT,
+        annotations TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX runs_by_state ON runs (state, created_at);
+      CREATE TABLE steps (
+        run_id TEXT COLLATE "C" NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step_id TEXT COLLATE "C" NOT NULL,
+        position BIGINT NOT NULL,
+        group_name TEXT,
+        after_steps TEXT NOT NULL DEFAULT '[]',
+        concurrency_key TEXT,
+        state TEXT NOT NULL
+          CHECK (state IN ('pending', 'running', 'succeeded', 'failed', 'cancelled', 'skipped')),
+        input TEXT,
+        output TEXT,
+        attempt BIGINT NOT NULL DEFAULT 0,
+        max_attempts BIGINT NOT NULL,
+        retry_at BIGINT,
+        lease_owner TEXT,
+        lease_expires_at BIGINT,
+        heartbeat_at BIGINT,
+        error TEXT,
+        error_code TEXT,
+        started_at BIGINT,
+        finished_at BIGINT,
+        PRIMARY KEY (run_id, step_id),
+        UNIQUE (run_id, position)
+      );
+      CREATE INDEX steps_by_state ON steps (state, concurrency_key);
+      CREATE TABLE events (
+        run_id TEXT COLLATE "C" NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        seq BIGINT NOT NULL,
+        type TEXT NOT NULL,
+        step_id TEXT,
+        payload TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      );
+      CREATE TABLE schedules (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        cron TEXT NOT NULL,
+        timezone TEXT,
+        workflow TEXT NOT NULL,
+        params TEXT NOT NULL,
+        enabled BIGINT NOT NULL DEFAULT 1,
+        next_run_at BIGINT,
+        last_due_at BIGINT,
+        last_run_id TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE TABLE concurrency_limits (
+        key TEXT COLLATE "C" PRIMARY KEY,
+        max_running BIGINT NOT NULL CHECK (max_running >= 1),
+        updated_at BIGINT NOT NULL
+      );
+      CREATE TABLE policies (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        latest_version BIGINT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE TABLE policy_versions (
+        name TEXT COLLATE "C" NOT NULL REFERENCES policies (name) ON DELETE CASCADE,
+        version BIGINT NOT NULL,
+        run_id TEXT NOT NULL UNIQUE,
+        metrics TEXT NOT NULL,
+        lineage TEXT NOT NULL,
+        files TEXT NOT NULL,
+        evaluation_hash TEXT,
+        decision TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (name, version)
+      );
+      CREATE TABLE policy_events (
+        name TEXT COLLATE "C" NOT NULL REFERENCES policies (name) ON DELETE CASCADE,
+        seq BIGINT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('promoted', 'rolled_back')),
+        from_version BIGINT,
+        to_version BIGINT NOT NULL,
+        reason TEXT NOT NULL,
+        run_id TEXT,
+        time BIGINT NOT NULL,
+        PRIMARY KEY (name, seq)
+      );
+    `,
+  },
+];
+
+/** The migrations of a dialect. */
+export function migrationsFor(dialect: SqlDialect): readonly Migration[] {
+  return dialect === "postgres" ? POSTGRES_MIGRATIONS : MIGRATIONS;
+}
+
+/** The schema version recorded in the database (0 for a new one). */
+export function schemaVersion(db: SqlDatabase): number {
+  if (db.dialect === "sqlite") {
+    const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
+    return row.user_version;
+  }
+  const table = db.prepare(
+    "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END AS present",
+  ).get();
+  if (table?.present !== 1) return 0;
+  return Number(db.prepare("SELECT version FROM schema_version").get()?.version ?? 0);
+}
+
+function recordVersion(db: SqlDatabase, version: number): void {
+  if (db.dialect === "sqlite") {
+    db.exec(`PRAGMA user_version = ${version}`);
+    return;
+  }
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)");
+  db.exec("DELETE FROM schema_version");
+  db.exec(`INSERT INTO schema_version (version) VALUES (${version})`);
 }
 
 /**
@@ -211,26 +351,28 @@ export function schemaVersion(db: DatabaseSync): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DatabaseSync } from "node:sqlite";
  * import { migrate } from "./migrations.ts";
- * const db = new DatabaseSync(":memory:");
+ * import { SqliteDatabase } from "./sql.ts";
+ * const db = new SqliteDatabase(":memory:");
  * assert.ok(migrate(db).length > 0 && migrate(db).length === 0);
  * ```
  */
-export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS): number[] {
-  const known = migrations.length;
+export function migrate(
+  db: SqlDatabase,
+  migrations: readonly Migration[] = migrationsFor(db.dialect),
+): number[] {
+  const newest = MIGRATIONS.length;
   const found = schemaVersion(db);
-  if (found > MIGRATIONS.length) throw new SchemaVersionError(found, MIGRATIONS.length);
+  if (found > newest) throw new SchemaVersionError(found, newest);
   const applied: number[] = [];
   for (const migration of migrations) {
     immediateTransaction(db, () => {
       // Re-read inside the write lock: another process may have migrated meanwhile.
       if (schemaVersion(db) >= migration.version) return;
       db.exec(migration.sql);
-      db.exec(`PRAGMA user_version = ${migration.version}`);
+      recordVersion(db, migration.version);
       applied.push(migration.version);
     });
-    if (migration.version >= known) break;
   }
   return applied;
 }

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { SqlDatabase } from "./sql.ts";
 import { ValidationError } from "../../core/errors.ts";
 import { NotFoundError, RunStateError } from "../errors.ts";
 import { decidePromotion, type PromotionDecision } from "../policies/promotion.ts";
@@ -148,9 +148,9 @@ function eventFromRow(row: Row): PolicyEvent {
 
 /** The `policies`, `policy_versions` and `policy_events` tables. */
 export class PolicyStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDatabase;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDatabase) {
     this.#db = db;
   }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { SqlDatabase, SqlStatement } from "./sql.ts";
 import { crashPoint } from "../../core/crash_point.ts";
 import { ValidationError } from "../../core/errors.ts";
 import { IdempotencyConflictError, NotFoundError, RunStateError } from "../errors.ts";
@@ -46,17 +46,17 @@ export const MIN_ID_PREFIX = 4;
 
 /** The runs and steps tables. */
 export class RunStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDatabase;
   readonly #events: EventLog;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements = new Map<string, SqlStatement>();
 
-  constructor(db: DatabaseSync, events: EventLog) {
+  constructor(db: SqlDatabase, events: EventLog) {
     this.#db = db;
     this.#events = events;
   }
 
   /** A prepared statement, compiled once per store (reads of a run sit on the API's hot path). */
-  #sql(sql: string): StatementSync {
+  #sql(sql: string): SqlStatement {
     let statement = this.#statements.get(sql);
     if (statement === undefined) this.#statements.set(sql, statement = this.#db.prepare(sql));
     return statement;
@@ -158,7 +158,7 @@ export class RunStore {
   /** Runs, newest first, optionally of one state or workflow. */
   list(filter: { state?: RunState; workflow?: string; limit?: number } = {}): RunRecord[] {
     const rows = this.#sql(
-      `SELECT * FROM runs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR workflow = ?2)
+      `SELECT * FROM runs WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR workflow = ?2)
        ORDER BY created_at DESC, rowid DESC LIMIT ?3`,
     ).all(filter.state ?? null, filter.workflow ?? null, filter.limit ?? 100);
     return rows.map((row) => runFromRow(row));
@@ -174,8 +174,8 @@ export class RunStore {
   ): { runs: RunRecord[]; next: number | null } {
     const rows = this.#sql(
       `SELECT rowid AS position, * FROM runs
-       WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR workflow = ?2)
-         AND (?3 IS NULL OR rowid < ?3)
+       WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR workflow = ?2)
+         AND (CAST(?3 AS BIGINT) IS NULL OR rowid < ?3)
        ORDER BY rowid DESC LIMIT ?4`,
     ).all(filter.state ?? null, filter.workflow ?? null, filter.before ?? null, filter.limit + 1);
     const more = rows.length > filter.limit;
@@ -217,7 +217,7 @@ export class RunStore {
   /** Number of queued or running runs (of these workflows / this run, when given). */
   activeCount(workflows?: readonly string[], runId?: string): number {
     const rows = this.#sql(
-      `SELECT workflow FROM runs WHERE state IN ${ACTIVE} AND (?1 IS NULL OR id = ?1)`,
+      `SELECT workflow FROM runs WHERE state IN ${ACTIVE} AND (CAST(?1 AS TEXT) IS NULL OR id = ?1)`,
     ).all(runId ?? null) as { workflow: string }[];
     return rows.filter((row) => workflows === undefined || workflows.includes(row.workflow))
       .length;
@@ -270,10 +270,16 @@ export class RunStore {
 
   /** Sets the annotation `name` of a run (replacing an earlier value of that name). */
   annotate(runId: string, name: string, value: Json, now = Date.now()): void {
-    this.#sql(
-      `UPDATE runs SET annotations = json_set(annotations, '$.' || json_quote(?), json(?)),
-         updated_at = ? WHERE id = ?`,
-    ).run(name, JSON.stringify(value), now, runId);
+    // Read, change, write back under the write lock: the same bytes on every dialect, keys in
+    // the order they were first set.
+    immediateTransaction(this.#db, () => {
+      const row = this.#sql("SELECT annotations FROM runs WHERE id = ?").get(runId);
+      if (row === undefined) return;
+      const annotations = JSON.parse(String(row.annotations)) as Record<string, Json>;
+      annotations[name] = value;
+      this.#sql("UPDATE runs SET annotations = ?, updated_at = ? WHERE id = ?")
+        .run(JSON.stringify(annotations), now, runId);
+    });
   }
 
   /** Ends a run in `state` (inside the caller's transaction). */

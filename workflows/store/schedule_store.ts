@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { SqlDatabase } from "./sql.ts";
 import { NotFoundError } from "../errors.ts";
 import { type Json, scheduleFromRow, type ScheduleRecord } from "./records.ts";
 import { immediateTransaction } from "./transaction.ts";
@@ -21,9 +21,9 @@ export interface NewSchedule {
 
 /** The schedules table. */
 export class ScheduleStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDatabase;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDatabase) {
     this.#db = db;
   }
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { SqlDatabase } from "./sql.ts";
 import type { EventLog } from "./event_log.ts";
 import {
   isTerminalRunState,
@@ -62,12 +62,17 @@ const ACTIVE = "('queued', 'running')";
 
 /** The steps table, seen as leases. */
 export class StepStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDatabase;
   readonly #events: EventLog;
   readonly #runs: RunStore;
+  /** The table of one step's dependencies (`after_steps`, a JSON array), as `d(value)`. */
+  readonly #dependencies: string;
 
-  constructor(db: DatabaseSync, events: EventLog, runs: RunStore) {
+  constructor(db: SqlDatabase, events: EventLog, runs: RunStore) {
     this.#db = db;
+    this.#dependencies = db.dialect === "postgres"
+      ? "jsonb_array_elements_text(s.after_steps::jsonb) d(value)"
+      : "json_each(s.after_steps) d";
     this.#events = events;
     this.#runs = runs;
   }
@@ -82,9 +87,9 @@ export class StepStore {
   ): { run: RunRecord; step: StepRecord }[] {
     const rows = this.#db.prepare(
       `SELECT s.*, r.workflow AS r_workflow FROM steps s JOIN runs r ON r.id = s.run_id
-       WHERE r.state IN ${ACTIVE} AND (?1 IS NULL OR r.id = ?1)
+       WHERE r.state IN ${ACTIVE} AND (CAST(?1 AS TEXT) IS NULL OR r.id = ?1)
          AND s.state IN ('pending', 'running')
-         AND NOT EXISTS (SELECT 1 FROM json_each(s.after_steps) d
+         AND NOT EXISTS (SELECT 1 FROM ${this.#dependencies}
                          JOIN steps p ON p.run_id = s.run_id AND p.step_id = d.value
                          WHERE p.state != 'succeeded')
        ORDER BY r.created_at, r.rowid, s.position`,

@@ -1,30 +1,47 @@
 /**
- * The workflow store: one SQLite file (`$OMIGA_HOME/state.db`) holding runs, steps, events,
- * schedules, concurrency limits and the policy registry, migrated to the current schema when opened.
+ * The workflow store: runs, steps, events, schedules, concurrency limits and the policy
+ * registry, migrated to the current schema when opened. It lives in one of two places:
  *
- * Durability: WAL with `synchronous = FULL`, so that a transaction that returned is on disk.
- * Under NORMAL a commit reaches the disk only at the next WAL checkpoint, and a power loss
- * could undo a step's `succeeded` although its files were fsynced, or forget a claim whose
- * step then wrote checkpoints; a step would then run again from stale state. The price is one
- * fsync per transaction (`deno task bench engine` measures it; docs/workflows.md).
+ * - **SQLite** (the default): `$OMIGA_HOME/state.db`, shared by every process on that home.
+ *   Durability: WAL with `synchronous = FULL`, so that a transaction that returned is on disk.
+ *   Under NORMAL a commit reaches the disk only at the next WAL checkpoint, and a power loss
+ *   could undo a step's `succeeded` although its files were fsynced, or forget a claim whose
+ *   step then wrote checkpoints; a step would then run again from stale state. The price is one
+ *   fsync per transaction (`deno task bench engine` measures it; docs/workflows.md).
+ * - **PostgreSQL** (`OMIGA_STORE=postgres://...`): one database for every machine of a cluster,
+ *   so that each process keeps its own home while runs, limits and policies are shared
+ *   (`postgres.ts`; docs/workflows.md, "Where the store lives").
+ *
+ * Files (datasets, run artifacts, registered policies) live under the artifacts root:
+ * `OMIGA_ARTIFACTS`, by default the home. Machines of a cluster point it at storage they all
+ * reach.
  *
  * @module
  */
 import { mkdirSync } from "node:fs";
-import { DatabaseSync } from "node:sqlite";
-import { omigaHome, stateDbPath } from "../home.ts";
+import { ValidationError } from "../../core/errors.ts";
+import { artifactsRoot, omigaHome, stateDbPath } from "../home.ts";
 import { EventLog } from "./event_log.ts";
 import { LimitStore } from "./limit_store.ts";
 import { migrate } from "./migrations.ts";
 import { PolicyStore } from "./policy_store.ts";
+import { PostgresDatabase } from "./postgres.ts";
 import { RunStore } from "./run_store.ts";
 import { ScheduleStore } from "./schedule_store.ts";
+import { type SqlDatabase, SqliteDatabase } from "./sql.ts";
 import { StepStore } from "./step_store.ts";
 
 /** Options of {@link WorkflowStore.open}. */
 export interface StoreOptions {
   /** The data directory; default `OMIGA_HOME` or `./.omiga`. */
   home?: string;
+  /**
+   * Where the store lives: a `postgres://` (or `postgresql://`) URL, or `sqlite` for the file
+   * in the home. Default `OMIGA_STORE`, else `sqlite`.
+   */
+  url?: string;
+  /** The root of datasets, run artifacts and registered policies; default `OMIGA_ARTIFACTS`, else the home. */
+  artifacts?: string;
   /** How long a write waits for another process's lock, in ms. Default 10 000. */
   busyTimeoutMs?: number;
   /**
@@ -35,7 +52,30 @@ export interface StoreOptions {
 }
 
 /**
- * An open workflow store. Several stores (in one process or many) may share one file.
+ * Where a store lives, resolved: what {@link WorkflowStore.open} takes to open the same store
+ * again (in a Worker, say).
+ */
+export interface StoreLocation {
+  home: string;
+  url: string;
+  artifacts: string;
+}
+
+/** The store location that `options` and the environment name. */
+export function storeLocation(options: StoreOptions = {}): StoreLocation {
+  const home = omigaHome(options.home);
+  const url = options.url ?? Deno.env.get("OMIGA_STORE") ?? "sqlite";
+  if (url !== "sqlite" && !/^postgres(ql)?:\/\//.test(url)) {
+    throw new ValidationError(
+      `OMIGA_STORE must be "sqlite" or a postgres:// URL, got "${url.slice(0, 40)}"`,
+    );
+  }
+  return { home, url, artifacts: options.artifacts ?? artifactsRoot(home) };
+}
+
+/**
+ * An open workflow store. Several stores (in one process or many) may share one file or
+ * database.
  *
  * @example
  * ```ts
@@ -47,9 +87,13 @@ export interface StoreOptions {
  * ```
  */
 export class WorkflowStore {
-  /** The data directory. */
+  /** The data directory of this process. */
   readonly home: string;
-  /** The SQLite file. */
+  /** The root of datasets, run artifacts and registered policies (`OMIGA_ARTIFACTS`). */
+  readonly artifacts: string;
+  /** Where it lives, to open it again elsewhere. */
+  readonly location: StoreLocation;
+  /** The SQLite file, or the PostgreSQL URL without its password. */
   readonly path: string;
   /** Runs (and the list of a run's steps). */
   readonly runs: RunStore;
@@ -59,14 +103,16 @@ export class WorkflowStore {
   readonly events: EventLog;
   /** Cron schedules. */
   readonly schedules: ScheduleStore;
-  /** Concurrency limits per key, for every process on this home. */
+  /** Concurrency limits per key, for every process on this store. */
   readonly limits: LimitStore;
   /** The policy registry: named policies, their versions, every change of latest. */
   readonly policies: PolicyStore;
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDatabase;
 
-  private constructor(home: string, path: string, db: DatabaseSync) {
-    this.home = home;
+  private constructor(location: StoreLocation, path: string, db: SqlDatabase) {
+    this.home = location.home;
+    this.artifacts = location.artifacts;
+    this.location = location;
     this.path = path;
     this.#db = db;
     this.events = new EventLog(db, path);
@@ -77,22 +123,41 @@ export class WorkflowStore {
     this.policies = new PolicyStore(db);
   }
 
-  /** Opens (creating and migrating when needed) the store under `home`. */
+  /** Opens (creating and migrating when needed) the store that `options` name. */
   static open(options: StoreOptions = {}): WorkflowStore {
-    const home = omigaHome(options.home);
-    mkdirSync(home, { recursive: true });
-    const path = stateDbPath(home);
-    const db = new DatabaseSync(path);
-    db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    const location = storeLocation(options);
+    mkdirSync(location.home, { recursive: true });
+    const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    if (location.url !== "sqlite") {
+      const db = new PostgresDatabase(location.url, { lockTimeoutMs: busyTimeoutMs });
+      try {
+        migrate(db);
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+      return new WorkflowStore(location, db.url, db);
+    }
+    const path = stateDbPath(location.home);
+    const db = new SqliteDatabase(path);
+    db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec(`PRAGMA synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
     db.exec("PRAGMA foreign_keys = ON");
     migrate(db);
-    return new WorkflowStore(home, path, db);
+    return new WorkflowStore(location, path, db);
+  }
+
+  /** `sqlite` or `postgres`. */
+  get dialect(): SqlDatabase["dialect"] {
+    return this.#db.dialect;
   }
 
   /** The value of a read-only PRAGMA on this connection (`synchronous`: 2 is FULL). */
   pragma(name: "synchronous" | "journal_mode" | "busy_timeout"): unknown {
+    if (this.#db.dialect !== "sqlite") {
+      throw new ValidationError(`PRAGMA ${name}: this store is on PostgreSQL, not SQLite`);
+    }
     const row = this.#db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown>;
     return Object.values(row)[0];
   }
@@ -103,6 +168,6 @@ export class WorkflowStore {
   }
 
   close(): void {
-    if (this.#db.isOpen) this.#db.close();
+    this.#db.close();
   }
 }

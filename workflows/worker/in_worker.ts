@@ -108,6 +108,7 @@ export function inWorker<I, O>(
           attempt: ctx.attempt,
           home: ctx.home,
           artifactsDir: ctx.artifactsDir,
+          store: ctx.store,
           cores: ctx.cores,
         },
       });

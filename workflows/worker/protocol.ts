@@ -6,6 +6,7 @@
 import type { TeamMemory } from "../../core/learn/parallel/collective.ts";
 import type { StepProgress } from "../step.ts";
 import type { Json } from "../store/records.ts";
+import type { StoreLocation } from "../store/store.ts";
 
 /** An error as it crosses the Worker boundary. */
 export interface WireError {
@@ -28,6 +29,7 @@ export type ToWorker =
       attempt: number;
       home: string;
       artifactsDir: string;
+      store: StoreLocation;
       cores: number;
     };
   }

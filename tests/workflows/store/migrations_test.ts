@@ -1,4 +1,5 @@
 import { DatabaseSync } from "node:sqlite";
+import { SqliteDatabase } from "../../../workflows/store/sql.ts";
 import { assertEquals, assertThrows } from "../../assert.ts";
 import {
   migrate,
@@ -11,7 +12,7 @@ import { SchemaVersionError } from "../../../workflows/store/migrations.ts";
 
 Deno.test("opening a store migrates an existing older database and keeps its rows", () => {
   const home = Deno.makeTempDirSync();
-  const old = new DatabaseSync(stateDbPath(home));
+  const old = new SqliteDatabase(stateDbPath(home));
   assertEquals(migrate(old, MIGRATIONS.slice(0, 1)), [1]);
   old.prepare(
     `INSERT INTO runs (id, workflow, params, state, request_hash, created_at, updated_at)
@@ -26,7 +27,7 @@ Deno.test("opening a store migrates an existing older database and keeps its row
   assertEquals(store.schedules.list(), []);
   store.close();
 
-  const db = new DatabaseSync(stateDbPath(home));
+  const db = new SqliteDatabase(stateDbPath(home));
   assertEquals(schemaVersion(db), MIGRATIONS.length);
   assertEquals(migrate(db), []);
   db.close();
@@ -38,7 +39,7 @@ Deno.test("migrations are numbered in order from 1", () => {
 });
 
 Deno.test("a database from a newer version is refused with a clear message", () => {
-  const db = new DatabaseSync(":memory:");
+  const db = new SqliteDatabase(":memory:");
   db.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
   assertThrows(() => migrate(db), SchemaVersionError, "upgrade omiga-flow");
   db.close();
@@ -58,7 +59,7 @@ Deno.test("the store file is in WAL mode", () => {
 
 Deno.test("runs stored before steps became a graph keep their order, keys and backend report", () => {
   const home = Deno.makeTempDirSync();
-  const old = new DatabaseSync(stateDbPath(home));
+  const old = new SqliteDatabase(stateDbPath(home));
   assertEquals(migrate(old, MIGRATIONS.slice(0, 2)), [1, 2]);
   old.prepare(
     `INSERT INTO runs (id, workflow, params, state, request_hash, backend_report, created_at,

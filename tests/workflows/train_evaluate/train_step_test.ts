@@ -19,6 +19,7 @@ function memoryContext(home: string, artifactsDir: string, checkpoints: Uint8Arr
     signal: new AbortController().signal,
     home,
     artifactsDir,
+    store: { home: home, url: "sqlite", artifacts: home },
     cores: 1,
     checkpoint: {
       save: (bytes) => Promise.resolve(checkpoints.push(bytes.slice())),
