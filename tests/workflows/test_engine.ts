@@ -24,17 +24,21 @@ export interface TestEngine extends Disposable {
 /** Quick heartbeats and polls; lease tests shorten the lease themselves. */
 export const TEST_ENGINE: EngineOptions = { leaseMs: 5_000, heartbeatMs: 100, pollMs: 50 };
 
-/** Opens an engine on `home` (a new temporary one by default) with `workflows`. */
+/**
+ * Opens an engine on `home` (a new temporary one by default) with `workflows`, its store in the
+ * home's SQLite file or, given `storeUrl`, in that PostgreSQL database.
+ */
 export function openTestEngine(
   workflows: WorkflowDefinition<unknown>[] | WorkflowRegistry,
   options: EngineOptions = {},
   home = Deno.makeTempDirSync({ prefix: "omiga-test-" }),
   removeHome = true,
+  storeUrl?: string,
 ): TestEngine {
   const registry = workflows instanceof WorkflowRegistry
     ? workflows
     : new WorkflowRegistry(workflows);
-  const store = WorkflowStore.open({ home });
+  const store = WorkflowStore.open({ home, ...(storeUrl ? { url: storeUrl } : {}) });
   const engine = new Engine(store, registry, { ...TEST_ENGINE, ...options });
   return {
     home,
@@ -117,11 +121,15 @@ export const WORKER_LEASE_MS = 1_500;
  * Starts `deno task omiga worker --until-idle` as a real process on `home`, with a short lease,
  * so that tests can SIGKILL it mid-step. `output` says whether its stdout and stderr are kept.
  */
-export function spawnWorker(home: string, output: "piped" | "null" = "piped"): Deno.ChildProcess {
+export function spawnWorker(
+  home: string,
+  output: "piped" | "null" = "piped",
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "scripts/omiga.ts", "worker", "--until-idle", "--quiet"],
     cwd: ROOT,
-    env: { OMIGA_HOME: home, OMIGA_LEASE_MS: String(WORKER_LEASE_MS), NO_COLOR: "1" },
+    env: { OMIGA_HOME: home, OMIGA_LEASE_MS: String(WORKER_LEASE_MS), NO_COLOR: "1", ...env },
     stdout: output,
     stderr: output,
   }).spawn();

@@ -326,8 +326,11 @@ export function schemaVersion(db: SqlDatabase): number {
     const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
     return row.user_version;
   }
+  // A catalog scan, not to_regclass(): a prepared to_regclass('...') can keep the answer of
+  // its first run, from before another process created the table.
   const table = db.prepare(
-    "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END AS present",
+    `SELECT count(*) AS present FROM pg_catalog.pg_tables
+     WHERE schemaname = current_schema() AND tablename = 'schema_version'`,
   ).get();
   if (table?.present !== 1) return 0;
   return Number(db.prepare("SELECT version FROM schema_version").get()?.version ?? 0);
