@@ -74,11 +74,13 @@ export async function startLocalPostgres(dir?: string): Promise<LocalPostgres> {
   const user = await postgresUser();
   if (user !== undefined) await Deno.chown(root, user.uid, user.gid);
   const data = join(root, "data");
-  const run = (program: string, args: string[], stdout: "null" | "piped" = "piped") =>
-    new Deno.Command(user === undefined ? join(bin, program) : "runuser", {
-      args: user === undefined ? args : ["-u", "postgres", "--", join(bin, program), ...args],
-      stdout,
-      stderr: "piped",
+  // Started as the postgres user directly (not through runuser), so that signals reach it.
+  const run = (program: string, args: string[], output: "null" | "piped" = "piped") =>
+    new Deno.Command(join(bin, program), {
+      args,
+      stdout: output,
+      stderr: output,
+      ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
     });
   const init = await run("initdb", [
     "-D",

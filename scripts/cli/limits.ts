@@ -48,7 +48,7 @@ export const limitsCommand: Command = {
     } else if (verb === "rm") {
       if (key === undefined) throw new ValidationError("limits rm needs a key: limits rm cpu");
       if (!store.limits.remove(key)) {
-        throw new ValidationError(`no limit is set for "${key}" on ${store.home}`);
+        throw new ValidationError(`no limit is set for "${key}" in ${store.path}`);
       }
     } else if (verb !== undefined) {
       throw new ValidationError(`unknown limits command "${verb}"; use set or rm`);
@@ -56,7 +56,7 @@ export const limitsCommand: Command = {
     const limits = describeLimits(store);
     if (values.json) console.log(JSON.stringify(limits, null, 2));
     else {
-      console.log(`concurrency limits on ${store.home}`);
+      console.log(`concurrency limits in ${store.path}`);
       for (const l of limits) {
         console.log(`  ${l.key.padEnd(12)} ${String(l.limit).padStart(3)}  ${l.source}`);
       }

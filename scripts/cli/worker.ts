@@ -60,7 +60,7 @@ export const workerCommand: Command = {
       }
     });
     console.log(
-      `worker ${engine.owner} on ${engine.store.home} (lease ${engine.leaseMs} ms, ` +
+      `worker ${engine.owner} on ${engine.store.path} (lease ${engine.leaseMs} ms, ` +
         `${engine.concurrency} steps at once, cpu limit ${engine.limitOf("cpu")})`,
     );
     if (engine instanceof RestateEngine) {

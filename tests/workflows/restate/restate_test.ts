@@ -31,6 +31,7 @@ import { type RunningServer, startServer } from "../../../handlers/server.ts";
 import { nextEvent, TEST_ENGINE } from "../test_engine.ts";
 import { mostAtOnce } from "../../../scripts/bench/sweep.ts";
 import { haproxyUnavailable, startBalancer } from "../../../scripts/bench/haproxy.ts";
+import { postgresUnavailable, startLocalPostgres } from "../../../scripts/bench/postgres.ts";
 import { requestIdentity } from "../../../workflows/restate/identity.ts";
 
 const TRAIN = {
@@ -483,13 +484,14 @@ Deno.test({
 
 Deno.test({
   name:
-    "two endpoints behind a load balancer share one sweep's cells; killing one and a node loses no finished cell",
-  ignore: haproxyUnavailable(),
+    "two endpoints with separate homes behind a load balancer share one sweep's cells; killing one and a node loses no finished cell",
+  ignore: haproxyUnavailable() || postgresUnavailable(),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     const params = { ...SMALL_SWEEP, algorithms: "omiga,omiga-local,bc" };
     const dir = await Deno.makeTempDir({ prefix: "omiga-restate-endpoints-" });
+    const postgres = await startLocalPostgres();
     const cluster = await startLocalRestate({
       dir: join(dir, "restate"),
       nodes: 3,
@@ -497,21 +499,32 @@ Deno.test({
     });
     const [lbPort, port1, port2] = [freePort(), freePort(), freePort()];
     const balancer = await startBalancer(dir, lbPort, [port1, port2]);
-    const home = join(dir, "home"); // one home, shared by both endpoints and the client
+    // Three machines: two endpoints and the client, each with its own home; they share the
+    // store (PostgreSQL) and the artifacts root (a shared directory here, NFS or the like on
+    // real machines).
+    const url = await postgres.database();
+    const artifacts = join(dir, "shared");
     // Both endpoints register the balancer's address and talk to node 2; the client to node 3;
     // node 1 is the one killed.
     const spawn = (port: number) =>
-      spawnEndpoint(home, port, { ...cluster, urls: cluster.nodes[1].urls }, {
+      spawnEndpoint(join(dir, `endpoint-${port}`), port, {
+        ...cluster,
+        urls: cluster.nodes[1].urls,
+      }, {
         OMIGA_RESTATE_ENDPOINT: `${balancer.url}/restate`,
         OMIGA_CONCURRENCY: "cpu=2",
+        OMIGA_STORE: url,
+        OMIGA_ARTIFACTS: artifacts,
       });
     const endpoints = new Map<number, Deno.ChildProcess>();
+    const ports = new Map<number, number>();
     try {
       for (const port of [port1, port2]) {
         const endpoint = spawn(port);
         endpoints.set(endpoint.pid, endpoint);
+        ports.set(endpoint.pid, port);
       }
-      using store = WorkflowStore.open({ home });
+      using store = WorkflowStore.open({ home: join(dir, "client"), url, artifacts });
       await waitForDeployment(cluster.nodes[1].urls.admin, `${balancer.url}/restate`);
       const client = new RestateEngine(store, defaultRegistry(), {
         ...TEST_ENGINE,
@@ -524,6 +537,12 @@ Deno.test({
         run.id,
         (e) => e.type === "step.succeeded" && isCell(e),
       );
+      // The API of either endpoint answers for a run the client submitted.
+      for (const port of [port1, port2]) {
+        const response = await fetch(`http://127.0.0.1:${port}/v1/runs/${run.id}`);
+        const body = await response.json() as { id: string; state: string };
+        assertEquals([response.status, body.id, body.state], [200, run.id, "running"]);
+      }
       const checkpoint = await nextEvent(
         store,
         run.id,
@@ -561,7 +580,15 @@ Deno.test({
       );
 
       const output = done.output as { files: { tableCsv: string } };
-      assertEquals(await Deno.readTextFile(output.files.tableCsv), await sqliteTable(dir, params));
+      const table = await Deno.readTextFile(output.files.tableCsv);
+      assertEquals(table, await sqliteTable(dir, params));
+      // The surviving endpoint serves the table from the shared artifacts root.
+      const survivor = ports.get([...endpoints.keys()][0])!;
+      const name = output.files.tableCsv.slice(runArtifactsDir(artifacts, run.id).length + 1);
+      const served = await fetch(
+        `http://127.0.0.1:${survivor}/v1/runs/${run.id}/artifacts/${name}`,
+      );
+      assertEquals([served.status, await served.text()], [200, table]);
     } finally {
       for (const endpoint of endpoints.values()) {
         endpoint.kill("SIGKILL");
@@ -569,6 +596,7 @@ Deno.test({
       }
       await balancer.stop();
       await cluster.stop();
+      await postgres.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },
