@@ -1,9 +1,14 @@
 /**
- * `deno task bench engine [--runs N]`: the workflow engine's own costs, on a temporary store.
+ * `deno task bench engine [--runs N] [--postgres]`: the workflow engine's own costs, on a
+ * temporary store.
  * - `msPerRun`: submit and execute a three-step no-op workflow (claims, leases, outputs, events);
  * - `msPerProgressEvent`: one `ctx.progress` call (an event appended to SQLite);
- * - `synchronousNormal`: the same two on a store committing with `synchronous = NORMAL`, to show
+ * - `msPerRead`: one `runs.get` (a primary-key read);
+ * - `synchronousNormal`: the same three on a store committing with `synchronous = NORMAL`, to show
  *   what the store's FULL costs;
+ * - `postgres` (with `--postgres`): the same three on a PostgreSQL store (a local server started
+ *   from Debian's binaries, `scripts/bench/postgres.ts`), what sharing one store across machines
+ *   costs before any network;
  * - `msPerWorkerRun`: a one-step run whose (trivial) body runs in a fresh Worker;
  * - `timerLagMs`: the worst delay of a 10 ms main-thread timer while a CPU-bound hash chain
  *   (one stretch of about 10^8 hash rounds, no await inside) runs in a Worker, against the same
@@ -21,6 +26,7 @@ import {
   WorkflowStore,
 } from "../../workflows/mod.ts";
 import { hashChain, type HashChainInput } from "../../workflows/demo/hash_chain_body.ts";
+import { startLocalPostgres } from "./postgres.ts";
 import { median } from "./stats.ts";
 
 /** A three-step no-op workflow: what the engine itself costs per run. */
@@ -94,8 +100,36 @@ async function worstTimerLag(work: () => Promise<unknown>): Promise<number> {
   return Math.round(worst);
 }
 
+/** What a store costs the engine: a no-op run, a progress event, a read. */
+async function storeCosts(store: WorkflowStore, registry: WorkflowRegistry, runs: number) {
+  const engine = new Engine(store, registry, { pollMs: 20 });
+  const perRun: number[] = [];
+  let last = "";
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const run = await engine.execute(engine.submit("noop", {}).run.id);
+    perRun.push(performance.now() - start);
+    last = run.id;
+  }
+  const progressStart = performance.now();
+  await engine.execute(engine.submit("progress", {}).run.id);
+  const msPerProgressEvent = (performance.now() - progressStart) / 2_000;
+  const readStart = performance.now();
+  for (let i = 0; i < 1_000; i++) store.runs.get(last);
+  const msPerRead = (performance.now() - readStart) / 1_000;
+  return {
+    msPerRun: Number(median(perRun).toFixed(2)),
+    msPerProgressEvent: Number(msPerProgressEvent.toFixed(3)),
+    msPerRead: Number(msPerRead.toFixed(3)),
+  };
+}
+
 export async function benchEngine(args: string[]): Promise<Record<string, unknown>> {
-  const { values } = parseArgs({ args, options: { runs: { type: "string" } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { runs: { type: "string" }, postgres: { type: "boolean" } },
+    strict: true,
+  });
   const runs = Number(values.runs ?? 50);
   const home = Deno.makeTempDirSync({ prefix: "omiga-bench-" });
   const store = WorkflowStore.open({ home });
@@ -110,15 +144,7 @@ export async function benchEngine(args: string[]): Promise<Record<string, unknow
   try {
     const execute = async (workflow: string) =>
       await engine.execute(engine.submit(workflow, {}).run.id);
-    const perRun: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const start = performance.now();
-      await execute("noop");
-      perRun.push(performance.now() - start);
-    }
-    const progressStart = performance.now();
-    await execute("progress");
-    const msPerProgressEvent = (performance.now() - progressStart) / 2_000;
+    const full = await storeCosts(store, registry, runs);
     const workerRuns: number[] = [];
     for (let i = 0; i < 5; i++) {
       const start = performance.now();
@@ -130,31 +156,29 @@ export async function benchEngine(args: string[]): Promise<Record<string, unknow
     // FULL (one fsync per transaction, the store's setting) costs.
     const normalHome = Deno.makeTempDirSync({ prefix: "omiga-bench-normal-" });
     const normal = WorkflowStore.open({ home: normalHome, synchronous: "NORMAL" });
-    const normalEngine = new Engine(normal, registry, { pollMs: 20 });
-    const normalRuns: number[] = [];
-    let normalEventMs: number;
+    let synchronousNormal;
     try {
-      for (let i = 0; i < runs; i++) {
-        const start = performance.now();
-        await normalEngine.execute(normalEngine.submit("noop", {}).run.id);
-        normalRuns.push(performance.now() - start);
-      }
-      const start = performance.now();
-      await normalEngine.execute(normalEngine.submit("progress", {}).run.id);
-      normalEventMs = (performance.now() - start) / 2_000;
+      synchronousNormal = await storeCosts(normal, registry, runs);
     } finally {
       normal.close();
       Deno.removeSync(normalHome, { recursive: true });
     }
+    let postgres;
+    if (values.postgres) {
+      const server = await startLocalPostgres();
+      try {
+        using shared = WorkflowStore.open({ home, url: await server.database() });
+        postgres = await storeCosts(shared, registry, runs);
+      } finally {
+        await server.stop();
+      }
+    }
     return {
       bench: "engine",
       runs,
-      msPerRun: Number(median(perRun).toFixed(2)),
-      msPerProgressEvent: Number(msPerProgressEvent.toFixed(3)),
-      synchronousNormal: {
-        msPerRun: Number(median(normalRuns).toFixed(2)),
-        msPerProgressEvent: Number(normalEventMs.toFixed(3)),
-      },
+      ...full,
+      synchronousNormal,
+      ...(postgres ? { postgres } : {}),
       msPerWorkerRun: Number(median(workerRuns).toFixed(1)),
       timerLagMs: {
         chainInWorker: await worstTimerLag(() => execute("chain-worker")),

@@ -26,7 +26,12 @@
  * @module
  */
 import { OmigaError } from "../../core/errors.ts";
-import type { PostgresReply, PostgresRequest } from "./postgres_protocol.ts";
+import {
+  type PostgresReply,
+  type PostgresRequest,
+  REPLY_OFFSET,
+  WorkerState,
+} from "./postgres_protocol.ts";
 import type { SqlDatabase, SqlRow, SqlStatement, SqlValue } from "./sql.ts";
 
 /** The store's database could not be reached (or stopped answering). */
@@ -52,6 +57,11 @@ export interface PostgresOptions {
   lockTimeoutMs?: number;
   /** How long to wait for any one reply before giving up on the server, in ms. */
   replyTimeoutMs?: number;
+  /**
+   * How long the connection's Worker waits for a request before it closes itself (and lets
+   * the process exit), in ms; the next request starts a new one. Default 5000.
+   */
+  idleMs?: number;
 }
 
 /**
@@ -117,6 +127,7 @@ export class PostgresDatabase implements SqlDatabase {
   readonly #url: string;
   readonly #lockTimeoutMs: number;
   readonly #replyTimeoutMs: number;
+  readonly #idleMs: number;
   #worker: Worker | undefined;
   readonly #buffer = new SharedArrayBuffer(64 * 1024, { maxByteLength: 1 << 30 });
   #sequence = 0;
@@ -128,7 +139,9 @@ export class PostgresDatabase implements SqlDatabase {
     this.url = redactUrl(url);
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
     this.#replyTimeoutMs = options.replyTimeoutMs ?? this.#lockTimeoutMs + 30_000;
-    this.#call({ op: "open", url, lockTimeoutMs: this.#lockTimeoutMs });
+    this.#idleMs = options.idleMs ?? 5_000;
+    this.#claimWorker();
+    Atomics.store(this.#control, 2, WorkerState.Idle);
   }
 
   get isTransaction(): boolean {
@@ -167,31 +180,62 @@ export class PostgresDatabase implements SqlDatabase {
   close(): void {
     if (!this.#open) return;
     try {
-      if (this.#worker !== undefined) this.#exchange({ op: "close" });
+      const idle = this.#worker !== undefined &&
+        Atomics.compareExchange(this.#control, 2, WorkerState.Idle, WorkerState.Busy) ===
+          WorkerState.Idle;
+      if (idle) this.#exchange({ op: "close" });
     } finally {
       this.#open = false;
       this.#dropWorker();
     }
   }
 
-  /** Sends one request (starting a Worker and connecting first when there is none). */
+  /** Sends one request. */
   #call(request: PostgresRequest): Extract<PostgresReply, { ok: true }> {
     if (!this.#open) {
       throw new StoreUnavailableError(`the store connection to ${this.url} is closed`);
     }
-    if (this.#worker === undefined) {
-      this.#worker = new Worker(new URL("./postgres_worker.ts", import.meta.url), {
-        type: "module",
-      });
-      this.#exchange({ op: "open", url: this.#url, lockTimeoutMs: this.#lockTimeoutMs });
-    }
+    this.#claimWorker();
     return this.#exchange(request);
   }
 
-  /** Posts one request to the Worker and blocks until its reply is in the buffer. */
+  /**
+   * Makes sure a connected Worker is there and marked Busy: the one there is claimed (Idle to
+   * Busy), unless it closed itself while idle, in which case a new one connects.
+   */
+  #claimWorker(): void {
+    for (;;) {
+      if (this.#worker !== undefined) {
+        const was = Atomics.compareExchange(
+          this.#control,
+          2,
+          WorkerState.Idle,
+          WorkerState.Busy,
+        );
+        if (was === WorkerState.Idle) return;
+        this.#dropWorker();
+      }
+      this.#worker = new Worker(new URL("./postgres_worker.ts", import.meta.url), {
+        type: "module",
+      });
+      Atomics.store(this.#control, 2, WorkerState.Busy);
+      this.#exchange({
+        op: "open",
+        url: this.#url,
+        lockTimeoutMs: this.#lockTimeoutMs,
+        idleMs: this.#idleMs,
+      });
+    }
+  }
+
+  get #control(): Int32Array {
+    return new Int32Array(this.#buffer, 0, 4);
+  }
+
+  /** Posts one request to the claimed Worker and blocks until its reply is in the buffer. */
   #exchange(request: PostgresRequest): Extract<PostgresReply, { ok: true }> {
     const worker = this.#worker!;
-    const control = new Int32Array(this.#buffer, 0, 2);
+    const control = this.#control;
     const sequence = this.#sequence = (this.#sequence % 0x7fff_fffe) + 1;
     worker.postMessage({ ...request, sequence, buffer: this.#buffer });
     const deadline = performance.now() + this.#replyTimeoutMs;
@@ -208,7 +252,7 @@ export class PostgresDatabase implements SqlDatabase {
     }
     const length = Atomics.load(control, 1);
     const reply = JSON.parse(
-      new TextDecoder().decode(new Uint8Array(this.#buffer, 8, length).slice()),
+      new TextDecoder().decode(new Uint8Array(this.#buffer, REPLY_OFFSET, length).slice()),
     ) as PostgresReply;
     if (reply.ok) return reply;
     if (reply.code === null || /^(E|08|57P)/.test(reply.code)) {

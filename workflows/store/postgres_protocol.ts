@@ -5,9 +5,23 @@
  * @module
  */
 
+/**
+ * The shared buffer: four Int32 control words, then the reply as UTF-8 JSON from
+ * {@link REPLY_OFFSET}. Word 0 is the sequence number of the last request answered, word 1
+ * the reply's length, word 2 the Worker's {@link WorkerState}.
+ */
+export const REPLY_OFFSET = 16;
+
+/**
+ * Word 2 of the buffer: Idle (waiting for a request; it may close itself after a while), Busy
+ * (a request is posted or being answered), Closed (it closed itself when idle: the next request
+ * needs a new Worker).
+ */
+export const WorkerState = { Idle: 0, Busy: 1, Closed: 2 } as const;
+
 /** What the connection's owner asks of the Worker. */
 export type PostgresRequest =
-  | { op: "open"; url: string; lockTimeoutMs: number }
+  | { op: "open"; url: string; lockTimeoutMs: number; idleMs: number }
   | { op: "close" }
   | { op: "begin" }
   | { op: "commit" }

@@ -6,7 +6,12 @@
  * @module
  */
 import pg from "pg";
-import type { PostgresReply, PostgresRequest } from "./postgres_protocol.ts";
+import {
+  type PostgresReply,
+  type PostgresRequest,
+  REPLY_OFFSET,
+  WorkerState,
+} from "./postgres_protocol.ts";
 
 // BIGINT (timestamps in ms, counts) and NUMERIC arrive as strings by default; every integer the
 // store keeps is below 2^53.
@@ -19,6 +24,8 @@ const WRITE_LOCK = 7_412_310;
 let client: pg.Client | undefined;
 let url = "";
 let lockTimeoutMs = 10_000;
+let idleMs = 5_000;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
 let inTransaction = false;
 /** Statement names by text: each is parsed and planned once per connection. */
 let names = new Map<string, string>();
@@ -61,6 +68,7 @@ async function answer(request: PostgresRequest): Promise<PostgresReply> {
     case "open":
       url = request.url;
       lockTimeoutMs = request.lockTimeoutMs;
+      idleMs = request.idleMs;
       await connection();
       return { ok: true, rows: [], changes: 0 };
     case "close":
@@ -111,19 +119,38 @@ async function answer(request: PostgresRequest): Promise<PostgresReply> {
 }
 
 function reply(buffer: SharedArrayBuffer, sequence: number, message: PostgresReply): void {
-  const control = new Int32Array(buffer, 0, 2);
+  const control = new Int32Array(buffer, 0, 4);
   const bytes = new TextEncoder().encode(JSON.stringify(message));
-  if (8 + bytes.length > buffer.byteLength) buffer.grow(8 + bytes.length);
-  new Uint8Array(buffer, 8, bytes.length).set(bytes);
+  if (REPLY_OFFSET + bytes.length > buffer.byteLength) buffer.grow(REPLY_OFFSET + bytes.length);
+  new Uint8Array(buffer, REPLY_OFFSET, bytes.length).set(bytes);
   Atomics.store(control, 1, bytes.length);
+  Atomics.store(control, 2, WorkerState.Idle);
   Atomics.store(control, 0, sequence);
   Atomics.notify(control, 0);
+}
+
+/**
+ * An idle Worker closes itself (a Worker keeps its process alive, and a store nobody closed
+ * must not), unless its owner posted a request meanwhile: the owner claims the Worker by
+ * moving the state from Idle to Busy before posting, so exactly one of the two wins.
+ */
+function closeWhenIdle(buffer: SharedArrayBuffer): void {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    if (inTransaction) return closeWhenIdle(buffer);
+    const control = new Int32Array(buffer, 0, 4);
+    const was = Atomics.compareExchange(control, 2, WorkerState.Idle, WorkerState.Closed);
+    if (was !== WorkerState.Idle) return;
+    forget();
+    self.close();
+  }, idleMs);
 }
 
 type Envelope = { buffer: SharedArrayBuffer; sequence: number } & PostgresRequest;
 
 self.onmessage = async (event: MessageEvent<Envelope>) => {
   const { buffer, sequence, ...request } = event.data;
+  clearTimeout(idleTimer);
   let message: PostgresReply;
   try {
     message = await answer(request as PostgresRequest);
@@ -135,4 +162,5 @@ self.onmessage = async (event: MessageEvent<Envelope>) => {
     message = { ok: false, message: failure.message, code: failure.code ?? null };
   }
   reply(buffer, sequence, message);
+  if (request.op !== "close") closeWhenIdle(buffer);
 };

@@ -25,7 +25,7 @@ import {
   postgresUnavailable,
   startLocalPostgres,
 } from "../../../scripts/bench/postgres.ts";
-import { eventsOf, nextEvent, openTestEngine, spawnWorker } from "../test_engine.ts";
+import { eventsOf, nextEvent, openTestEngine, spawnWorker, withDeadline } from "../test_engine.ts";
 
 const ignore = postgresUnavailable();
 
@@ -384,6 +384,32 @@ pgTest("a store whose server is down says so, naming it without its password", a
   assert(answered, "the store reconnected after the restart");
   Deno.removeSync(home, { recursive: true });
 });
+
+pgTest(
+  "an idle connection closes its Worker, so a store nobody closed lets its process exit",
+  async (url) => {
+    // The child never closes its connection; it asks again after the Worker has closed itself.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        `import { PostgresDatabase } from "${new URL(
+          "../../../workflows/store/postgres.ts",
+          import.meta.url,
+        )}";
+       const db = new PostgresDatabase(Deno.args[0], { idleMs: 100 });
+       console.log(db.prepare("SELECT 1 AS one").get().one);
+       await new Promise((resolve) => setTimeout(resolve, 400));
+       console.log(db.prepare("SELECT 2 AS two").get().two);`,
+        url,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const output = await withDeadline(child.output(), 60_000, "the child's exit");
+    assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+    assertEquals(new TextDecoder().decode(output.stdout).trim().split("\n"), ["1", "2"]);
+  },
+);
 
 Deno.test({
   name: "the PostgreSQL server of these tests stops",
