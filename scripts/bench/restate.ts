@@ -1,5 +1,6 @@
 /**
- * `deno task bench restate [--runs N] [--segments N] [--sweeps N] [--endpoints N]`: what driving
+ * `deno task bench restate [--runs N] [--segments N] [--sweeps N] [--endpoints N] [--postgres]`:
+ * what driving
  * runs with Restate costs against the SQLite engine, in one sitting on temporary homes (a local
  * Restate node is started from the pinned npm package on free ports; the endpoint is served in
  * this process):
@@ -12,11 +13,14 @@
  * - `sweepSeconds`: the median wall time of `--sweeps` runs of a small sweep (two cells side by
  *   side) on each engine, taking turns, after one unmeasured sweep on each;
  * - with `--endpoints N` (N > 1, needs HAProxy), `sweepSecondsByEndpoints`: the same sweep on
- *   Restate with its steps run by one endpoint process and by N behind a load balancer.
+ *   Restate with its steps run by one endpoint process and by N behind a load balancer; with
+ *   `--postgres` too, each endpoint has its own home and they share a PostgreSQL store (a local
+ *   server, `scripts/bench/postgres.ts`) and one artifacts root, as separate machines would.
  *
  * @module
  */
 import { join } from "node:path";
+import { startLocalPostgres } from "./postgres.ts";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { startServer } from "../../handlers/server.ts";
@@ -126,6 +130,7 @@ export async function benchRestate(args: string[]): Promise<Record<string, unkno
       segments: { type: "string", default: "50" },
       sweeps: { type: "string", default: "3" },
       endpoints: { type: "string", default: "1" },
+      postgres: { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -180,7 +185,7 @@ export async function benchRestate(args: string[]): Promise<Record<string, unkno
       }
     }
     const byEndpoints = endpoints > 1 && sweeps > 0
-      ? await sweepsOnEndpoints(dir, restate.urls, endpoints, sweeps)
+      ? await sweepsOnEndpoints(dir, restate.urls, endpoints, sweeps, values.postgres)
       : undefined;
     return {
       bench: "restate",
@@ -189,7 +194,12 @@ export async function benchRestate(args: string[]): Promise<Record<string, unkno
       sweeps,
       ...result,
       nodes: 1,
-      ...(byEndpoints ? { sweepSecondsByEndpoints: byEndpoints } : {}),
+      ...(byEndpoints
+        ? {
+          sweepSecondsByEndpoints: byEndpoints,
+          endpointStore: values.postgres ? "postgres, a home each" : "sqlite, one home",
+        }
+        : {}),
     };
   } finally {
     await server.stop();
@@ -201,54 +211,69 @@ export async function benchRestate(args: string[]): Promise<Record<string, unkno
 
 /**
  * The small sweep's median wall time on Restate with its steps run by 1 endpoint process and by
- * `count` endpoint processes behind HAProxy (`deno task serve --engine restate` each, one home per
- * setup), one setup after the other (a registration makes its URL the services' deployment), each
- * after one unmeasured sweep.
+ * `count` endpoint processes behind HAProxy (`deno task serve --engine restate` each), one setup
+ * after the other (a registration makes its URL the services' deployment), each after one
+ * unmeasured sweep. A setup's processes share one home, or, with `postgres`, keep a home each and
+ * share a PostgreSQL database and an artifacts root.
  */
 async function sweepsOnEndpoints(
   dir: string,
   urls: RestateUrls,
   count: number,
   sweeps: number,
+  postgres: boolean,
 ): Promise<Record<string, number>> {
   if (haproxyPath() === undefined) {
     throw new OmigaError("haproxy_missing", "--endpoints needs haproxy: apt-get install haproxy");
   }
+  const server = postgres ? await startLocalPostgres() : undefined;
   const seconds: Record<string, number> = {};
-  for (const n of [1, count]) {
-    const home = join(dir, `endpoints-${n}`);
-    const ports = Array.from({ length: n }, freePort);
-    const balancer = n > 1 ? await startBalancer(dir, freePort(), ports) : undefined;
-    const url = `${balancer?.url ?? `http://127.0.0.1:${ports[0]}`}/restate`;
-    const processes = ports.map((port) =>
-      new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "scripts/serve.ts", "--port", String(port), "--engine", "restate"],
-        env: {
-          OMIGA_HOME: home,
-          OMIGA_RESTATE_INGRESS: urls.ingress,
-          OMIGA_RESTATE_ADMIN: urls.admin,
-          OMIGA_RESTATE_ENDPOINT: url,
-          OMIGA_CONCURRENCY: "cpu=2",
-        },
-        stdout: "null",
-        stderr: "null",
-      }).spawn()
-    );
-    try {
-      for (const port of ports) await waitForHealth(`http://127.0.0.1:${port}/healthz`);
-      await waitForDeployment(urls.admin, url);
-      using store = WorkflowStore.open({ home });
-      const client = new RestateEngine(store, defaultRegistry(), { pollMs: 20, restate: urls });
-      const times: number[] = [];
-      for (let round = 0; round <= sweeps; round++) {
-        const ms = await succeed(client, "sweep", SWEEP);
-        if (round > 0) times.push(ms);
+  try {
+    for (const n of [1, count]) {
+      const setup = join(dir, `endpoints-${n}`);
+      const shared = server === undefined
+        ? {}
+        : { url: await server.database(), artifacts: join(setup, "artifacts") };
+      const sharedEnv: Record<string, string> = shared.url === undefined
+        ? {}
+        : { OMIGA_STORE: shared.url, OMIGA_ARTIFACTS: shared.artifacts };
+      const homeOf = (i: number) => server === undefined ? setup : join(setup, `home-${i}`);
+      const ports = Array.from({ length: n }, freePort);
+      const balancer = n > 1 ? await startBalancer(dir, freePort(), ports) : undefined;
+      const url = `${balancer?.url ?? `http://127.0.0.1:${ports[0]}`}/restate`;
+      const processes = ports.map((port, i) =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", "scripts/serve.ts", "--port", String(port), "--engine", "restate"],
+          env: {
+            OMIGA_HOME: homeOf(i),
+            OMIGA_RESTATE_INGRESS: urls.ingress,
+            OMIGA_RESTATE_ADMIN: urls.admin,
+            OMIGA_RESTATE_ENDPOINT: url,
+            OMIGA_CONCURRENCY: "cpu=2",
+            ...sharedEnv,
+          },
+          stdout: "null",
+          stderr: "null",
+        }).spawn()
+      );
+      try {
+        for (const port of ports) await waitForHealth(`http://127.0.0.1:${port}/healthz`);
+        await waitForDeployment(urls.admin, url);
+        using store = WorkflowStore.open({ home: homeOf(n), ...shared });
+        const client = new RestateEngine(store, defaultRegistry(), { pollMs: 20, restate: urls });
+        const times: number[] = [];
+        for (let round = 0; round <= sweeps; round++) {
+          const ms = await succeed(client, "sweep", SWEEP);
+          if (round > 0) times.push(ms);
+        }
+        seconds[String(n)] = Number((median(times) / 1000).toFixed(2));
+      } finally {
+        await Promise.all(processes.map((p) => stopProcess(p, "SIGTERM")));
+        await balancer?.stop();
       }
-      seconds[String(n)] = Number((median(times) / 1000).toFixed(2));
-    } finally {
-      await Promise.all(processes.map((p) => stopProcess(p, "SIGTERM")));
-      await balancer?.stop();
     }
+  } finally {
+    await server?.stop();
   }
   return seconds;
 }

@@ -233,7 +233,7 @@ pgTest(
 );
 
 pgTest(
-  "two worker processes with separate homes share one database's run and concurrency limit",
+  "two worker processes with separate homes on one database hold its limit and keep every file in the shared root",
   async (url) => {
     const root = await Deno.makeTempDir({ prefix: "omiga-pg-homes-" });
     const artifacts = join(root, "shared");
