@@ -51,10 +51,16 @@ function forget(): void {
   old?.end().catch(() => {});
 }
 
+/** Opens a transaction holding the write lock, in one round trip to the server. */
 async function begin(db: pg.Client): Promise<void> {
-  await db.query("BEGIN");
   inTransaction = true;
-  await db.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+  try {
+    await db.query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+  } catch (error) {
+    await db.query("ROLLBACK").catch(() => {});
+    inTransaction = false;
+    throw error;
+  }
 }
 
 async function statement(db: pg.Client, sql: string, params: unknown[]) {
