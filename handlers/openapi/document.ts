@@ -25,7 +25,8 @@ export const DEFAULT_ORIGIN = "http://127.0.0.1:8787";
 export async function openApiDocument(): Promise<Record<string, unknown>> {
   const home = await Deno.makeTempDir({ prefix: "omiga-openapi-" });
   try {
-    using store = WorkflowStore.open({ home });
+    // A throwaway SQLite store, whatever OMIGA_STORE names: the document does not depend on it.
+    using store = WorkflowStore.open({ home, url: "sqlite", artifacts: home });
     const app = createApp({ engine: new Engine(store, defaultRegistry()) });
     const response = await app.request(`${DEFAULT_ORIGIN}/openapi.json`);
     if (!response.ok) throw new Error(`GET /openapi.json answered ${response.status}`);

@@ -1,5 +1,6 @@
 /**
- * The rows of the workflow store as typed records, and the mapping from SQLite rows.
+ * The rows of the workflow store as typed records, and the mapping from its rows (SQLite or
+ * PostgreSQL: the same columns, integers as numbers).
  *
  * @module
  */

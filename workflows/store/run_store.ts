@@ -1,5 +1,5 @@
 /**
- * Runs in SQLite: submission with idempotency keys (a run and all its steps in one
+ * Runs in the store: submission with idempotency keys (a run and all its steps in one
  * transaction), listing, cancel and resume. Each change also appends its event.
  *
  * @module
