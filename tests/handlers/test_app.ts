@@ -14,6 +14,7 @@ import {
   WorkflowRegistry,
   WorkflowStore,
 } from "../../workflows/mod.ts";
+import { testStoreUrl } from "../workflows/test_engine.ts";
 
 /** The token every test app requires. */
 export const TOKEN = "test-token-123";
@@ -41,7 +42,8 @@ export function openTestApp(
   } = {},
 ): TestApp {
   const home = Deno.makeTempDirSync({ prefix: "omiga-http-test-" });
-  const store = WorkflowStore.open({ home });
+  const url = testStoreUrl(home);
+  const store = WorkflowStore.open({ home, ...(url ? { url } : {}) });
   const registry = options.workflows === undefined
     ? defaultRegistry()
     : new WorkflowRegistry(options.workflows);

@@ -13,6 +13,37 @@ import {
   WorkflowStore,
 } from "../../workflows/mod.ts";
 import type { WorkflowDefinition } from "../../workflows/mod.ts";
+import { PostgresDatabase } from "../../workflows/store/postgres.ts";
+
+/** The PostgreSQL database of each test home that has one, for the processes tests spawn. */
+const storeOfHome = new Map<string, string>();
+
+/**
+ * Where a test's store lives: `storeUrl` when given; else, when `OMIGA_TEST_POSTGRES` names a
+ * PostgreSQL server, a new database on it (so that the workflow and API tests can be run on
+ * PostgreSQL: `OMIGA_TEST_POSTGRES=postgres://... deno test -A tests/workflows tests/handlers`);
+ * else the home's SQLite file.
+ */
+export function testStoreUrl(home: string, storeUrl?: string): string | undefined {
+  const server = Deno.env.get("OMIGA_TEST_POSTGRES");
+  // A second store on a home shares the first one's database, as it would share its file.
+  const url = storeUrl ?? storeOfHome.get(home) ?? (server ? newDatabase(server) : undefined);
+  if (url !== undefined) storeOfHome.set(home, url);
+  return url;
+}
+
+function newDatabase(server: string): string {
+  const name = `omiga_test_${crypto.randomUUID().replaceAll("-", "")}`;
+  const admin = new PostgresDatabase(server);
+  try {
+    admin.exec(`CREATE DATABASE ${name}`);
+  } finally {
+    admin.close();
+  }
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
 
 /** A store and engine on a fresh temporary home; dispose to close and delete it. */
 export interface TestEngine extends Disposable {
@@ -38,7 +69,8 @@ export function openTestEngine(
   const registry = workflows instanceof WorkflowRegistry
     ? workflows
     : new WorkflowRegistry(workflows);
-  const store = WorkflowStore.open({ home, ...(storeUrl ? { url: storeUrl } : {}) });
+  const url = testStoreUrl(home, storeUrl);
+  const store = WorkflowStore.open({ home, ...(url ? { url } : {}) });
   const engine = new Engine(store, registry, { ...TEST_ENGINE, ...options });
   return {
     home,
@@ -129,7 +161,13 @@ export function spawnWorker(
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "scripts/omiga.ts", "worker", "--until-idle", "--quiet"],
     cwd: ROOT,
-    env: { OMIGA_HOME: home, OMIGA_LEASE_MS: String(WORKER_LEASE_MS), NO_COLOR: "1", ...env },
+    env: {
+      OMIGA_HOME: home,
+      OMIGA_LEASE_MS: String(WORKER_LEASE_MS),
+      NO_COLOR: "1",
+      ...(storeOfHome.has(home) ? { OMIGA_STORE: storeOfHome.get(home)! } : {}),
+      ...env,
+    },
     stdout: output,
     stderr: output,
   }).spawn();

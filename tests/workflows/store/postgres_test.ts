@@ -103,6 +103,7 @@ function history(store: WorkflowStore): unknown[] {
   note("heartbeat", store.steps.heartbeat("run-0001", "a", "o1", 1000, t + 2));
   note("heartbeat wrong owner", store.steps.heartbeat("run-0001", "a", "o2", 1000, t + 2));
   note("succeed a", store.steps.succeed("run-0001", "a", "o1", { out: 1 }, t + 3));
+  store.steps.setInput("run-0001", "b", { from: "a", values: [1, 2] });
   note("claim 2", claim("o1", t + 4, "run-0001"));
   note("claim 3 (key full)", claim("o2", t + 5, "run-0001"));
   note("next wake", store.steps.nextWakeAt(["w"], t + 5, "run-0001"));
@@ -163,6 +164,9 @@ function history(store: WorkflowStore): unknown[] {
   note("enable", store.schedules.setEnabled("weekly", true, t + 103).enabled);
   note("schedules", store.schedules.list().map((s) => [s.id, s.nextRunAt, s.enabled]));
   attempt("remove missing schedule", () => store.schedules.remove("none"));
+  note("has", [store.schedules.has("nightly"), store.schedules.has("none")]);
+  store.schedules.remove("weekly");
+  note("removed", store.schedules.list().map((s) => s.id));
   note("remove limit", [store.limits.remove("cpu"), store.limits.remove("cpu")]);
   const register = (runId: string, score: number) =>
     store.policies.register({
@@ -185,6 +189,9 @@ function history(store: WorkflowStore): unknown[] {
   note("versions", store.policies.versions("spread").map((v) => [v.version, v.latest]));
   note("policy events", store.policies.events("spread"));
   attempt("missing policy", () => store.policies.get("none"));
+  note("version", [store.policies.version("spread"), store.policies.version("spread", 1)]);
+  attempt("missing version", () => store.policies.version("spread", 9));
+  note("by run", [store.policies.byRun("run-0005")?.version, store.policies.byRun("none")]);
   return log;
 }
 
