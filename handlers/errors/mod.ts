@@ -34,6 +34,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   schema_too_new: 503,
   backend_unavailable: 503,
   shutdown: 503,
+  store_unavailable: 503,
 };
 
 /**

@@ -47,7 +47,11 @@ export interface LocalPostgres {
   url: string;
   /** Creates a new, empty database and returns its URL. */
   database(name?: string): Promise<string>;
-  /** Kills the server with SIGKILL (a crash) and starts it again on its data. */
+  /** Kills the server with SIGKILL (a crash); it stays down until {@link start}. */
+  kill(): Promise<void>;
+  /** Starts a killed server again on its data and port. */
+  start(): Promise<void>;
+  /** {@link kill}, then {@link start}. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -138,6 +142,21 @@ export async function startLocalPostgres(dir?: string): Promise<LocalPostgres> {
       () => exited,
     );
   };
+  const kill = async () => {
+    if (server !== undefined) await stopProcess(server, "SIGKILL");
+    server = undefined;
+  };
+  // A process that ends without stop() (a filtered test run, an interrupted bench) leaves no
+  // server or folder behind.
+  const leftovers = () => {
+    try {
+      server?.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    Deno.removeSync(root, { recursive: true });
+  };
+  globalThis.addEventListener("unload", leftovers);
   await start();
   let databases = 0;
   return {
@@ -152,11 +171,14 @@ export async function startLocalPostgres(dir?: string): Promise<LocalPostgres> {
       }
       return `postgres://omiga@127.0.0.1:${port}/${name}`;
     },
+    kill,
+    start,
     async restart() {
-      if (server !== undefined) await stopProcess(server, "SIGKILL");
+      await kill();
       await start();
     },
     async stop() {
+      globalThis.removeEventListener("unload", leftovers);
       if (server !== undefined) await stopProcess(server, "SIGINT");
       await Deno.remove(root, { recursive: true }).catch(() => {});
     },

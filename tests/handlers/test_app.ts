@@ -32,7 +32,7 @@ export interface TestApp extends Disposable {
   call(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
 }
 
-/** Opens a test app with the built-in workflows (or `workflows`). */
+/** Opens a test app with the built-in workflows (or `workflows`), its store at `storeUrl` if given. */
 export function openTestApp(
   options: {
     workflows?: WorkflowDefinition<unknown>[];
@@ -40,9 +40,10 @@ export function openTestApp(
     limits?: Partial<ApiLimits>;
     importDirs?: string[];
   } = {},
+  storeUrl?: string,
 ): TestApp {
   const home = Deno.makeTempDirSync({ prefix: "omiga-http-test-" });
-  const url = testStoreUrl(home);
+  const url = testStoreUrl(home, storeUrl);
   const store = WorkflowStore.open({ home, ...(url ? { url } : {}) });
   const registry = options.workflows === undefined
     ? defaultRegistry()

@@ -26,6 +26,7 @@ import {
   startLocalPostgres,
 } from "../../../scripts/bench/postgres.ts";
 import { eventsOf, nextEvent, openTestEngine, spawnWorker, withDeadline } from "../test_engine.ts";
+import { openTestApp } from "../../handlers/test_app.ts";
 
 const ignore = postgresUnavailable();
 
@@ -391,6 +392,31 @@ pgTest("a store whose server is down says so, naming it without its password", a
   assert(answered, "the store reconnected after the restart");
   Deno.removeSync(home, { recursive: true });
 });
+
+pgTest(
+  "the API answers 503 while its store's server is down, and loses nothing",
+  async (url, pg) => {
+    using t = openTestApp({}, url);
+    const { run } = t.engine.submit("hash-chain", { iterations: 5 });
+    await pg.kill();
+    try {
+      const response = await t.call("/v1/runs");
+      const body = await response.json() as { error: { code: string; message: string } };
+      assertEquals([response.status, body.error.code], [503, "store_unavailable"]);
+      assert(body.error.message.includes(new URL(url).host), body.error.message);
+    } finally {
+      await pg.start();
+    }
+    // The first call after the restart may still meet the old connection's end.
+    let listed: string[] | undefined;
+    for (let tries = 0; tries < 3 && listed === undefined; tries++) {
+      const response = await t.call("/v1/runs");
+      const body = await response.json() as { runs: { id: string }[] };
+      if (response.status === 200) listed = body.runs.map((r) => r.id);
+    }
+    assertEquals(listed, [run.id]);
+  },
+);
 
 pgTest(
   "an idle connection closes its Worker, so a store nobody closed lets its process exit",
