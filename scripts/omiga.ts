@@ -20,6 +20,7 @@ import { schedulesCommand } from "./cli/schedules.ts";
 import { workerCommand } from "./cli/worker.ts";
 import { restateCommand } from "./cli/restate.ts";
 import { engineKind } from "../workflows/restate/config.ts";
+import { storeLocation } from "../workflows/store/store.ts";
 
 const commands: Command[] = [
   backendCommand,
@@ -43,17 +44,26 @@ function usage(): string {
 }
 
 /**
- * `args` without a global `--engine NAME` (or `--engine=NAME`), which sets `OMIGA_ENGINE` for
- * this process: the engine every command's runs are driven by (docs/restate.md).
+ * `args` without the global flags, which set variables for this process: `--engine NAME` (or
+ * `--engine=NAME`) sets `OMIGA_ENGINE`, the engine every command's runs are driven by
+ * (docs/restate.md); `--store URL` sets `OMIGA_STORE`, where runs, limits and policies live
+ * (`sqlite` or a `postgres://` URL; docs/workflows.md).
  */
 export function takeEngineFlag(args: string[]): string[] {
   const kept: string[] = [];
+  const globals: Record<string, { variable: string; check: (value: string) => string }> = {
+    "--engine": { variable: "OMIGA_ENGINE", check: engineKind },
+    "--store": { variable: "OMIGA_STORE", check: (value) => storeLocation({ url: value }).url },
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === "--engine" || arg.startsWith("--engine=")) {
-      const value = arg === "--engine" ? args[++i] : arg.slice("--engine=".length);
-      Deno.env.set("OMIGA_ENGINE", engineKind(value ?? ""));
-    } else kept.push(arg);
+    const flag = Object.keys(globals).find((name) => arg === name || arg.startsWith(`${name}=`));
+    if (flag === undefined) {
+      kept.push(arg);
+      continue;
+    }
+    const value = arg === flag ? args[++i] : arg.slice(flag.length + 1);
+    Deno.env.set(globals[flag].variable, globals[flag].check(value ?? ""));
   }
   return kept;
 }

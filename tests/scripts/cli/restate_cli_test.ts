@@ -1,4 +1,7 @@
-/** The CLI's `--engine` flag and `restate` command: what they accept and the errors they give. */
+/**
+ * The CLI's `--engine` and `--store` flags and `restate` command: what they accept and the errors
+ * they give.
+ */
 import assert from "node:assert/strict";
 import { assertEquals } from "../../assert.ts";
 import { takeEngineFlag } from "../../../scripts/omiga.ts";
@@ -19,6 +22,23 @@ Deno.test("--engine sets OMIGA_ENGINE for the command and is taken out of its ar
     if (before === undefined) Deno.env.delete("OMIGA_ENGINE");
     else Deno.env.set("OMIGA_ENGINE", before);
   }
+});
+
+Deno.test("--store sets OMIGA_STORE for the command; a store that is not SQLite or PostgreSQL is refused", async () => {
+  const before = Deno.env.get("OMIGA_STORE");
+  try {
+    const url = "postgres://omiga@db.internal:5432/omiga";
+    assertEquals(takeEngineFlag(["limits", "--store", url]), ["limits"]);
+    assertEquals(Deno.env.get("OMIGA_STORE"), url);
+    assertEquals(takeEngineFlag(["--store=sqlite", "runs", "list"]), ["runs", "list"]);
+    assertEquals(Deno.env.get("OMIGA_STORE"), "sqlite");
+  } finally {
+    if (before === undefined) Deno.env.delete("OMIGA_STORE");
+    else Deno.env.set("OMIGA_STORE", before);
+  }
+  const refused = await cli("--store", "mysql://db/omiga", "runs", "list");
+  assertEquals(refused.code, 2);
+  assert.match(refused.err, /OMIGA_STORE must be "sqlite" or a postgres:\/\/ URL/);
 });
 
 Deno.test("an unknown engine or restate command is a usage error naming what was wrong", async () => {
