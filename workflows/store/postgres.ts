@@ -264,6 +264,12 @@ export class PostgresDatabase implements SqlDatabase {
         `the store at ${this.url} cannot be reached: ${reply.message}`,
       );
     }
+    if (reply.code === "55P03") {
+      // lock_timeout: another process held the write lock for longer (SQLite's "busy").
+      throw new StoreUnavailableError(
+        `the store at ${this.url} is busy: no write lock within ${this.#lockTimeoutMs} ms`,
+      );
+    }
     const statement = "sql" in request ? ` in: ${request.sql.trim().split("\n")[0]}` : "";
     throw new StoreQueryError(
       `PostgreSQL refused a statement: ${reply.message} (SQLSTATE ${reply.code})${statement}`,

@@ -358,6 +358,30 @@ pgTest("many connections opening a new database apply the schema once", async (u
   }
 });
 
+pgTest(
+  "a write waits for the write lock of another process's transaction, then gives up as busy",
+  (url) => {
+    const holder = new PostgresDatabase(url);
+    const waiter = new PostgresDatabase(url, { lockTimeoutMs: 300 });
+    try {
+      migrate(holder);
+      holder.exec("BEGIN IMMEDIATE");
+      const write = () =>
+        waiter.prepare(
+          "INSERT INTO concurrency_limits (key, max_running, updated_at) VALUES (?, ?, ?)",
+        )
+          .run("gpu", 1, 0);
+      assertThrows(write, StoreUnavailableError, "busy: no write lock within 300 ms");
+      holder.exec("ROLLBACK");
+      assertEquals(write().changes, 1);
+      assertEquals(holder.prepare("SELECT key FROM concurrency_limits").all(), [{ key: "gpu" }]);
+    } finally {
+      holder.close();
+      waiter.close();
+    }
+  },
+);
+
 pgTest("a store whose server is down says so, naming it without its password", async (_url, pg) => {
   const port = new URL(pg.url).port;
   const home = Deno.makeTempDirSync();
