@@ -44,11 +44,12 @@ async function connection(): Promise<pg.Client> {
   return opened;
 }
 
-function forget(): void {
+/** Drops the connection; the promise settles once its socket is closed. */
+function forget(): Promise<void> {
   const old = client;
   client = undefined;
   inTransaction = false;
-  old?.end().catch(() => {});
+  return old?.end().catch(() => {}) ?? Promise.resolve();
 }
 
 /** Opens a transaction holding the write lock, in one round trip to the server. */
@@ -78,7 +79,8 @@ async function answer(request: PostgresRequest): Promise<PostgresReply> {
       await connection();
       return { ok: true, rows: [], changes: 0 };
     case "close":
-      forget();
+      // Answered once the socket is closed, so that the owner's terminate() finds nothing open.
+      await forget();
       return { ok: true, rows: [], changes: 0 };
     case "begin":
       await begin(await connection());
@@ -147,8 +149,7 @@ function closeWhenIdle(buffer: SharedArrayBuffer): void {
     const control = new Int32Array(buffer, 0, 4);
     const was = Atomics.compareExchange(control, 2, WorkerState.Idle, WorkerState.Closed);
     if (was !== WorkerState.Idle) return;
-    forget();
-    self.close();
+    forget().then(() => self.close());
   }, idleMs);
 }
 
