@@ -98,7 +98,16 @@ export function toPostgresPlaceholders(sql: string): string {
   return out;
 }
 
-/** `postgres://user:secret@host/db` with the password left out, for messages and keys. */
+/**
+ * A URL with its password left out, for messages and keys.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { redactUrl } from "./postgres.ts";
+ * assert.equal(redactUrl("postgres://omiga:secret@db:5432/omiga"), "postgres://omiga:***@db:5432/omiga");
+ * ```
+ */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);

@@ -25,7 +25,7 @@ import { EventLog } from "./event_log.ts";
 import { LimitStore } from "./limit_store.ts";
 import { migrate } from "./migrations.ts";
 import { PolicyStore } from "./policy_store.ts";
-import { PostgresDatabase } from "./postgres.ts";
+import { PostgresDatabase, redactUrl } from "./postgres.ts";
 import { RunStore } from "./run_store.ts";
 import { ScheduleStore } from "./schedule_store.ts";
 import { type SqlDatabase, SqliteDatabase } from "./sql.ts";
@@ -40,7 +40,10 @@ export interface StoreOptions {
    * in the home. Default `OMIGA_STORE`, else `sqlite`.
    */
   url?: string;
-  /** The root of datasets, run artifacts and registered policies; default `OMIGA_ARTIFACTS`, else the home. */
+  /**
+   * The root of datasets, run artifacts and registered policies; default `OMIGA_ARTIFACTS`,
+   * else the home.
+   */
   artifacts?: string;
   /** How long a write waits for another process's lock, in ms. Default 10 000. */
   busyTimeoutMs?: number;
@@ -67,7 +70,7 @@ export function storeLocation(options: StoreOptions = {}): StoreLocation {
   const url = options.url ?? Deno.env.get("OMIGA_STORE") ?? "sqlite";
   if (url !== "sqlite" && !/^postgres(ql)?:\/\//.test(url)) {
     throw new ValidationError(
-      `OMIGA_STORE must be "sqlite" or a postgres:// URL, got "${url.slice(0, 40)}"`,
+      `OMIGA_STORE must be "sqlite" or a postgres:// URL, got "${redactUrl(url).slice(0, 60)}"`,
     );
   }
   return { home, url, artifacts: options.artifacts ?? artifactsRoot(home) };
