@@ -167,7 +167,7 @@ export async function benchEngine(args: string[]): Promise<Record<string, unknow
     if (values.postgres) {
       const server = await startLocalPostgres();
       try {
-        using shared = WorkflowStore.open({ home, url: await server.database() });
+        using shared = WorkflowStore.open({ home, url: server.database() });
         postgres = await storeCosts(shared, registry, runs);
       } finally {
         await server.stop();

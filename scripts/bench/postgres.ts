@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import pg from "pg";
 import { freePort, pollUntil, stopProcess } from "../../workflows/restate/local.ts";
+import { createDatabase } from "../../workflows/store/postgres.ts";
 
 /** The folder holding `initdb` and `postgres`, or undefined. */
 export function postgresBinDir(): string | undefined {
@@ -46,7 +47,7 @@ export interface LocalPostgres {
   /** The server's `postgres` database, as the superuser `omiga`. */
   url: string;
   /** Creates a new, empty database and returns its URL. */
-  database(name?: string): Promise<string>;
+  database(name?: string): string;
   /** Kills the server with SIGKILL (a crash); it stays down until {@link start}. */
   kill(): Promise<void>;
   /** Starts a killed server again on its data and port. */
@@ -161,16 +162,7 @@ export async function startLocalPostgres(dir?: string): Promise<LocalPostgres> {
   let databases = 0;
   return {
     url,
-    async database(name = `omiga_${++databases}`) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await client.end();
-      }
-      return `postgres://omiga@127.0.0.1:${port}/${name}`;
-    },
+    database: (name = `omiga_${++databases}`) => createDatabase(url, name),
     kill,
     start,
     async restart() {

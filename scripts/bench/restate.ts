@@ -233,7 +233,7 @@ async function sweepsOnEndpoints(
       const setup = join(dir, `endpoints-${n}`);
       const shared = server === undefined
         ? {}
-        : { url: await server.database(), artifacts: join(setup, "artifacts") };
+        : { url: server.database(), artifacts: join(setup, "artifacts") };
       const sharedEnv: Record<string, string> = shared.url === undefined
         ? {}
         : { OMIGA_STORE: shared.url, OMIGA_ARTIFACTS: shared.artifacts };

@@ -13,7 +13,7 @@ import {
   WorkflowStore,
 } from "../../workflows/mod.ts";
 import type { WorkflowDefinition } from "../../workflows/mod.ts";
-import { PostgresDatabase } from "../../workflows/store/postgres.ts";
+import { createDatabase } from "../../workflows/store/postgres.ts";
 
 /** The PostgreSQL database of each test home that has one, for the processes tests spawn. */
 const storeOfHome = new Map<string, string>();
@@ -27,22 +27,12 @@ const storeOfHome = new Map<string, string>();
 export function testStoreUrl(home: string, storeUrl?: string): string | undefined {
   const server = Deno.env.get("OMIGA_TEST_POSTGRES");
   // A second store on a home shares the first one's database, as it would share its file.
-  const url = storeUrl ?? storeOfHome.get(home) ?? (server ? newDatabase(server) : undefined);
+  const url = storeUrl ?? storeOfHome.get(home) ??
+    (server
+      ? createDatabase(server, `omiga_test_${crypto.randomUUID().replaceAll("-", "")}`)
+      : undefined);
   if (url !== undefined) storeOfHome.set(home, url);
   return url;
-}
-
-function newDatabase(server: string): string {
-  const name = `omiga_test_${crypto.randomUUID().replaceAll("-", "")}`;
-  const admin = new PostgresDatabase(server);
-  try {
-    admin.exec(`CREATE DATABASE ${name}`);
-  } finally {
-    admin.close();
-  }
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 /** A store and engine on a fresh temporary home; dispose to close and delete it. */

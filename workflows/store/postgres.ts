@@ -25,8 +25,9 @@
  *
  * @module
  */
-import { OmigaError } from "../../core/errors.ts";
+import { OmigaError, ValidationError } from "../../core/errors.ts";
 import {
+  connectionLost,
   type PostgresReply,
   type PostgresRequest,
   REPLY_OFFSET,
@@ -264,7 +265,7 @@ export class PostgresDatabase implements SqlDatabase {
       new TextDecoder().decode(new Uint8Array(this.#buffer, REPLY_OFFSET, length).slice()),
     ) as PostgresReply;
     if (reply.ok) return reply;
-    if (reply.code === null || /^(E|08|57P)/.test(reply.code)) {
+    if (connectionLost(reply.code)) {
       // The Worker dropped its connection and reconnects on the next request; a transaction
       // that was open is gone with it.
       this.#transaction = false;
@@ -291,4 +292,23 @@ export class PostgresDatabase implements SqlDatabase {
     this.#worker = undefined;
     this.#transaction = false;
   }
+}
+
+/**
+ * Creates the database `name` on the server at `serverUrl` (a URL of any database there, as a
+ * user allowed to create them) and returns the new database's URL.
+ */
+export function createDatabase(serverUrl: string, name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    throw new ValidationError(`database name "${name}" must be lower-case letters, digits and _`);
+  }
+  const admin = new PostgresDatabase(serverUrl);
+  try {
+    admin.exec(`CREATE DATABASE ${name}`);
+  } finally {
+    admin.close();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

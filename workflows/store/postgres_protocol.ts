@@ -41,3 +41,21 @@ export type PostgresRequest =
 export type PostgresReply =
   | { ok: true; rows: Record<string, null | number | string>[]; changes: number }
   | { ok: false; message: string; code: string | null };
+
+/**
+ * Whether an error code means the connection is gone rather than a statement refused: a socket
+ * error (`ECONNREFUSED`, ...), no code at all, SQLSTATE class 08 (connection exception) or 57P
+ * (the server shutting down). The Worker drops such a connection; its owner reports the store
+ * unavailable.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connectionLost } from "./postgres_protocol.ts";
+ * assert.ok(connectionLost("ECONNREFUSED") && connectionLost("57P01") && connectionLost(null));
+ * assert.ok(!connectionLost("23505"));
+ * ```
+ */
+export function connectionLost(code: string | null | undefined): boolean {
+  return code === null || code === undefined || /^(E|08|57P)/.test(code);
+}

@@ -7,6 +7,7 @@
  */
 import pg from "pg";
 import {
+  connectionLost,
   type PostgresReply,
   type PostgresRequest,
   REPLY_OFFSET,
@@ -163,9 +164,8 @@ self.onmessage = async (event: MessageEvent<Envelope>) => {
     message = await answer(request as PostgresRequest);
   } catch (error) {
     const failure = error as Error & { code?: string };
-    // A broken connection (a socket error, SQLSTATE class 08, or a server shutting down: 57P)
-    // is dropped; the next request reconnects.
-    if (failure.code === undefined || /^(E|08|57P)/.test(failure.code)) forget();
+    // A broken connection is dropped; the next request reconnects.
+    if (connectionLost(failure.code)) forget();
     message = { ok: false, message: failure.message, code: failure.code ?? null };
   }
   reply(buffer, sequence, message);

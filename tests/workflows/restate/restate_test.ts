@@ -502,7 +502,7 @@ Deno.test({
     // Three machines: two endpoints and the client, each with its own home; they share the
     // store (PostgreSQL) and the artifacts root (a shared directory here, NFS or the like on
     // real machines).
-    const url = await postgres.database();
+    const url = postgres.database();
     const artifacts = join(dir, "shared");
     // Both endpoints register the balancer's address and talk to node 2; the client to node 3;
     // node 1 is the one killed.

@@ -43,7 +43,7 @@ function pgTest(name: string, fn: (url: string, pg: LocalPostgres) => Promise<vo
     sanitizeOps: false,
     async fn() {
       const pg = await postgres();
-      await fn(await pg.database(), pg);
+      await fn(pg.database(), pg);
     },
   });
 }
@@ -399,7 +399,7 @@ pgTest("a store whose server is down says so, naming it without its password", a
     'OMIGA_STORE must be "sqlite" or a postgres:// URL',
   );
   // A server that restarts: the next call after it is back reconnects.
-  const url = await pg.database();
+  const url = pg.database();
   using store = WorkflowStore.open({ home, url });
   assertEquals(store.runs.list(), []);
   await pg.restart();
